@@ -1,0 +1,1599 @@
+/* coro.h - asyncio for machines with 2 KB of RAM: stackless coroutines, tasks,
+ * an event loop, timers, gather/wait/timeouts and cancellation in C99.   v0.1.0
+ *
+ * USAGE
+ *   In exactly one .c file of the program:
+ *       #define CORO_IMPLEMENTATION
+ *       #include "coro.h"
+ *   Everywhere else just #include "coro.h". Define CORO_STATIC as well to make
+ *   every function static (single-file programs). Nothing is ever allocated:
+ *   the loop is a fixed-size object you declare, each coroutine's frame is a
+ *   struct you declare.
+ *
+ * CONFIGURATION (define before including; every file must agree)
+ *   CORO_MAX_TASKS      8     task slots in a loop (1..254 together with callbacks)
+ *   CORO_MAX_CALLBACKS  4     call_soon/call_later slots (timeout scopes use one each)
+ *   CORO_TICK_BITS      32    width of coro_tick: 16, 32 or 64
+ *   CORO_TICK_HZ        1000  ticks per second (CORO_MS/CORO_S convert with it)
+ *   CORO_CLOCK          CORO_CLOCK_POSIX on a POSIX host, else CORO_CLOCK_USER;
+ *                       CORO_CLOCK_VIRTUAL jumps time to the next deadline instead
+ *                       of waiting: whole programs run instantly and identically.
+ *                       CORO_CLOCK_USER: you define coro_tick coro_port_now(void)
+ *                       and void coro_port_idle(coro_loop *, int has_deadline,
+ *                       coro_tick deadline), called with interrupts masked
+ *                       (CORO_CRITICAL_ENTER) and returning with them masked.
+ *   CORO_CRITICAL_ENTER() / CORO_CRITICAL_EXIT()   mask / unmask the interrupts
+ *                       that may call coro_loop_wakeup (default: nothing)
+ *   CORO_USE_LABELS     0     1: GCC/Clang labels-as-values continuations, which
+ *                       allow awaits inside your own switch statements
+ *   CORO_ASSERT(c)      assert(c)   programmer errors; compiled out by NDEBUG
+ *   CORO_TRAP()         abort()     resuming a corrupt or finished continuation
+ *
+ * RULES (the sharp edges)
+ *   1. Locals do not survive an await. Everything that lives across one is a
+ *      field of your frame struct, which embeds `coro_frame co;` (any position).
+ *   2. With the default switch backend, no await may sit inside a `switch` of
+ *      your own: the trapping `default:` catches it at run time. Use if/else,
+ *      or CORO_USE_LABELS=1.
+ *   3. Leave a coroutine only through CORO_RETURN or by reaching CORO_END. A
+ *      plain `return` skips the cleanup section and the bookkeeping.
+ *   4. Await macros evaluate their arguments again on every resume: pass frame
+ *      fields and constants, not expressions with side effects. Plain functions
+ *      (lower case) evaluate each argument exactly once.
+ *   5. An error from an await propagates: the coroutine unwinds to its
+ *      CORO_FINALLY section (if any) and ends with that error, like a Python
+ *      exception. Wrap an await in CORO_CATCH to handle the status yourself.
+ *
+ * API (UPPER CASE may suspend; lower case never does)
+ *   CORO_FN(name, type, self)     define coroutine `name` over frame `type *self`
+ *   CORO_BEGIN(self) / CORO_END(self)   open / close the body
+ *   CORO_FINALLY(self)            cleanup section: runs on every way out (normal
+ *                                 end, CORO_RETURN, error, cancellation)
+ *   CORO_RETURN(self, status)     end now with status (0 = success)
+ *   CORO_ERROR(self)              the status the coroutine is ending with, in
+ *                                 the cleanup section (assignable: set 0 to swallow)
+ *   CORO_CATCH(self, err, AWAIT)  run one await; its status goes to err
+ *   CORO_YIELD(self)              sleep(0): let every other ready task run once
+ *   CORO_SLEEP(self, ticks)       sleep; CORO_SLEEP_UNTIL(self, when)
+ *   CORO_AWAIT(self, fn, child)   run coroutine fn on frame child inline
+ *   CORO_AWAIT_TASK(self, task)   wait for a task, then its status
+ *   CORO_GATHER(self, tasks, n, errs)  wait for n tasks; errs NULL: first error
+ *                                 ends the gather; errs array: collect them all
+ *   CORO_WAIT(self, tasks, n, when, timeout, ndone)   asyncio.wait
+ *   CORO_WAIT_FOR(self, task, timeout)                asyncio.wait_for
+ *   CORO_TIMEOUT(self, scope, timeout, AWAIT)         asyncio.timeout
+ *   coro_spawn(loop, &task, fn, frame)   create_task
+ *   coro_task_done/status/cancelled/cancel(loop, task)
+ *   coro_loop_init/run_until_complete/run_task/run_forever/stop/close/time
+ *   coro_run(fn, frame)           asyncio.run
+ *   coro_call_soon/call_later/call_at(loop, &handle, ..., cb, arg), coro_handle_cancel
+ *   coro_running_loop(), coro_current_task(loop), coro_strerror(status)
+ *   coro_waitq_*                  intrusive FIFO wait queues for sync objects
+ *
+ * EXAMPLE
+ *   struct hello { coro_frame co; int i; };
+ *   static CORO_FN(hello, struct hello, self)
+ *   {
+ *       CORO_BEGIN(self);
+ *       for (self->i = 0; self->i < 3; self->i++) {
+ *           printf("tick %d\n", self->i);
+ *           CORO_SLEEP(self, CORO_MS(500));
+ *       }
+ *       CORO_END(self);
+ *   }
+ *   int main(void) { static struct hello h; return coro_run(hello, &h); }
+ *
+ * LICENSE: MIT, see the LICENSE file.
+ */
+#ifndef CORO_H
+#define CORO_H
+
+/* The POSIX clock needs clock_gettime/nanosleep, hidden by a strict -std=c99:
+ * ask for them (effective when coro.h comes before other system headers;
+ * otherwise pass -D_POSIX_C_SOURCE=200809L). */
+#if defined(CORO_IMPLEMENTATION) && !defined(_POSIX_C_SOURCE) && (defined(__unix__) || defined(__APPLE__)) && \
+    (!defined(CORO_CLOCK) || CORO_CLOCK == 1)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CORO_VERSION_MAJOR 0
+#define CORO_VERSION_MINOR 1
+#define CORO_VERSION_PATCH 0
+#define CORO_VERSION "0.1.0"
+
+/* ---- configuration ------------------------------------------------------ */
+#ifndef CORO_MAX_TASKS
+#define CORO_MAX_TASKS 8
+#endif
+#ifndef CORO_MAX_CALLBACKS
+#define CORO_MAX_CALLBACKS 4
+#endif
+#ifndef CORO_TICK_BITS
+#define CORO_TICK_BITS 32
+#endif
+#ifndef CORO_TICK_HZ
+#define CORO_TICK_HZ 1000
+#endif
+#define CORO_CLOCK_VIRTUAL 0
+#define CORO_CLOCK_POSIX 1
+#define CORO_CLOCK_USER 2
+#ifndef CORO_CLOCK
+#if defined(__unix__) || defined(__APPLE__)
+#define CORO_CLOCK CORO_CLOCK_POSIX
+#else
+#define CORO_CLOCK CORO_CLOCK_USER
+#endif
+#endif
+#ifndef CORO_CRITICAL_ENTER
+#define CORO_CRITICAL_ENTER() ((void)0)
+#define CORO_CRITICAL_EXIT() ((void)0)
+#endif
+#ifndef CORO_USE_LABELS
+#define CORO_USE_LABELS 0
+#endif
+#ifndef CORO_ASSERT
+#include <assert.h>
+#define CORO_ASSERT(c) assert(c)
+#endif
+#ifndef CORO_TRAP
+#include <stdlib.h>
+#define CORO_TRAP() abort()
+#endif
+
+#if CORO_MAX_TASKS < 1 || CORO_MAX_CALLBACKS < 0
+#error "coro: CORO_MAX_TASKS must be at least 1 and CORO_MAX_CALLBACKS at least 0"
+#endif
+#if CORO_MAX_TASKS + CORO_MAX_CALLBACKS > 254
+#error "coro: at most 254 task and callback slots in all (8-bit indices)"
+#endif
+#if CORO_CLOCK != CORO_CLOCK_VIRTUAL && CORO_CLOCK != CORO_CLOCK_POSIX && CORO_CLOCK != CORO_CLOCK_USER
+#error "coro: CORO_CLOCK must be CORO_CLOCK_VIRTUAL, CORO_CLOCK_POSIX or CORO_CLOCK_USER"
+#endif
+#if CORO_USE_LABELS && !defined(__GNUC__)
+#error "coro: CORO_USE_LABELS needs GCC or Clang (labels as values)"
+#endif
+
+#if CORO_TICK_BITS == 16
+typedef uint16_t coro_tick;
+typedef int16_t coro__stick;
+#elif CORO_TICK_BITS == 32
+typedef uint32_t coro_tick;
+typedef int32_t coro__stick;
+#elif CORO_TICK_BITS == 64
+typedef uint64_t coro_tick;
+typedef int64_t coro__stick;
+#else
+#error "coro: CORO_TICK_BITS must be 16, 32 or 64"
+#endif
+
+/* Ticks from milliseconds / seconds (rounded down). */
+#define CORO_MS(ms) ((coro_tick)((uint64_t)(ms) * CORO_TICK_HZ / 1000u))
+#define CORO_S(s) ((coro_tick)((uint64_t)(s) * CORO_TICK_HZ))
+/* The longest delay: half the tick range, so deadlines compare by signed difference. */
+#define CORO_MAX_DELAY ((coro_tick)(((coro_tick)-1) >> 1))
+/* "No timeout" for CORO_WAIT / CORO_WAIT_FOR. */
+#define CORO_FOREVER ((coro_tick)-1)
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- result codes ------------------------------------------------------- */
+/* One enum for every run-time condition. Your own codes start at CORO_ERR_USER
+ * and go up to 127; every status fits in a signed char. */
+enum {
+    CORO_OK = 0,
+    CORO_ERR_CANCELLED,  /* the task was cancelled (asyncio.CancelledError) */
+    CORO_ERR_TIMEOUT,    /* a timeout expired (TimeoutError) */
+    CORO_ERR_INVALID,    /* an argument is invalid (ValueError/TypeError) */
+    CORO_ERR_NO_SLOT,    /* a fixed capacity is exhausted */
+    CORO_ERR_STALE,      /* the handle names a slot that was recycled */
+    CORO_ERR_STATE,      /* the object is not in a state that allows this */
+    CORO_ERR_RANGE,      /* a delay beyond CORO_MAX_DELAY */
+    CORO_ERR_REENTRANT,  /* a loop is already running */
+    CORO_ERR_CLOSED,     /* the loop is closed */
+    CORO_ERR_STOPPED,    /* the loop stopped before the task completed */
+    CORO_ERR_DEADLOCK,   /* tasks wait but nothing can ever wake them */
+    CORO_ERR_BUSY,       /* already in use (awaited by another task, running) */
+    CORO_ERR_SELF_AWAIT, /* a task awaited itself */
+    CORO_ERR_FULL,       /* queue full */
+    CORO_ERR_EMPTY,      /* queue empty */
+    CORO_ERR_NOT_LOCKED, /* release of a lock that is not held */
+    CORO_ERR_OVERFLOW,   /* a counter would exceed its bound */
+    CORO_ERR_UNDERFLOW,  /* a counter would go below zero */
+    CORO_ERR_SHUTDOWN,   /* the queue was shut down */
+    CORO_ERR_USER = 32   /* first code free for the application */
+};
+typedef signed char coro_status;
+
+/* ---- frames ------------------------------------------------------------- */
+#if CORO_USE_LABELS
+typedef void *coro__lc;
+#else
+typedef uint16_t coro__lc;
+#endif
+
+/* The header every frame embeds as `coro_frame co;`. */
+typedef struct coro_frame {
+    coro__lc lc;       /* resume point: 0 = not started */
+    coro_status err;   /* status being returned / caught */
+    uint8_t flags;     /* CORO__F_CATCH, CORO__F_FINALLY */
+} coro_frame;
+
+typedef coro_status (*coro_fn)(coro_frame *frame);
+typedef void (*coro_callback)(void *arg);
+
+typedef uint8_t coro_index;
+#define CORO__NONE ((coro_index)0xFF)
+/* Task and callback handles: generation << 8 | slot. 0 is never a valid handle. */
+typedef uint16_t coro_task;
+typedef uint16_t coro_handle;
+
+/* Intrusive FIFO of waiting tasks: a circular list through the task slots,
+ * named by its tail. One byte. */
+typedef struct coro_waitq {
+    coro_index tail;
+} coro_waitq;
+#define CORO_WAITQ_INIT { CORO__NONE }
+
+/* ---- the loop ------------------------------------------------------------ */
+#define CORO__SLOTS (CORO_MAX_TASKS + CORO_MAX_CALLBACKS)
+#if CORO__SLOTS <= 2
+#define CORO__RING 2
+#elif CORO__SLOTS <= 4
+#define CORO__RING 4
+#elif CORO__SLOTS <= 8
+#define CORO__RING 8
+#elif CORO__SLOTS <= 16
+#define CORO__RING 16
+#elif CORO__SLOTS <= 32
+#define CORO__RING 32
+#elif CORO__SLOTS <= 64
+#define CORO__RING 64
+#elif CORO__SLOTS <= 128
+#define CORO__RING 128
+#else
+#define CORO__RING 256
+#endif
+
+typedef struct coro__slot {
+    union { coro_fn task; coro_callback cb; } fn;
+    void *arg;                /* task: its coro_frame; callback: its argument */
+    union { coro_waitq *q; coro_index pending; } on; /* what a waiting task waits on */
+    coro_tick deadline;       /* timer key, with seq */
+    uint16_t seq;
+    coro_index hpos;          /* position in the heap, CORO__NONE if not there */
+    coro_index next;          /* wait queue / free list link */
+    coro_index awaiter;       /* the task awaiting this one */
+    uint8_t gen;              /* generation, bumped on reuse: stale handles */
+    uint8_t state;            /* CORO__FREE ... */
+    uint8_t flags;            /* CORO__T_* */
+    coro_status status;       /* wake status while waiting, final status when done */
+} coro__slot;
+
+typedef struct coro_loop {
+    coro__slot slot[CORO__SLOTS];   /* tasks, then callbacks */
+    coro_index ring[CORO__RING];    /* FIFO of ready tasks and due callbacks */
+    coro_index heap[CORO__SLOTS];   /* min-heap of timers by (deadline, seq) */
+    coro_tick now;                  /* time at the start of this iteration */
+    uint16_t seq;                   /* next timer sequence number */
+    coro_index rhead, rcount;       /* ring head and length */
+    coro_index hlen;                /* heap length */
+    coro_index free_head, free_tail;/* reusable task slots, oldest first */
+    coro_index cb_free;             /* free callback slots */
+    coro_index current;             /* running task or CORO__NONE */
+    coro_index deferred;            /* task-wait timeouts to act on after this iteration */
+    uint8_t state;                  /* CORO__L_* */
+    volatile uint8_t woken;         /* set by coro_loop_wakeup (interrupt-safe) */
+    uint8_t armed;                  /* wake sources outside the loop (interrupts) */
+} coro_loop;
+
+/* ---- private helpers used by the macros ---------------------------------- */
+enum { CORO__FREE, CORO__READY, CORO__SLEEP, CORO__WAITQ, CORO__WAITTASKS, CORO__DONE, CORO__DEADCB };
+enum {
+    CORO__T_CANCEL = 1,   /* cancellation requested, not yet delivered */
+    CORO__T_ANY = 2,      /* task wait: wake on the first completion */
+    CORO__T_ERR = 4,      /* task wait: wake on the first error */
+    CORO__T_FWD = 8,      /* task wait: a cancel or timeout cancels the awaited tasks */
+    CORO__T_FWDED = 16,   /* ... and that happened */
+    CORO__T_TIMEDOUT = 32,/* the wait's timeout expired */
+    CORO__T_HOP = 64,     /* the timeout fired once; fire again next iteration */
+    CORO__T_SEEN = 128    /* scratch mark while counting distinct tasks */
+};
+enum { CORO__F_CATCH = 1, CORO__F_FINALLY = 2 };
+#define CORO__PENDING ((coro_status)-1)
+#define CORO__MODE_AWAIT (CORO__T_ERR | CORO__T_FWD)
+
+#if CORO_USE_LABELS
+#define CORO__LC_UNWIND ((void *)1)
+#define CORO__LC_DONE ((void *)2)
+#define CORO__CASE_UNWIND 1
+#define CORO__SWITCH_ON(lc) ((lc) == CORO__LC_UNWIND ? 1 : (lc) == CORO__LC_DONE ? 2 : 0)
+#define CORO__JUMP(lc) if (lc) goto *(lc);
+#define CORO__SAVE(self, n) ((self)->co.lc = &&CORO__CAT(coro__L, n))
+#define CORO__MARK(n) CORO__CAT(coro__L, n):
+#define CORO__PEDANTIC_OFF _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wpedantic\"")
+#define CORO__PEDANTIC_ON _Pragma("GCC diagnostic pop")
+#else
+#define CORO__LC_UNWIND 0xFFFEu
+#define CORO__LC_DONE 0xFFFFu
+#define CORO__CASE_UNWIND CORO__LC_UNWIND
+#define CORO__SWITCH_ON(lc) (lc)
+#define CORO__JUMP(lc)
+#define CORO__SAVE(self, n) ((self)->co.lc = (n))
+#define CORO__MARK(n) case n:
+#define CORO__PEDANTIC_OFF
+#define CORO__PEDANTIC_ON
+#endif
+
+extern coro_loop *coro__running;
+
+#if defined(CORO_STATIC)
+#define CORO_API static
+#else
+#define CORO_API extern
+#endif
+
+#if defined(__GNUC__)
+#define CORO__NORETURN __attribute__((noreturn))
+#else
+#define CORO__NORETURN
+#endif
+
+CORO_API void coro__bad_resume(void) CORO__NORETURN;
+CORO_API coro_status coro__sleep(coro_tick ticks, int absolute);
+CORO_API coro_status coro__tasks_start(const coro_task *tasks, int n, int mode, coro_tick timeout, coro_status *errs, int *ndone, int kind);
+CORO_API coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_status *errs, int *ndone, int kind);
+CORO_API coro_status coro__take_cancel(void);
+CORO_API coro_status coro__timeout_enter(void *scope, coro_frame *f, coro_tick ticks);
+CORO_API coro_status coro__timeout_exit(void *scope, coro_frame *f);
+CORO_API coro_status coro__end(coro_frame *f);
+
+/* Sleep(0): back of the ready ring. Inline: this is the scheduler's hot path. */
+static inline coro_status coro__yield(void)
+{
+    coro_loop *L = coro__running;
+    if (L->slot[L->current].flags & CORO__T_CANCEL)
+        return coro__take_cancel();
+    L->ring[(L->rhead + L->rcount++) & (CORO__RING - 1)] = L->current;
+    return CORO__PENDING;
+}
+
+/* After a yield: OK, or a cancellation that arrived meanwhile. */
+static inline coro_status coro__yielded(void)
+{
+    coro_loop *L = coro__running;
+    if (L->slot[L->current].flags & CORO__T_CANCEL)
+        return coro__take_cancel();
+    return CORO_OK;
+}
+
+/* After any other wake: the wake status, or a cancellation that arrived
+ * after the wake (the task was chosen, then cancelled before it ran). */
+static inline coro_status coro__resumed(void)
+{
+    coro_loop *L = coro__running;
+    if (L->slot[L->current].flags & CORO__T_CANCEL)
+        return coro__take_cancel();
+    return L->slot[L->current].status;
+}
+
+/* Store a status for CORO_CATCH; nonzero if it was caught. */
+static inline int coro__caught(coro_frame *f, coro_status st)
+{
+    f->err = st;
+    return f->flags & CORO__F_CATCH;
+}
+
+/* Begin unwinding with st; nonzero: jump to the cleanup section, zero:
+ * already in it, end now. */
+static inline int coro__unwind(coro_frame *f, coro_status st)
+{
+    f->err = st;
+    if (f->flags & CORO__F_FINALLY)
+        return 0;
+    f->lc = (coro__lc)CORO__LC_UNWIND;
+    return 1;
+}
+
+static inline void coro__frame_init(coro_frame *f)
+{
+    f->lc = 0;
+    f->err = 0;
+    f->flags = 0;
+}
+
+/* ---- continuations -------------------------------------------------------- */
+#define CORO__CAT2(a, b) a##b
+#define CORO__CAT(a, b) CORO__CAT2(a, b)
+#if defined(__COUNTER__)
+#define CORO__LABEL (__COUNTER__ + 1)
+#define CORO__LABELN __COUNTER__
+#else
+#define CORO__LABEL __LINE__
+#define CORO__LABELN __LINE__
+#endif
+
+
+/* Define coroutine `name` whose frame is `type` (a struct embedding
+ * `coro_frame co`), seen in the body as `type *self`. Prefix with `static` as
+ * for any function. Declare one elsewhere as `coro_status name(coro_frame *);`. */
+#define CORO_FN(name, type, self)                                                       \
+    coro_status name(coro_frame *coro__f);                                              \
+    static coro_status CORO__CAT(name, __body)(type *self);                             \
+    coro_status name(coro_frame *coro__f)                                               \
+    {                                                                                   \
+        return CORO__CAT(name, __body)((type *)(void *)((char *)coro__f - offsetof(type, co))); \
+    }                                                                                   \
+    static coro_status CORO__CAT(name, __body)(type *self)
+
+/* Open the body. The switch's default traps a resume into an unknown state
+ * (an await inside your own switch, a finished or corrupt frame). */
+#define CORO_BEGIN(self)                                                   \
+    CORO__PEDANTIC_OFF                                                     \
+    coro_status coro__st = 0;                                              \
+    (void)coro__st;                                                        \
+    coro__top:                                                             \
+    switch (CORO__SWITCH_ON((self)->co.lc)) {                              \
+    default:                                                               \
+        if ((self)->co.lc != (coro__lc)CORO__LC_UNWIND) {                  \
+            coro__bad_resume();                                            \
+            goto coro__top;                                                \
+        }                                                                  \
+        return coro__end(&(self)->co);                                     \
+    case 0:                                                                \
+        CORO__JUMP((self)->co.lc)
+
+/* Close the body: the coroutine ends with CORO_OK (or with the status its
+ * cleanup section left in CORO_ERROR). */
+#define CORO_END(self)                                                     \
+    }                                                                      \
+    CORO__PEDANTIC_ON                                                      \
+    return coro__end(&(self)->co)
+
+/* The cleanup section: code after it runs on every way out. It may await. */
+#define CORO_FINALLY(self)                                                 \
+    if (0) {                                                               \
+    case CORO__CASE_UNWIND:;                                               \
+    }                                                                      \
+    (self)->co.flags |= CORO__F_FINALLY
+
+/* The status the coroutine is ending with; an lvalue. */
+#define CORO_ERROR(self) ((self)->co.err)
+
+/* End the coroutine with status st (0 = success), through its cleanup section. */
+#define CORO_RETURN(self, st)                                              \
+    do {                                                                   \
+        if (coro__unwind(&(self)->co, (coro_status)(st)))                  \
+            goto coro__top;                                                \
+        return coro__end(&(self)->co);                                     \
+    } while (0)
+
+/* After an await: propagate a failure unless inside CORO_CATCH. */
+#define CORO__CHECK(self, st)                                              \
+    do {                                                                   \
+        if ((st) != CORO_OK && !coro__caught(&(self)->co, (st))) {          \
+            if (coro__unwind(&(self)->co, (st)))                           \
+                goto coro__top;                                            \
+            return coro__end(&(self)->co);                                 \
+        }                                                                  \
+    } while (0)
+
+/* The one suspension point every await is built on: start() returns
+ * CORO__PENDING to suspend, resume() is evaluated after each wake and may
+ * return CORO__PENDING to suspend again. */
+#define CORO__AWAIT_AT(self, n, start, resume)                             \
+    do {                                                                   \
+        coro__st = (start);                                                \
+        while (coro__st == CORO__PENDING) {                                \
+            CORO__SAVE(self, n);                                           \
+            return CORO__PENDING;                                          \
+            CORO__MARK(n)                                                  \
+            coro__st = (resume);                                           \
+        }                                                                  \
+        CORO__CHECK(self, coro__st);                                       \
+    } while (0)
+#define CORO__AWAIT(self, start, resume) CORO__AWAIT_AT(self, CORO__LABEL, start, resume)
+
+/* Run one await statement; its status lands in out (0 on success) instead of
+ * propagating. Not nestable within one frame. */
+#define CORO_CATCH(self, out, await_stmt)                                  \
+    do {                                                                   \
+        CORO_ASSERT(!((self)->co.flags & CORO__F_CATCH));                  \
+        (self)->co.flags |= CORO__F_CATCH;                                 \
+        (self)->co.err = 0;                                                \
+        await_stmt;                                                        \
+        (self)->co.flags &= (uint8_t)~CORO__F_CATCH;                       \
+        (out) = (self)->co.err;                                            \
+        (self)->co.err = 0;                                                \
+    } while (0)
+
+/* asyncio.sleep(0): every other ready task runs once, then this one. */
+#define CORO_YIELD(self) CORO__AWAIT(self, coro__yield(), coro__yielded())
+
+/* Sleep for ticks (0 = CORO_YIELD). Fails with CORO_ERR_RANGE beyond
+ * CORO_MAX_DELAY. Delays count from the start of the current loop iteration;
+ * equal deadlines wake in the order they were set. */
+#define CORO_SLEEP(self, ticks) CORO__AWAIT(self, coro__sleep((ticks), 0), coro__resumed())
+
+/* Sleep until the absolute tick `when` (drift-free periodic work); a past
+ * `when` behaves as CORO_YIELD. */
+#define CORO_SLEEP_UNTIL(self, when) CORO__AWAIT(self, coro__sleep((when), 1), coro__resumed())
+
+/* Await coroutine fn on frame *child inline (asyncio `await fn()`): the child
+ * starts afresh, runs inside this task and its status comes back here. */
+#define CORO_AWAIT(self, fn, child) CORO__AWAIT_CHILD(self, CORO__LABEL, fn, child)
+#define CORO__AWAIT_CHILD(self, n, fn, child)                              \
+    do {                                                                   \
+        coro__frame_init(&(child)->co);                                    \
+        if (0) {                                                           \
+            CORO__MARK(n);                                                 \
+        }                                                                  \
+        coro__st = (fn)(&(child)->co);                                     \
+        if (coro__st == CORO__PENDING) {                                   \
+            CORO__SAVE(self, n);                                           \
+            return CORO__PENDING;                                          \
+        }                                                                  \
+        CORO__CHECK(self, coro__st);                                       \
+    } while (0)
+
+/* Await a task: its status becomes this await's status. Cancelling the
+ * awaiting task cancels the awaited one (asyncio semantics). A task may be
+ * awaited by one task at a time (CORO_ERR_BUSY otherwise). */
+#define CORO_AWAIT_TASK(self, task)                                        \
+    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__MODE_AWAIT, CORO_FOREVER, NULL, NULL, 0), \
+                coro__tasks_resume(&(task), 1, NULL, NULL, 0))
+
+/* asyncio.gather over n tasks (n may be 0; duplicates allowed). errs NULL:
+ * the first failure ends the gather with that status at once, the other
+ * tasks keep running. errs an array of n: every task runs to the end, errs[i]
+ * gets task i's status and the gather succeeds. Cancelling the gathering
+ * task cancels every gathered task, waits for them, and ends CANCELLED. */
+#define CORO_GATHER(self, tasks, n, errs)                                  \
+    CORO__AWAIT(self, coro__tasks_start((tasks), (n), CORO__T_FWD | ((errs) ? 0 : CORO__T_ERR), CORO_FOREVER, (errs), NULL, 1), \
+                coro__tasks_resume((tasks), (n), (errs), NULL, 1))
+
+/* asyncio.wait: when is CORO_FIRST_COMPLETED, CORO_FIRST_EXCEPTION or
+ * CORO_ALL_COMPLETED; timeout in ticks or CORO_FOREVER. ndone (an int lvalue)
+ * gets the number of distinct finished tasks; check each with coro_task_done.
+ * Never cancels the tasks, a timeout is not an error. n = 0 or a bad `when`
+ * fail with CORO_ERR_INVALID. */
+enum { CORO_FIRST_COMPLETED = CORO__T_ANY, CORO_FIRST_EXCEPTION = CORO__T_ERR, CORO_ALL_COMPLETED = 0x100 };
+#define CORO_WAIT(self, tasks, n, when, timeout, ndone)                    \
+    CORO__AWAIT(self, coro__tasks_start((tasks), (n), coro__wait_mode(when), (timeout), NULL, &(ndone), 2), \
+                coro__tasks_resume((tasks), (n), NULL, &(ndone), 2))
+static inline int coro__wait_mode(int when)
+{
+    return when == CORO_ALL_COMPLETED ? 0 : (when == CORO_FIRST_COMPLETED || when == CORO_FIRST_EXCEPTION) ? when : -1;
+}
+
+/* asyncio.wait_for on a task: on timeout the task is cancelled, its cleanup
+ * runs, and only then CORO_ERR_TIMEOUT is reported; if the task swallows the
+ * cancellation and succeeds, that success wins. Cancelling the waiter cancels
+ * the task too. timeout 0 cancels at once (an unstarted task never runs). */
+#define CORO_WAIT_FOR(self, task, timeout)                                 \
+    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__T_FWD, (timeout), NULL, NULL, 3), \
+                coro__tasks_resume(&(task), 1, NULL, NULL, 3))
+
+/* A timeout scope (asyncio.timeout) around one await statement, which may be
+ * CORO_AWAIT of a whole sub-coroutine. On expiry the task is cancelled at its
+ * innermost await, unwinds to here, and the scope fails with
+ * CORO_ERR_TIMEOUT; a foreign cancellation stays CORO_ERR_CANCELLED. scope is
+ * a coro_timeout in the frame; it uses one callback slot while active. */
+typedef struct coro_timeout {
+    coro_handle cb;
+    coro_task task;
+    uint8_t state;
+} coro_timeout;
+#define CORO_TIMEOUT(self, scope, timeout, await_stmt)                     \
+    do {                                                                   \
+        if (!coro__timeout_enter((scope), &(self)->co, (timeout))) {       \
+            await_stmt;                                                    \
+        }                                                                  \
+        coro__st = coro__timeout_exit((scope), &(self)->co);               \
+        CORO__CHECK(self, coro__st);                                       \
+    } while (0)
+
+/* ---- public functions ------------------------------------------------------ */
+
+/* Text for a status code (static storage, never NULL). */
+CORO_API const char *coro_strerror(int status);
+
+/* Prepare a loop: empty, time from the clock. CORO_ERR_REENTRANT if it runs. */
+CORO_API coro_status coro_loop_init(coro_loop *loop);
+/* Close: CORO_ERR_BUSY while running; afterwards every call fails CORO_ERR_CLOSED. */
+CORO_API coro_status coro_loop_close(coro_loop *loop);
+/* Ask the running loop to return CORO_ERR_STOPPED after this iteration. */
+CORO_API void coro_loop_stop(coro_loop *loop);
+/* The loop's time: the clock sampled at the start of the iteration. */
+CORO_API coro_tick coro_loop_time(const coro_loop *loop);
+/* Run until the task is done: its status, or CORO_ERR_STOPPED (the task stays
+ * resumable by another run), CORO_ERR_DEADLOCK, CORO_ERR_REENTRANT, ... */
+CORO_API coro_status coro_loop_run_task(coro_loop *loop, coro_task task);
+/* Spawn fn on frame and run it to completion (asyncio run_until_complete). */
+#define coro_loop_run_until_complete(loop, fn, frame) coro__run_until_complete((loop), (fn), &(frame)->co)
+CORO_API coro_status coro__run_until_complete(coro_loop *loop, coro_fn fn, coro_frame *frame);
+/* Run until coro_loop_stop (CORO_ERR_STOPPED) or nothing is left to wait for
+ * (CORO_OK when no task is alive, CORO_ERR_DEADLOCK when some still wait). */
+CORO_API coro_status coro_loop_run_forever(coro_loop *loop);
+/* asyncio.run: a fresh loop (on the stack), run main to completion, cancel and
+ * finish every other task, close. Returns main's status. */
+#define coro_run(fn, frame) coro__run((fn), &(frame)->co)
+CORO_API coro_status coro__run(coro_fn fn, coro_frame *frame);
+
+/* Wake a loop idling in its idle hook; safe from an interrupt handler or
+ * another thread. */
+CORO_API void coro_loop_wakeup(coro_loop *loop);
+/* Count wake sources outside the loop (interrupts): while armed > 0 an empty
+ * loop idles instead of reporting a deadlock. */
+CORO_API void coro_loop_arm(coro_loop *loop, int delta);
+
+/* The loop running now (asyncio.get_running_loop), or NULL. */
+CORO_API coro_loop *coro_running_loop(void);
+/* The task running now, or 0 outside tasks. */
+CORO_API coro_task coro_current_task(const coro_loop *loop);
+
+/* create_task: a new task runs fn on frame from the next iteration; *out gets
+ * its handle (out may be NULL). CORO_ERR_NO_SLOT when every slot holds a live
+ * task (nothing changes), CORO_ERR_CLOSED. Done tasks' slots are reused oldest
+ * first; their handles then read CORO_ERR_STALE. */
+#define coro_spawn(loop, out, fn, frame) coro__spawn((loop), (out), (fn), &(frame)->co)
+CORO_API coro_status coro__spawn(coro_loop *loop, coro_task *out, coro_fn fn, coro_frame *frame);
+/* Nonzero once the task has finished (also for a stale handle: it did). */
+CORO_API int coro_task_done(const coro_loop *loop, coro_task task);
+/* Final status of a done task; CORO_ERR_STATE if it still runs, CORO_ERR_STALE. */
+CORO_API coro_status coro_task_status(const coro_loop *loop, coro_task task);
+/* Nonzero if the task ended cancelled. */
+CORO_API int coro_task_cancelled(const coro_loop *loop, coro_task task);
+/* Request cancellation, delivered at the task's current (or next) await.
+ * Nonzero if the task was still pending; 0 for a finished or stale task. */
+CORO_API int coro_task_cancel(coro_loop *loop, coro_task task);
+
+/* Callbacks: cb(arg) runs from the loop on the next iteration (FIFO), after
+ * ticks, or at tick `when` (a past `when` is due at once, earliest first).
+ * *out (may be NULL) gets a handle for coro_handle_cancel. CORO_ERR_NO_SLOT
+ * when CORO_MAX_CALLBACKS are pending, CORO_ERR_RANGE, CORO_ERR_INVALID for a
+ * NULL cb, CORO_ERR_CLOSED. */
+CORO_API coro_status coro_call_soon(coro_loop *loop, coro_handle *out, coro_callback cb, void *arg);
+CORO_API coro_status coro_call_later(coro_loop *loop, coro_handle *out, coro_tick ticks, coro_callback cb, void *arg);
+CORO_API coro_status coro_call_at(coro_loop *loop, coro_handle *out, coro_tick when, coro_callback cb, void *arg);
+/* Nonzero if the callback was pending and now never runs. */
+CORO_API int coro_handle_cancel(coro_loop *loop, coro_handle h);
+
+/* The configured clock (virtual, POSIX monotonic or coro_port_now). */
+CORO_API coro_tick coro_clock(void);
+#if CORO_CLOCK == CORO_CLOCK_VIRTUAL
+/* The virtual clock: starts at 0, moves only when a loop idles. Settable. */
+extern coro_tick coro_virtual_now;
+#elif CORO_CLOCK == CORO_CLOCK_USER
+coro_tick coro_port_now(void);
+void coro_port_idle(coro_loop *loop, int has_deadline, coro_tick deadline);
+#endif
+
+/* Wait queues (the building block of coro_sync.h and coro_queue.h).
+ * coro_waitq_wait (in an await's start) parks the running task at the tail;
+ * coro_waitq_notify wakes the head with status st and returns its handle (0 if
+ * the queue was empty). A woken task resumes with st, or CORO_ERR_CANCELLED if
+ * it was cancelled while waiting; coro_waitq_chosen tells, after the wake,
+ * whether it had been woken by a notify before that cancellation arrived (the
+ * "chosen" window, where a lock or permit handed over must be passed on). */
+static inline void coro_waitq_init(coro_waitq *q) { q->tail = CORO__NONE; }
+static inline int coro_waitq_empty(const coro_waitq *q) { return q->tail == CORO__NONE; }
+CORO_API coro_status coro_waitq_wait(coro_waitq *q);
+CORO_API coro_task coro_waitq_notify(coro_loop *loop, coro_waitq *q, coro_status st);
+CORO_API int coro_waitq_notify_all(coro_loop *loop, coro_waitq *q, coro_status st);
+/* Resume helper: the wake status; *chosen = 1 if a notify picked this task
+ * (even if a cancellation then arrived). */
+CORO_API coro_status coro_waitq_resumed(int *chosen);
+/* Number of tasks waiting in q (O(n)). */
+CORO_API int coro_waitq_len(const coro_loop *loop, const coro_waitq *q);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CORO_H */
+
+/* ========================================================================== */
+#if defined(CORO_IMPLEMENTATION) && !defined(CORO__IMPLEMENTED)
+#define CORO__IMPLEMENTED
+
+#if CORO_CLOCK == CORO_CLOCK_POSIX
+#include <time.h>
+#include <errno.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(CORO_STATIC)
+#define CORO__DEF static
+#else
+#define CORO__DEF
+#endif
+
+enum { CORO__L_IDLE, CORO__L_RUNNING, CORO__L_CLOSED };
+#define CORO__L_STOP 0x80u /* state flag: stop requested */
+
+coro_loop *coro__running;
+
+/* ---- clock ---------------------------------------------------------------- */
+#if CORO_CLOCK == CORO_CLOCK_VIRTUAL
+coro_tick coro_virtual_now;
+CORO__DEF coro_tick coro_clock(void) { return coro_virtual_now; }
+#elif CORO_CLOCK == CORO_CLOCK_POSIX
+CORO__DEF coro_tick coro_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (coro_tick)((uint64_t)ts.tv_sec * CORO_TICK_HZ + (uint64_t)ts.tv_nsec / (1000000000u / CORO_TICK_HZ));
+}
+#else
+CORO__DEF coro_tick coro_clock(void) { return coro_port_now(); }
+#endif
+
+/* a before b: deadline by signed difference, then sequence (FIFO). */
+static int coro__before(const coro__slot *a, const coro__slot *b)
+{
+    coro__stick d = (coro__stick)(a->deadline - b->deadline);
+    return d < 0 || (d == 0 && a->seq < b->seq);
+}
+
+/* ---- the timer heap ---------------------------------------------------------- */
+static void coro__heap_put(coro_loop *L, coro_index pos, coro_index id)
+{
+    L->heap[pos] = id;
+    L->slot[id].hpos = pos;
+}
+
+static void coro__sift_up(coro_loop *L, coro_index pos, coro_index id)
+{
+    while (pos > 0) {
+        coro_index parent = (coro_index)((pos - 1) / 2);
+        if (!coro__before(&L->slot[id], &L->slot[L->heap[parent]]))
+            break;
+        coro__heap_put(L, pos, L->heap[parent]);
+        pos = parent;
+    }
+    coro__heap_put(L, pos, id);
+}
+
+static void coro__sift_down(coro_loop *L, coro_index pos, coro_index id)
+{
+    for (;;) {
+        unsigned c = 2u * pos + 1u;
+        if (c >= L->hlen)
+            break;
+        if (c + 1u < L->hlen && coro__before(&L->slot[L->heap[c + 1]], &L->slot[L->heap[c]]))
+            c++;
+        if (!coro__before(&L->slot[L->heap[c]], &L->slot[id]))
+            break;
+        coro__heap_put(L, pos, L->heap[c]);
+        pos = (coro_index)c;
+    }
+    coro__heap_put(L, pos, id);
+}
+
+/* Renumber pending timers 0..n-1 in (deadline, seq) order when the sequence
+ * counter runs out: an insertion sort (a sorted array is a heap). Once per
+ * 65,536 timer insertions. */
+static void coro__reseq(coro_loop *L)
+{
+    unsigned i, j;
+    for (i = 1; i < L->hlen; i++) {
+        coro_index id = L->heap[i];
+        for (j = i; j > 0 && coro__before(&L->slot[id], &L->slot[L->heap[j - 1]]); j--)
+            L->heap[j] = L->heap[j - 1];
+        L->heap[j] = id;
+    }
+    for (i = 0; i < L->hlen; i++) {
+        L->slot[L->heap[i]].hpos = (coro_index)i;
+        L->slot[L->heap[i]].seq = (uint16_t)i;
+    }
+    L->seq = (uint16_t)L->hlen;
+}
+
+static void coro__timer_add(coro_loop *L, coro_index id, coro_tick deadline)
+{
+    coro__slot *s = &L->slot[id];
+    if (L->seq == 0xFFFFu)
+        coro__reseq(L);
+    s->deadline = deadline;
+    s->seq = L->seq++;
+    coro__sift_up(L, L->hlen++, id);
+}
+
+static void coro__timer_del(coro_loop *L, coro_index id)
+{
+    coro_index pos = L->slot[id].hpos, last;
+    L->slot[id].hpos = CORO__NONE;
+    last = L->heap[--L->hlen];
+    if (pos == L->hlen)
+        return;
+    if (pos > 0 && coro__before(&L->slot[last], &L->slot[L->heap[(pos - 1) / 2]]))
+        coro__sift_up(L, pos, last);
+    else
+        coro__sift_down(L, pos, last);
+}
+
+/* ---- ready ring, free list, wake ---------------------------------------------- */
+static void coro__ready(coro_loop *L, coro_index id)
+{
+    L->ring[(L->rhead + L->rcount++) & (CORO__RING - 1)] = id;
+}
+
+static void coro__free_push(coro_loop *L, coro_index id)
+{
+    L->slot[id].next = CORO__NONE;
+    if (L->free_head == CORO__NONE)
+        L->free_head = id;
+    else
+        L->slot[L->free_tail].next = id;
+    L->free_tail = id;
+}
+
+static void coro__wake(coro_loop *L, coro_index id, coro_status st)
+{
+    coro__slot *s = &L->slot[id];
+    if (s->hpos != CORO__NONE)
+        coro__timer_del(L, id);
+    s->status = st;
+    s->state = CORO__READY;
+    coro__ready(L, id);
+}
+
+static void coro__q_unlink(coro_loop *L, coro_waitq *q, coro_index id)
+{
+    coro_index p = q->tail;
+    while (L->slot[p].next != id)
+        p = L->slot[p].next;
+    if (p == id)
+        q->tail = CORO__NONE;
+    else {
+        L->slot[p].next = L->slot[id].next;
+        if (q->tail == id)
+            q->tail = p;
+    }
+}
+
+/* ---- tasks --------------------------------------------------------------------- */
+static coro__slot *coro__task(const coro_loop *L, coro_task t)
+{
+    unsigned id = t & 0xFFu;
+    if (id >= CORO_MAX_TASKS || L->slot[id].gen != (uint8_t)(t >> 8) || (t >> 8) == 0)
+        return NULL;
+    return (coro__slot *)&L->slot[id];
+}
+
+static coro_task coro__handle(const coro_loop *L, coro_index id)
+{
+    return (coro_task)(((unsigned)L->slot[id].gen << 8) | id);
+}
+
+static coro_status coro__never_started(coro_frame *f)
+{
+    f->err = CORO_ERR_CANCELLED;
+    return CORO_ERR_CANCELLED;
+}
+
+CORO__DEF void coro__bad_resume(void)
+{
+    CORO_TRAP();
+    for (;;) {
+    }
+}
+
+CORO__DEF coro_status coro__end(coro_frame *f)
+{
+    f->lc = (coro__lc)CORO__LC_DONE;
+    f->flags = 0;
+    return f->err;
+}
+
+CORO__DEF coro_status coro__take_cancel(void)
+{
+    coro_loop *L = coro__running;
+    L->slot[L->current].flags &= (uint8_t)~CORO__T_CANCEL;
+    return CORO_ERR_CANCELLED;
+}
+
+CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro_frame *frame)
+{
+    coro_index id;
+    coro__slot *s;
+    CORO_ASSERT(L && fn && frame);
+    if (L->state == CORO__L_CLOSED)
+        return CORO_ERR_CLOSED;
+    id = L->free_head;
+    if (id == CORO__NONE)
+        return CORO_ERR_NO_SLOT;
+    s = &L->slot[id];
+    L->free_head = s->next;
+    s->gen = (uint8_t)(s->gen + 1u ? s->gen + 1u : 1u);
+    s->fn.task = fn;
+    s->arg = frame;
+    s->awaiter = CORO__NONE;
+    s->flags = 0;
+    s->status = CORO_OK;
+    coro__frame_init(frame);
+    s->state = CORO__READY;
+    coro__ready(L, id);
+    if (out)
+        *out = coro__handle(L, id);
+    return CORO_OK;
+}
+
+CORO__DEF int coro_task_done(const coro_loop *L, coro_task t)
+{
+    const coro__slot *s = coro__task(L, t);
+    return !s || s->state == CORO__DONE;
+}
+
+CORO__DEF coro_status coro_task_status(const coro_loop *L, coro_task t)
+{
+    const coro__slot *s = coro__task(L, t);
+    if (!s)
+        return CORO_ERR_STALE;
+    return s->state == CORO__DONE ? s->status : (coro_status)CORO_ERR_STATE;
+}
+
+CORO__DEF int coro_task_cancelled(const coro_loop *L, coro_task t)
+{
+    return coro_task_status(L, t) == CORO_ERR_CANCELLED;
+}
+
+/* Cancel every unfinished task awaited by task w (they name it as awaiter). */
+static void coro__forward_cancel(coro_loop *L, coro_index w)
+{
+    coro_index i;
+    coro__slot *ws = &L->slot[w];
+    ws->flags = (uint8_t)((ws->flags | CORO__T_FWDED) & ~(CORO__T_ANY | CORO__T_ERR));
+    for (i = 0; i < CORO_MAX_TASKS; i++)
+        if (L->slot[i].awaiter == w && L->slot[i].state != CORO__DONE)
+            coro_task_cancel(L, coro__handle(L, i));
+}
+
+CORO__DEF int coro_task_cancel(coro_loop *L, coro_task t)
+{
+    coro__slot *s = coro__task(L, t);
+    coro_index id = (coro_index)(t & 0xFFu);
+    if (!s)
+        return 0;
+    switch (s->state) {
+    case CORO__READY:
+        if (((coro_frame *)s->arg)->lc == 0 && id != L->current)
+            s->fn.task = coro__never_started;
+        else
+            s->flags |= CORO__T_CANCEL;
+        return 1;
+    case CORO__SLEEP:
+        coro__wake(L, id, CORO_ERR_CANCELLED);
+        return 1;
+    case CORO__WAITQ:
+        coro__q_unlink(L, s->on.q, id);
+        coro__wake(L, id, CORO_ERR_CANCELLED);
+        return 1;
+    case CORO__WAITTASKS:
+        if (!(s->flags & CORO__T_FWD)) {
+            coro__wake(L, id, CORO_ERR_CANCELLED);
+        } else if (!(s->flags & CORO__T_FWDED)) {
+            if (s->hpos != CORO__NONE)
+                coro__timer_del(L, id);
+            coro__forward_cancel(L, id);
+        } else {
+            s->flags |= CORO__T_CANCEL; /* after a timeout forwarded: still report it */
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* A task ended with st: record, notify its awaiter, recycle its slot. */
+static void coro__finish(coro_loop *L, coro_index id, coro_status st)
+{
+    coro__slot *s = &L->slot[id];
+    coro_index w = s->awaiter;
+    if (st == CORO_OK && (s->flags & CORO__T_CANCEL))
+        st = CORO_ERR_CANCELLED;
+    s->state = CORO__DONE;
+    s->status = st;
+    s->flags = 0;
+    if (w == CORO__NONE) {
+        coro__free_push(L, id);
+        return;
+    }
+    /* The awaiter releases the slot when it resumes (it may still read it). */
+    s = &L->slot[w];
+    s->on.pending--;
+    if (s->state == CORO__WAITTASKS &&
+        (s->on.pending == 0 || (s->flags & CORO__T_ANY) || (st != CORO_OK && (s->flags & CORO__T_ERR))))
+        coro__wake(L, w, st);
+}
+
+/* Start waiting on tasks (await, gather, wait, wait_for). mode: CORO__T_*
+ * flags, 0xFF = invalid. Returns CORO__PENDING, or the result at once. */
+CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int mode, coro_tick timeout,
+                                       coro_status *errs, int *ndone, int kind)
+{
+    coro_loop *L = coro__running;
+    coro_index me = L->current, pending = 0;
+    coro__slot *ms = &L->slot[me];
+    int i, now = 0;
+    if (ms->flags & CORO__T_CANCEL)
+        return coro__take_cancel();
+    if (mode < 0 || n < 0 || (n == 0 && !(mode & CORO__T_FWD)))
+        return CORO_ERR_INVALID;
+    if (timeout != CORO_FOREVER && timeout > CORO_MAX_DELAY)
+        return CORO_ERR_RANGE;
+    for (i = 0; i < n; i++) {
+        coro__slot *c = coro__task(L, tasks[i]);
+        if (!c)
+            return CORO_ERR_STALE;
+        if (c == ms)
+            return CORO_ERR_SELF_AWAIT;
+        if (c->state != CORO__DONE && c->awaiter != CORO__NONE && c->awaiter != me)
+            return CORO_ERR_BUSY;
+    }
+    for (i = 0; i < n; i++) {
+        coro__slot *c = coro__task(L, tasks[i]);
+        if (c->state == CORO__DONE) {
+            if ((mode & CORO__T_ANY) || (c->status != CORO_OK && (mode & CORO__T_ERR)))
+                now = 1;
+        } else if (c->awaiter != me) {
+            c->awaiter = me;
+            pending++;
+        }
+    }
+    ms->status = CORO_OK;
+    ms->flags = (uint8_t)(mode & (CORO__T_ANY | CORO__T_ERR | CORO__T_FWD));
+    if (now || pending == 0)
+        return coro__tasks_resume(tasks, n, errs, ndone, kind);
+    ms->on.pending = pending;
+    ms->state = CORO__WAITTASKS;
+    if (timeout != CORO_FOREVER) {
+        if (timeout == 0 && (mode & CORO__T_FWD)) {
+            ms->flags |= CORO__T_TIMEDOUT;
+            coro__forward_cancel(L, me);
+        } else
+            coro__timer_add(L, me, L->now + timeout);
+    }
+    return CORO__PENDING;
+}
+
+/* After a task wait: detach from the tasks, release finished ones, compute
+ * the result. kind: 0 await, 1 gather, 2 wait, 3 wait_for. */
+CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_status *errs, int *ndone, int kind)
+{
+    coro_loop *L = coro__running;
+    coro_index me = L->current;
+    coro__slot *ms = &L->slot[me];
+    uint8_t fl = ms->flags;
+    coro_status st = ms->status, first = CORO_OK;
+    int i, done = 0;
+    /* Cancelled: a plain wait was woken by it, or the task was cancelled
+     * after its wait completed (asyncio delivers it at the await), or a
+     * forwarding wait was cancelled after its timeout forwarded. */
+    int cancelled = (fl & CORO__T_CANCEL) || (st == CORO_ERR_CANCELLED && !(fl & CORO__T_FWD));
+    for (i = 0; i < n; i++) {
+        coro__slot *c = coro__task(L, tasks[i]);
+        if (!c)
+            continue;
+        if (c->awaiter == me) {
+            c->awaiter = CORO__NONE;
+            if (c->state == CORO__DONE)
+                coro__free_push(L, (coro_index)(tasks[i] & 0xFFu));
+        }
+        if (c->state == CORO__DONE) {
+            if (errs)
+                errs[i] = c->status;
+            if (first == CORO_OK)
+                first = c->status;
+            if (!(c->flags & CORO__T_SEEN)) {
+                c->flags |= CORO__T_SEEN;
+                done++;
+            }
+        }
+    }
+    for (i = 0; i < n; i++) {
+        coro__slot *c = coro__task(L, tasks[i]);
+        if (c)
+            c->flags &= (uint8_t)~CORO__T_SEEN;
+    }
+    ms->flags = 0;
+    if (ndone)
+        *ndone = done;
+    if (cancelled || (fl & CORO__T_FWDED && !(fl & CORO__T_TIMEDOUT) && kind != 0))
+        return CORO_ERR_CANCELLED;
+    switch (kind) {
+    case 0: /* await: the task's status */
+        return first;
+    case 1: /* gather */
+        if (errs)
+            return CORO_OK;
+        return st != CORO_OK ? st : first;
+    case 2: /* wait */
+        return CORO_OK;
+    default: /* wait_for */
+        if ((fl & CORO__T_TIMEDOUT) && first == CORO_ERR_CANCELLED)
+            return CORO_ERR_TIMEOUT;
+        return first;
+    }
+}
+
+/* ---- sleep ------------------------------------------------------------------- */
+CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
+{
+    coro_loop *L = coro__running;
+    coro__slot *s = &L->slot[L->current];
+    if (s->flags & CORO__T_CANCEL)
+        return coro__take_cancel();
+    if (absolute)
+        t = (coro__stick)(t - L->now) > 0 ? (coro_tick)(t - L->now) : 0;
+    else if (t > CORO_MAX_DELAY)
+        return CORO_ERR_RANGE;
+    s->status = CORO_OK;
+    if (t == 0) {
+        coro__ready(L, L->current);
+        return CORO__PENDING;
+    }
+    s->state = CORO__SLEEP;
+    coro__timer_add(L, L->current, L->now + t);
+    return CORO__PENDING;
+}
+
+/* ---- wait queues --------------------------------------------------------------- */
+CORO__DEF coro_status coro_waitq_wait(coro_waitq *q)
+{
+    coro_loop *L = coro__running;
+    coro_index id = L->current;
+    coro__slot *s = &L->slot[id];
+    if (s->flags & CORO__T_CANCEL)
+        return coro__take_cancel();
+    if (q->tail == CORO__NONE) {
+        s->next = id;
+    } else {
+        s->next = L->slot[q->tail].next;
+        L->slot[q->tail].next = id;
+    }
+    q->tail = id;
+    s->on.q = q;
+    s->status = CORO_OK;
+    s->state = CORO__WAITQ;
+    return CORO__PENDING;
+}
+
+CORO__DEF coro_task coro_waitq_notify(coro_loop *L, coro_waitq *q, coro_status st)
+{
+    coro_index h;
+    if (q->tail == CORO__NONE)
+        return 0;
+    h = L->slot[q->tail].next;
+    coro__q_unlink(L, q, h);
+    coro__wake(L, h, st);
+    return coro__handle(L, h);
+}
+
+CORO__DEF int coro_waitq_notify_all(coro_loop *L, coro_waitq *q, coro_status st)
+{
+    int n = 0;
+    while (coro_waitq_notify(L, q, st))
+        n++;
+    return n;
+}
+
+CORO__DEF coro_status coro_waitq_resumed(int *chosen)
+{
+    coro_loop *L = coro__running;
+    coro__slot *s = &L->slot[L->current];
+    *chosen = s->status != CORO_ERR_CANCELLED;
+    if (s->flags & CORO__T_CANCEL)
+        return coro__take_cancel();
+    return s->status;
+}
+
+CORO__DEF int coro_waitq_len(const coro_loop *L, const coro_waitq *q)
+{
+    int n = 0;
+    coro_index p = q->tail;
+    if (p == CORO__NONE)
+        return 0;
+    do {
+        n++;
+        p = L->slot[p].next;
+    } while (p != q->tail);
+    return n;
+}
+
+/* ---- callbacks ----------------------------------------------------------------- */
+static coro_status coro__cb_new(coro_loop *L, coro_handle *out, coro_callback cb, void *arg, coro_index *idp)
+{
+    coro_index id;
+    if (!L || !cb)
+        return CORO_ERR_INVALID;
+    if (L->state == CORO__L_CLOSED)
+        return CORO_ERR_CLOSED;
+    id = L->cb_free;
+    if (id == CORO__NONE)
+        return CORO_ERR_NO_SLOT;
+    L->cb_free = L->slot[id].next;
+    L->slot[id].gen = (uint8_t)(L->slot[id].gen + 1u ? L->slot[id].gen + 1u : 1u);
+    L->slot[id].fn.cb = cb;
+    L->slot[id].arg = arg;
+    if (out)
+        *out = coro__handle(L, id);
+    *idp = id;
+    return CORO_OK;
+}
+
+static void coro__cb_free(coro_loop *L, coro_index id)
+{
+    L->slot[id].state = CORO__FREE;
+    L->slot[id].next = L->cb_free;
+    L->cb_free = id;
+}
+
+CORO__DEF coro_status coro_call_soon(coro_loop *L, coro_handle *out, coro_callback cb, void *arg)
+{
+    coro_index id;
+    coro_status st = coro__cb_new(L, out, cb, arg, &id);
+    if (st)
+        return st;
+    L->slot[id].state = CORO__READY;
+    coro__ready(L, id);
+    return CORO_OK;
+}
+
+CORO__DEF coro_status coro_call_at(coro_loop *L, coro_handle *out, coro_tick when, coro_callback cb, void *arg)
+{
+    coro_index id;
+    coro_status st;
+    st = coro__cb_new(L, out, cb, arg, &id);
+    if (st)
+        return st;
+    L->slot[id].state = CORO__SLEEP;
+    coro__timer_add(L, id, when);
+    return CORO_OK;
+}
+
+CORO__DEF coro_status coro_call_later(coro_loop *L, coro_handle *out, coro_tick ticks, coro_callback cb, void *arg)
+{
+    if (ticks > CORO_MAX_DELAY)
+        return CORO_ERR_RANGE;
+    return coro_call_at(L, out, L ? (coro_tick)(L->now + ticks) : 0, cb, arg);
+}
+
+CORO__DEF int coro_handle_cancel(coro_loop *L, coro_handle h)
+{
+    unsigned id = h & 0xFFu;
+    coro__slot *s;
+    if (id < CORO_MAX_TASKS || id >= CORO__SLOTS || (h >> 8) == 0)
+        return 0;
+    s = &L->slot[id];
+    if (s->gen != (uint8_t)(h >> 8))
+        return 0;
+    if (s->state == CORO__SLEEP) {
+        coro__timer_del(L, (coro_index)id);
+        coro__cb_free(L, (coro_index)id);
+        return 1;
+    }
+    if (s->state == CORO__READY) {
+        s->state = CORO__DEADCB; /* still in the ring: freed when it comes up */
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- timeout scopes ------------------------------------------------------------ */
+enum { CORO__TO_ARMED = 1, CORO__TO_FIRED = 2, CORO__TO_CAUSE = 4, CORO__TO_CATCH = 8 };
+
+static void coro__timeout_fire(void *arg)
+{
+    coro_timeout *to = (coro_timeout *)arg;
+    coro_loop *L = coro__running;
+    coro__slot *s = coro__task(L, to->task);
+    to->state = (uint8_t)((to->state | CORO__TO_FIRED) & ~CORO__TO_ARMED);
+    if (s && !(s->flags & CORO__T_CANCEL) && !(s->state == CORO__READY && s->status == CORO_ERR_CANCELLED)) {
+        to->state |= CORO__TO_CAUSE;
+        coro_task_cancel(L, to->task);
+    }
+}
+
+/* 0: run the statement; else the status to report (with the statement skipped). */
+CORO__DEF coro_status coro__timeout_enter(void *scope, coro_frame *f, coro_tick ticks)
+{
+    coro_timeout *to = (coro_timeout *)scope;
+    coro_loop *L = coro__running;
+    coro_status st;
+    to->state = (uint8_t)((f->flags & CORO__F_CATCH) ? CORO__TO_CATCH : 0);
+    to->task = coro__handle(L, L->current);
+    st = ticks == 0 ? coro_call_soon(L, &to->cb, coro__timeout_fire, to)
+                    : coro_call_later(L, &to->cb, ticks, coro__timeout_fire, to);
+    f->err = st;
+    if (st)
+        return st;
+    to->state |= CORO__TO_ARMED;
+    f->flags |= CORO__F_CATCH;
+    return 0;
+}
+
+CORO__DEF coro_status coro__timeout_exit(void *scope, coro_frame *f)
+{
+    coro_timeout *to = (coro_timeout *)scope;
+    coro_loop *L = coro__running;
+    coro_status st = f->err;
+    f->err = 0;
+    if (!(to->state & CORO__TO_CATCH))
+        f->flags &= (uint8_t)~CORO__F_CATCH;
+    if (to->state & CORO__TO_ARMED)
+        coro_handle_cancel(L, to->cb);
+    if (to->state & CORO__TO_CAUSE) {
+        if (st == CORO_ERR_CANCELLED)
+            st = CORO_ERR_TIMEOUT;
+        else
+            L->slot[L->current].flags &= (uint8_t)~CORO__T_CANCEL; /* undelivered: withdraw */
+    }
+    to->state = 0;
+    return st;
+}
+
+/* ---- the loop -------------------------------------------------------------------- */
+CORO__DEF const char *coro_strerror(int st)
+{
+    static const char *const names[] = {
+        "ok", "cancelled", "timeout", "invalid argument", "no free slot", "stale handle",
+        "invalid state", "delay out of range", "loop already running", "loop closed",
+        "loop stopped before the task completed", "deadlock", "busy", "task awaits itself",
+        "full", "empty", "not locked", "overflow", "underflow", "shut down"};
+    if (st >= 0 && st < (int)(sizeof names / sizeof names[0]))
+        return names[st];
+    return st >= CORO_ERR_USER ? "application error" : "unknown error";
+}
+
+CORO__DEF coro_status coro_loop_init(coro_loop *L)
+{
+    coro_index i;
+    CORO_ASSERT(L);
+    if (L->state == CORO__L_RUNNING && L == coro__running)
+        return CORO_ERR_REENTRANT;
+    for (i = 0; i < CORO__SLOTS; i++) {
+        coro__slot *s = &L->slot[i];
+        s->state = CORO__FREE;
+        s->hpos = CORO__NONE;
+        s->awaiter = CORO__NONE;
+        s->flags = 0;
+        s->gen = 0;
+        s->next = (coro_index)(i + 1 < CORO_MAX_TASKS ? i + 1 : CORO__NONE);
+        if (i >= CORO_MAX_TASKS)
+            s->next = (coro_index)(i + 1 < CORO__SLOTS ? i + 1 : CORO__NONE);
+    }
+    L->free_head = 0;
+    L->free_tail = CORO_MAX_TASKS - 1;
+    L->cb_free = CORO_MAX_CALLBACKS ? (coro_index)CORO_MAX_TASKS : CORO__NONE;
+    L->rhead = L->rcount = L->hlen = 0;
+    L->seq = 0;
+    L->current = CORO__NONE;
+    L->deferred = CORO__NONE;
+    L->state = CORO__L_IDLE;
+    L->woken = 0;
+    L->armed = 0;
+    L->now = coro_clock();
+    return CORO_OK;
+}
+
+CORO__DEF coro_status coro_loop_close(coro_loop *L)
+{
+    if ((L->state & 0x7F) == CORO__L_RUNNING)
+        return CORO_ERR_BUSY;
+    L->state = CORO__L_CLOSED;
+    return CORO_OK;
+}
+
+CORO__DEF void coro_loop_stop(coro_loop *L)
+{
+    if ((L->state & 0x7F) == CORO__L_RUNNING)
+        L->state |= CORO__L_STOP;
+}
+
+CORO__DEF coro_tick coro_loop_time(const coro_loop *L) { return L->now; }
+CORO__DEF coro_loop *coro_running_loop(void) { return coro__running; }
+
+CORO__DEF coro_task coro_current_task(const coro_loop *L)
+{
+    return L->current == CORO__NONE ? 0 : coro__handle(L, L->current);
+}
+
+CORO__DEF void coro_loop_wakeup(coro_loop *L) { L->woken = 1; }
+CORO__DEF void coro_loop_arm(coro_loop *L, int delta)
+{
+    CORO_CRITICAL_ENTER();
+    L->armed = (uint8_t)(L->armed + delta);
+    CORO_CRITICAL_EXIT();
+}
+
+/* A timer came due. */
+static void coro__expire(coro_loop *L, coro_index id)
+{
+    coro__slot *s = &L->slot[id];
+    if (id >= CORO_MAX_TASKS || s->state == CORO__SLEEP) {
+        s->state = CORO__READY;
+        coro__ready(L, id);
+    } else if (!(s->flags & CORO__T_HOP)) {
+        /* A task wait's timeout: act after this iteration's tasks ran, so a
+         * task finishing exactly at the timeout counts as done. */
+        s->flags |= CORO__T_HOP;
+        s->next = L->deferred;
+        L->deferred = id;
+    } else if (s->flags & CORO__T_FWD) {
+        s->flags |= CORO__T_TIMEDOUT;
+        coro__forward_cancel(L, id);
+    } else {
+        coro__wake(L, id, CORO_ERR_TIMEOUT);
+    }
+}
+
+/* Wait for the next deadline, or for a wakeup. 0 if nothing can ever come. */
+static int coro__idle(coro_loop *L)
+{
+    int has = L->hlen != 0;
+    coro_tick when = has ? L->slot[L->heap[0]].deadline : 0;
+    if (!has && !L->armed)
+        return 0;
+#if CORO_CLOCK == CORO_CLOCK_VIRTUAL
+    if (has && (coro__stick)(when - coro_virtual_now) > 0)
+        coro_virtual_now = when;
+    while (!has && !L->woken) {
+        /* only an interrupt or another thread can help: wait for it */
+    }
+#elif CORO_CLOCK == CORO_CLOCK_POSIX
+    {
+        coro_tick now = coro_clock();
+        if (!L->woken && (!has || (coro__stick)(when - now) > 0)) {
+            struct timespec ts;
+            coro_tick d = has ? (coro_tick)(when - now) : (coro_tick)CORO_TICK_HZ;
+            ts.tv_sec = (time_t)(d / CORO_TICK_HZ);
+            ts.tv_nsec = (long)((d % CORO_TICK_HZ) * (1000000000u / CORO_TICK_HZ));
+            nanosleep(&ts, NULL);
+        }
+    }
+#else
+    CORO_CRITICAL_ENTER();
+    if (!L->woken)
+        coro_port_idle(L, has, when);
+    CORO_CRITICAL_EXIT();
+#endif
+    L->woken = 0;
+    return 1;
+}
+
+/* One iteration: due timers to the ring, then run what was ready at its start. */
+static int coro__run_once(coro_loop *L)
+{
+    coro_index n;
+    L->now = coro_clock();
+    if (L->rcount == 0 && !(L->hlen && (coro__stick)(L->slot[L->heap[0]].deadline - L->now) <= 0)) {
+        if (!coro__idle(L))
+            return 0;
+        L->now = coro_clock();
+    }
+    while (L->hlen && (coro__stick)(L->slot[L->heap[0]].deadline - L->now) <= 0) {
+        coro_index id = L->heap[0];
+        coro__timer_del(L, id);
+        coro__expire(L, id);
+    }
+    for (n = L->rcount; n; n--) {
+        coro_index id = L->ring[L->rhead];
+        coro__slot *s = &L->slot[id];
+        L->rhead = (coro_index)((L->rhead + 1) & (CORO__RING - 1));
+        L->rcount--;
+        if (id < CORO_MAX_TASKS) {
+            coro_status st;
+            L->current = id;
+            st = s->fn.task((coro_frame *)s->arg);
+            if (st != CORO__PENDING)
+                coro__finish(L, id, st);
+        } else {
+            coro_callback cb = s->fn.cb;
+            void *arg = s->arg;
+            int live = s->state == CORO__READY;
+            coro__cb_free(L, id);
+            if (live)
+                cb(arg);
+        }
+    }
+    L->current = CORO__NONE;
+    while (L->deferred != CORO__NONE) {
+        coro_index id = L->deferred;
+        L->deferred = L->slot[id].next;
+        if (L->slot[id].state == CORO__WAITTASKS && (L->slot[id].flags & CORO__T_HOP))
+            coro__expire(L, id);
+    }
+    return 1;
+}
+
+static coro_status coro__loop_enter(coro_loop *L)
+{
+    if (L->state == CORO__L_CLOSED)
+        return CORO_ERR_CLOSED;
+    if (coro__running)
+        return CORO_ERR_REENTRANT;
+    L->state = CORO__L_RUNNING;
+    coro__running = L;
+    return CORO_OK;
+}
+
+static coro_status coro__loop_leave(coro_loop *L, coro_status st)
+{
+    L->state = CORO__L_IDLE;
+    coro__running = NULL;
+    return st;
+}
+
+/* Run until task t is done (t == 0: until stop or nothing is left). */
+static coro_status coro__loop_run(coro_loop *L, coro_task t)
+{
+    coro_status st = coro__loop_enter(L);
+    const coro__slot *s = coro__task(L, t);
+    if (st)
+        return st;
+    if (t && !s)
+        return coro__loop_leave(L, CORO_ERR_STALE);
+    while (!s || s->state != CORO__DONE) {
+        if (L->state & CORO__L_STOP)
+            return coro__loop_leave(L, CORO_ERR_STOPPED);
+        if (!coro__run_once(L)) {
+            unsigned i, alive = 0;
+            for (i = 0; i < CORO_MAX_TASKS; i++)
+                alive += L->slot[i].state != CORO__DONE && L->slot[i].state != CORO__FREE;
+            return coro__loop_leave(L, alive ? CORO_ERR_DEADLOCK : CORO_OK);
+        }
+    }
+    return coro__loop_leave(L, s->status);
+}
+
+CORO__DEF coro_status coro_loop_run_task(coro_loop *L, coro_task t)
+{
+    CORO_ASSERT(t != 0);
+    return coro__loop_run(L, t);
+}
+
+CORO__DEF coro_status coro_loop_run_forever(coro_loop *L) { return coro__loop_run(L, 0); }
+
+CORO__DEF coro_status coro__run_until_complete(coro_loop *L, coro_fn fn, coro_frame *frame)
+{
+    coro_task t;
+    coro_status st;
+    if (coro__running == L)
+        return CORO_ERR_REENTRANT;
+    st = coro__spawn(L, &t, fn, frame);
+    return st ? st : coro__loop_run(L, t);
+}
+
+CORO__DEF coro_status coro__run(coro_fn fn, coro_frame *frame)
+{
+    coro_loop L;
+    coro_status st;
+    coro_index i;
+    if (coro__running)
+        return CORO_ERR_REENTRANT;
+    coro_loop_init(&L);
+    st = coro__run_until_complete(&L, fn, frame);
+    if (st != CORO_ERR_STOPPED && st != CORO_ERR_DEADLOCK) {
+        /* asyncio.run: cancel what is left and let it finish its cleanup. */
+        for (i = 0; i < CORO_MAX_TASKS; i++)
+            coro_task_cancel(&L, coro__handle(&L, i));
+        coro_loop_run_forever(&L);
+    }
+    coro_loop_close(&L);
+    return st;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CORO_IMPLEMENTATION */
