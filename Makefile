@@ -34,15 +34,27 @@ demo: $(EXAMPLES)
 	@for e in $(EXAMPLES); do echo "== $$e"; ./$$e || exit 1; done
 
 # ---- dependencies -----------------------------------------------------------
-DEB_PKGS := libcriterion-dev
+# Debian packages `make test` needs. mk/*.mk add theirs: DEB_PKGS for plain
+# installs, DEB_PKGS_NR for --no-install-recommends ones (the ARM toolchain).
+DEB_PKGS    := libcriterion-dev
+DEB_PKGS_NR :=
+# Extra steps run by `make test` after the core ones (mk/*.mk append targets).
+TEST_STEPS  :=
+-include mk/*.mk
+
 deps:
-	@if [ -f /usr/include/criterion/criterion.h ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ]; then \
-	  echo "deps: installing $(DEB_PKGS)"; \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PKGS); \
-	else \
-	  echo "deps: missing packages; run as root: apt-get update && apt-get install -y $(DEB_PKGS)"; exit 1; \
-	fi
+	@missing=""; missing_nr=""; \
+	for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(DEB_PKGS_NR); do dpkg -s $$p >/dev/null 2>&1 || missing_nr="$$missing_nr $$p"; done; \
+	if [ -z "$$missing$$missing_nr" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "deps: missing packages:$$missing$$missing_nr"; \
+	  echo "deps: run as root: apt-get update && apt-get install -y$$missing && apt-get install -y --no-install-recommends$$missing_nr"; exit 1; \
+	fi; \
+	echo "deps: installing$$missing$$missing_nr"; \
+	export DEBIAN_FRONTEND=noninteractive; apt-get update -qq || exit 1; \
+	if [ -n "$$missing" ]; then apt-get install -y -qq $$missing || exit 1; fi; \
+	if [ -n "$$missing_nr" ]; then apt-get install -y -qq --no-install-recommends $$missing_nr || exit 1; fi
 
 # ---- tests ----------------------------------------------------------------------
 $(B)/tests/%: tests/%.c $(HEADERS) Makefile
@@ -60,6 +72,7 @@ run-tests: $(TESTS) examples
 	$(MAKE) --no-print-directory labels || fail=1; \
 	$(MAKE) --no-print-directory tick16 || fail=1; \
 	$(MAKE) --no-print-directory sanitize || fail=1; \
+	for s in $(TEST_STEPS); do $(MAKE) --no-print-directory $$s || fail=1; done; \
 	if [ $$fail = 0 ]; then echo "make test: all passed"; else echo "make test: FAILED"; exit 1; fi
 
 # Every example on the virtual clock prints exactly what CPython printed.
