@@ -11,7 +11,10 @@
  *   struct you declare.
  *
  * CONFIGURATION (define before including; every file must agree)
- *   CORO_MAX_TASKS      8     task slots in a loop (1..254 together with callbacks)
+ *   CORO_MAX_TASKS      8     task slots in a loop (1..254 together with callbacks
+ *                             with 8-bit indices; see CORO_INDEX_BITS)
+ *   CORO_INDEX_BITS     8     width of slot indices: 8 (254 slots), 16 (65,534)
+ *                             or 32; task/callback handles are twice as wide
  *   CORO_MAX_CALLBACKS  4     call_soon/call_later slots (timeout scopes use one each)
  *   CORO_TICK_BITS      32    width of coro_tick: 16, 32 or 64
  *   CORO_TICK_HZ        1000  ticks per second (CORO_MS/CORO_S convert with it)
@@ -114,6 +117,9 @@
 #ifndef CORO_TICK_BITS
 #define CORO_TICK_BITS 32
 #endif
+#ifndef CORO_INDEX_BITS
+#define CORO_INDEX_BITS 8
+#endif
 #ifndef CORO_TICK_HZ
 #define CORO_TICK_HZ 1000
 #endif
@@ -146,8 +152,17 @@
 #if CORO_MAX_TASKS < 1 || CORO_MAX_CALLBACKS < 0
 #error "coro: CORO_MAX_TASKS must be at least 1 and CORO_MAX_CALLBACKS at least 0"
 #endif
-#if CORO_MAX_TASKS + CORO_MAX_CALLBACKS > 254
-#error "coro: at most 254 task and callback slots in all (8-bit indices)"
+#if CORO_INDEX_BITS != 8 && CORO_INDEX_BITS != 16 && CORO_INDEX_BITS != 32
+#error "coro: CORO_INDEX_BITS must be 8, 16 or 32"
+#endif
+#if CORO_INDEX_BITS == 8 && CORO_MAX_TASKS + CORO_MAX_CALLBACKS > 254
+#error "coro: at most 254 task and callback slots in all with 8-bit indices (raise CORO_INDEX_BITS)"
+#endif
+#if CORO_INDEX_BITS == 16 && CORO_MAX_TASKS + CORO_MAX_CALLBACKS > 65534
+#error "coro: at most 65,534 task and callback slots in all with 16-bit indices"
+#endif
+#if CORO_MAX_TASKS + CORO_MAX_CALLBACKS > 16777216
+#error "coro: at most 2^24 task and callback slots"
 #endif
 #if CORO_CLOCK != CORO_CLOCK_VIRTUAL && CORO_CLOCK != CORO_CLOCK_POSIX && CORO_CLOCK != CORO_CLOCK_USER
 #error "coro: CORO_CLOCK must be CORO_CLOCK_VIRTUAL, CORO_CLOCK_POSIX or CORO_CLOCK_USER"
@@ -226,11 +241,26 @@ typedef struct coro_frame {
 typedef coro_status (*coro_fn)(coro_frame *frame);
 typedef void (*coro_callback)(void *arg);
 
+/* Task and callback handles: generation << CORO_INDEX_BITS | slot. 0 is
+ * never a valid handle. Timer sequence numbers widen with the index so that
+ * every pending timer has its own. */
+#if CORO_INDEX_BITS == 8
 typedef uint8_t coro_index;
-#define CORO__NONE ((coro_index)0xFF)
-/* Task and callback handles: generation << 8 | slot. 0 is never a valid handle. */
 typedef uint16_t coro_task;
-typedef uint16_t coro_handle;
+typedef uint16_t coro__seq;
+#elif CORO_INDEX_BITS == 16
+typedef uint16_t coro_index;
+typedef uint32_t coro_task;
+typedef uint32_t coro__seq;
+#else
+typedef uint32_t coro_index;
+typedef uint64_t coro_task;
+typedef uint32_t coro__seq;
+#endif
+typedef coro_task coro_handle;
+#define CORO__NONE ((coro_index)-1)
+#define CORO__ID(h) ((coro_index)(h))
+#define CORO__GEN(h) ((uint8_t)((h) >> CORO_INDEX_BITS))
 
 /* Intrusive FIFO of waiting tasks: a circular list through the task slots,
  * named by its tail. One byte. */
@@ -255,8 +285,24 @@ typedef struct coro_waitq {
 #define CORO__RING 64
 #elif CORO__SLOTS <= 128
 #define CORO__RING 128
-#else
+#elif CORO__SLOTS <= 256
 #define CORO__RING 256
+#elif CORO__SLOTS <= 1024 /* wider indices: powers of four will do */
+#define CORO__RING 1024
+#elif CORO__SLOTS <= 4096
+#define CORO__RING 4096
+#elif CORO__SLOTS <= 16384
+#define CORO__RING 16384
+#elif CORO__SLOTS <= 65536
+#define CORO__RING 65536
+#elif CORO__SLOTS <= 262144
+#define CORO__RING 262144
+#elif CORO__SLOTS <= 1048576
+#define CORO__RING 1048576
+#elif CORO__SLOTS <= 4194304
+#define CORO__RING 4194304
+#else
+#define CORO__RING 16777216
 #endif
 
 typedef struct coro__slot {
@@ -264,7 +310,7 @@ typedef struct coro__slot {
     void *arg;                /* task: its coro_frame; callback: its argument */
     union { coro_waitq *q; coro_index pending; } on; /* what a waiting task waits on */
     coro_tick deadline;       /* timer key, with seq */
-    uint16_t seq;
+    coro__seq seq;
     coro_index hpos;          /* position in the heap, CORO__NONE if not there */
     coro_index next;          /* wait queue / free list link */
     coro_index awaiter;       /* the task awaiting this one */
@@ -277,16 +323,19 @@ typedef struct coro__slot {
 typedef struct coro_loop {
     coro__slot slot[CORO__SLOTS];   /* tasks, then callbacks */
     coro_index ring[CORO__RING];    /* FIFO of ready tasks and due callbacks */
-    coro_index heap[CORO__SLOTS];   /* min-heap of timers by (deadline, seq) */
-    coro_tick now;                  /* time at the start of this iteration */
-    uint16_t seq;                   /* next timer sequence number */
-    coro_index rhead, rcount;       /* ring head and length */
+    coro_index heap[CORO__SLOTS + 1]; /* min-heap of timers by (deadline, seq); +1
+                                     * keeps old GCCs' -Warray-bounds quiet */
+    coro_tick now;                  /* the clock, read once per iteration when needed */
+    coro__slot *cur;                /* the running task's slot */
+    coro__seq seq;                  /* next timer sequence number */
+    coro_index rhead, rtail;        /* ring indices, free-running mod 256 */
     coro_index hlen;                /* heap length */
     coro_index free_head, free_tail;/* reusable task slots, oldest first */
     coro_index cb_free;             /* free callback slots */
     coro_index current;             /* running task or CORO__NONE */
     coro_index deferred;            /* task-wait timeouts to act on after this iteration */
     uint8_t state;                  /* CORO__L_* */
+    uint8_t stale;                  /* now must be read again */
     volatile uint8_t woken;         /* set by coro_loop_wakeup (interrupt-safe) */
     uint8_t armed;                  /* wake sources outside the loop (interrupts) */
 } coro_loop;
@@ -352,21 +401,20 @@ CORO_API coro_status coro__timeout_enter(void *scope, coro_frame *f, coro_tick t
 CORO_API coro_status coro__timeout_exit(void *scope, coro_frame *f);
 CORO_API coro_status coro__end(coro_frame *f);
 
-/* Sleep(0): back of the ready ring. Inline: this is the scheduler's hot path. */
+/* Sleep(0): back of the ready ring. Inline: this is the scheduler's hot path.
+ * A pending cancellation is delivered on the resume, one iteration later, as
+ * asyncio does for a bare yield. */
 static inline coro_status coro__yield(void)
 {
     coro_loop *L = coro__running;
-    if (L->slot[L->current].flags & CORO__T_CANCEL)
-        return coro__take_cancel();
-    L->ring[(L->rhead + L->rcount++) & (CORO__RING - 1)] = L->current;
+    L->ring[L->rtail++ & (CORO__RING - 1)] = L->current;
     return CORO__PENDING;
 }
 
 /* After a yield: OK, or a cancellation that arrived meanwhile. */
 static inline coro_status coro__yielded(void)
 {
-    coro_loop *L = coro__running;
-    if (L->slot[L->current].flags & CORO__T_CANCEL)
+    if (coro__running->cur->flags & CORO__T_CANCEL)
         return coro__take_cancel();
     return CORO_OK;
 }
@@ -375,10 +423,10 @@ static inline coro_status coro__yielded(void)
  * after the wake (the task was chosen, then cancelled before it ran). */
 static inline coro_status coro__resumed(void)
 {
-    coro_loop *L = coro__running;
-    if (L->slot[L->current].flags & CORO__T_CANCEL)
+    coro__slot *s = coro__running->cur;
+    if (s->flags & CORO__T_CANCEL)
         return coro__take_cancel();
-    return L->slot[L->current].status;
+    return s->status;
 }
 
 /* Store a status for CORO_CATCH; nonzero if it was caught. */
@@ -608,8 +656,10 @@ CORO_API coro_status coro_loop_init(coro_loop *loop);
 CORO_API coro_status coro_loop_close(coro_loop *loop);
 /* Ask the running loop to return CORO_ERR_STOPPED after this iteration. */
 CORO_API void coro_loop_stop(coro_loop *loop);
-/* The loop's time: the clock sampled at the start of the iteration. */
-CORO_API coro_tick coro_loop_time(const coro_loop *loop);
+/* The loop's time: the clock, read at most once per iteration (the first time
+ * anything needs it), so every delay set in one iteration counts from the same
+ * instant. */
+CORO_API coro_tick coro_loop_time(coro_loop *loop);
 /* Run until the task is done: its status, or CORO_ERR_STOPPED (the task stays
  * resumable by another run), CORO_ERR_DEADLOCK, CORO_ERR_REENTRANT, ... */
 CORO_API coro_status coro_loop_run_task(coro_loop *loop, coro_task task);
@@ -736,6 +786,17 @@ CORO__DEF coro_tick coro_clock(void)
 CORO__DEF coro_tick coro_clock(void) { return coro_port_now(); }
 #endif
 
+/* The loop's time for this iteration (read lazily: an iteration of yields
+ * with no timers pending never reads the clock). */
+static coro_tick coro__now(coro_loop *L)
+{
+    if (L->stale) {
+        L->now = coro_clock();
+        L->stale = 0;
+    }
+    return L->now;
+}
+
 /* a before b: deadline by signed difference, then sequence (FIFO). */
 static int coro__before(const coro__slot *a, const coro__slot *b)
 {
@@ -792,15 +853,15 @@ static void coro__reseq(coro_loop *L)
     }
     for (i = 0; i < L->hlen; i++) {
         L->slot[L->heap[i]].hpos = (coro_index)i;
-        L->slot[L->heap[i]].seq = (uint16_t)i;
+        L->slot[L->heap[i]].seq = (coro__seq)i;
     }
-    L->seq = (uint16_t)L->hlen;
+    L->seq = (coro__seq)L->hlen;
 }
 
 static void coro__timer_add(coro_loop *L, coro_index id, coro_tick deadline)
 {
     coro__slot *s = &L->slot[id];
-    if (L->seq == 0xFFFFu)
+    if (L->seq == (coro__seq)-1)
         coro__reseq(L);
     s->deadline = deadline;
     s->seq = L->seq++;
@@ -823,7 +884,7 @@ static void coro__timer_del(coro_loop *L, coro_index id)
 /* ---- ready ring, free list, wake ---------------------------------------------- */
 static void coro__ready(coro_loop *L, coro_index id)
 {
-    L->ring[(L->rhead + L->rcount++) & (CORO__RING - 1)] = id;
+    L->ring[L->rtail++ & (CORO__RING - 1)] = id;
 }
 
 static void coro__free_push(coro_loop *L, coro_index id)
@@ -863,15 +924,15 @@ static void coro__q_unlink(coro_loop *L, coro_waitq *q, coro_index id)
 /* ---- tasks --------------------------------------------------------------------- */
 static coro__slot *coro__task(const coro_loop *L, coro_task t)
 {
-    unsigned id = t & 0xFFu;
-    if (id >= CORO_MAX_TASKS || L->slot[id].gen != (uint8_t)(t >> 8) || (t >> 8) == 0)
+    coro_index id = CORO__ID(t);
+    if (id >= CORO_MAX_TASKS || L->slot[id].gen != CORO__GEN(t) || CORO__GEN(t) == 0)
         return NULL;
     return (coro__slot *)&L->slot[id];
 }
 
 static coro_task coro__handle(const coro_loop *L, coro_index id)
 {
-    return (coro_task)(((unsigned)L->slot[id].gen << 8) | id);
+    return (coro_task)(((coro_task)L->slot[id].gen << CORO_INDEX_BITS) | id);
 }
 
 static coro_status coro__never_started(coro_frame *f)
@@ -960,7 +1021,7 @@ static void coro__forward_cancel(coro_loop *L, coro_index w)
 CORO__DEF int coro_task_cancel(coro_loop *L, coro_task t)
 {
     coro__slot *s = coro__task(L, t);
-    coro_index id = (coro_index)(t & 0xFFu);
+    coro_index id = CORO__ID(t);
     if (!s)
         return 0;
     switch (s->state) {
@@ -993,6 +1054,15 @@ CORO__DEF int coro_task_cancel(coro_loop *L, coro_task t)
     }
 }
 
+/* Does a task ending with st end a wait in mode fl early? FIRST_COMPLETED:
+ * always; an error: for gather and await (FWD) any failure, for wait's
+ * FIRST_EXCEPTION not a cancellation (asyncio). */
+static int coro__wakes(uint8_t fl, coro_status st)
+{
+    return (fl & CORO__T_ANY) ||
+           (st != CORO_OK && (fl & CORO__T_ERR) && ((fl & CORO__T_FWD) || st != CORO_ERR_CANCELLED));
+}
+
 /* A task ended with st: record, notify its awaiter, recycle its slot. */
 static void coro__finish(coro_loop *L, coro_index id, coro_status st)
 {
@@ -1010,9 +1080,8 @@ static void coro__finish(coro_loop *L, coro_index id, coro_status st)
     /* The awaiter releases the slot when it resumes (it may still read it). */
     s = &L->slot[w];
     s->on.pending--;
-    if (s->state == CORO__WAITTASKS &&
-        (s->on.pending == 0 || (s->flags & CORO__T_ANY) || (st != CORO_OK && (s->flags & CORO__T_ERR))))
-        coro__wake(L, w, st);
+    if (s->state == CORO__WAITTASKS && (s->on.pending == 0 || coro__wakes(s->flags, st)))
+        coro__wake(L, w, (s->flags & CORO__T_FWD) ? st : (coro_status)CORO_OK);
 }
 
 /* Start waiting on tasks (await, gather, wait, wait_for). mode: CORO__T_*
@@ -1042,7 +1111,7 @@ CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int mode,
     for (i = 0; i < n; i++) {
         coro__slot *c = coro__task(L, tasks[i]);
         if (c->state == CORO__DONE) {
-            if ((mode & CORO__T_ANY) || (c->status != CORO_OK && (mode & CORO__T_ERR)))
+            if (coro__wakes((uint8_t)mode, c->status))
                 now = 1;
         } else if (c->awaiter != me) {
             c->awaiter = me;
@@ -1060,7 +1129,7 @@ CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int mode,
             ms->flags |= CORO__T_TIMEDOUT;
             coro__forward_cancel(L, me);
         } else
-            coro__timer_add(L, me, L->now + timeout);
+            coro__timer_add(L, me, coro__now(L) + timeout);
     }
     return CORO__PENDING;
 }
@@ -1086,7 +1155,7 @@ CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_sta
         if (c->awaiter == me) {
             c->awaiter = CORO__NONE;
             if (c->state == CORO__DONE)
-                coro__free_push(L, (coro_index)(tasks[i] & 0xFFu));
+                coro__free_push(L, CORO__ID(tasks[i]));
         }
         if (c->state == CORO__DONE) {
             if (errs)
@@ -1133,7 +1202,7 @@ CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
     if (s->flags & CORO__T_CANCEL)
         return coro__take_cancel();
     if (absolute)
-        t = (coro__stick)(t - L->now) > 0 ? (coro_tick)(t - L->now) : 0;
+        t = (coro__stick)(t - coro__now(L)) > 0 ? (coro_tick)(t - L->now) : 0;
     else if (t > CORO_MAX_DELAY)
         return CORO_ERR_RANGE;
     s->status = CORO_OK;
@@ -1142,7 +1211,7 @@ CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
         return CORO__PENDING;
     }
     s->state = CORO__SLEEP;
-    coro__timer_add(L, L->current, L->now + t);
+    coro__timer_add(L, L->current, coro__now(L) + t);
     return CORO__PENDING;
 }
 
@@ -1264,17 +1333,17 @@ CORO__DEF coro_status coro_call_later(coro_loop *L, coro_handle *out, coro_tick 
 {
     if (ticks > CORO_MAX_DELAY)
         return CORO_ERR_RANGE;
-    return coro_call_at(L, out, L ? (coro_tick)(L->now + ticks) : 0, cb, arg);
+    return coro_call_at(L, out, L ? (coro_tick)(coro__now(L) + ticks) : 0, cb, arg);
 }
 
 CORO__DEF int coro_handle_cancel(coro_loop *L, coro_handle h)
 {
-    unsigned id = h & 0xFFu;
+    coro_index id = CORO__ID(h);
     coro__slot *s;
-    if (id < CORO_MAX_TASKS || id >= CORO__SLOTS || (h >> 8) == 0)
+    if (id < CORO_MAX_TASKS || id >= CORO__SLOTS || CORO__GEN(h) == 0)
         return 0;
     s = &L->slot[id];
-    if (s->gen != (uint8_t)(h >> 8))
+    if (s->gen != CORO__GEN(h))
         return 0;
     if (s->state == CORO__SLEEP) {
         coro__timer_del(L, (coro_index)id);
@@ -1374,10 +1443,12 @@ CORO__DEF coro_status coro_loop_init(coro_loop *L)
     L->free_head = 0;
     L->free_tail = CORO_MAX_TASKS - 1;
     L->cb_free = CORO_MAX_CALLBACKS ? (coro_index)CORO_MAX_TASKS : CORO__NONE;
-    L->rhead = L->rcount = L->hlen = 0;
+    L->rhead = L->rtail = L->hlen = 0;
     L->seq = 0;
     L->current = CORO__NONE;
     L->deferred = CORO__NONE;
+    L->cur = &L->slot[0];
+    L->stale = 0;
     L->state = CORO__L_IDLE;
     L->woken = 0;
     L->armed = 0;
@@ -1399,7 +1470,7 @@ CORO__DEF void coro_loop_stop(coro_loop *L)
         L->state |= CORO__L_STOP;
 }
 
-CORO__DEF coro_tick coro_loop_time(const coro_loop *L) { return L->now; }
+CORO__DEF coro_tick coro_loop_time(coro_loop *L) { return coro__now(L); }
 CORO__DEF coro_loop *coro_running_loop(void) { return coro__running; }
 
 CORO__DEF coro_task coro_current_task(const coro_loop *L)
@@ -1474,25 +1545,24 @@ static int coro__idle(coro_loop *L)
 static int coro__run_once(coro_loop *L)
 {
     coro_index n;
-    L->now = coro_clock();
-    if (L->rcount == 0 && !(L->hlen && (coro__stick)(L->slot[L->heap[0]].deadline - L->now) <= 0)) {
+    L->stale = 1;
+    if (L->rhead == L->rtail && !(L->hlen && (coro__stick)(L->slot[L->heap[0]].deadline - coro__now(L)) <= 0)) {
         if (!coro__idle(L))
             return 0;
-        L->now = coro_clock();
+        L->stale = 1;
     }
-    while (L->hlen && (coro__stick)(L->slot[L->heap[0]].deadline - L->now) <= 0) {
+    while (L->hlen && (coro__stick)(L->slot[L->heap[0]].deadline - coro__now(L)) <= 0) {
         coro_index id = L->heap[0];
         coro__timer_del(L, id);
         coro__expire(L, id);
     }
-    for (n = L->rcount; n; n--) {
-        coro_index id = L->ring[L->rhead];
+    for (n = L->rtail; L->rhead != n;) {
+        coro_index id = L->ring[L->rhead++ & (CORO__RING - 1)];
         coro__slot *s = &L->slot[id];
-        L->rhead = (coro_index)((L->rhead + 1) & (CORO__RING - 1));
-        L->rcount--;
         if (id < CORO_MAX_TASKS) {
             coro_status st;
             L->current = id;
+            L->cur = s;
             st = s->fn.task((coro_frame *)s->arg);
             if (st != CORO__PENDING)
                 coro__finish(L, id, st);
