@@ -27,6 +27,9 @@
  *                       (CORO_CRITICAL_ENTER) and returning with them masked.
  *   CORO_CRITICAL_ENTER() / CORO_CRITICAL_EXIT()   mask / unmask the interrupts
  *                       that may call coro_loop_wakeup (default: nothing)
+ *   CORO_FENCE()        memory barrier between the loop and an interrupt or a
+ *                       thread (default: GCC/Clang seq_cst fence; a compiler
+ *                       barrier on AVR; nothing on other compilers)
  *   CORO_USE_LABELS     0     1: GCC/Clang labels-as-values continuations, which
  *                       allow awaits inside your own switch statements
  *   CORO_ASSERT(c)      assert(c)   programmer errors; compiled out by NDEBUG
@@ -72,6 +75,8 @@
  *   coro_call_soon/call_later/call_at(loop, &handle, ..., cb, arg), coro_handle_cancel
  *   coro_running_loop(), coro_current_task(loop), coro_strerror(status)
  *   coro_waitq_*                  intrusive FIFO wait queues for sync objects
+ *   coro_loop_poll_add/remove(loop, hook)   call hook->fn in the loop after
+ *                                 each coro_loop_wakeup (interrupt-fed objects)
  *
  * EXAMPLE
  *   struct hello { coro_frame co; int i; };
@@ -136,6 +141,15 @@
 #ifndef CORO_CRITICAL_ENTER
 #define CORO_CRITICAL_ENTER() ((void)0)
 #define CORO_CRITICAL_EXIT() ((void)0)
+#endif
+#ifndef CORO_FENCE
+#if defined(__AVR__)
+#define CORO_FENCE() __asm__ __volatile__("" ::: "memory")
+#elif defined(__GNUC__)
+#define CORO_FENCE() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#else
+#define CORO_FENCE() ((void)0)
+#endif
 #endif
 #ifndef CORO_USE_LABELS
 #define CORO_USE_LABELS 0
@@ -338,7 +352,14 @@ typedef struct coro_loop {
     uint8_t stale;                  /* now must be read again */
     volatile uint8_t woken;         /* set by coro_loop_wakeup (interrupt-safe) */
     uint8_t armed;                  /* wake sources outside the loop (interrupts) */
+    struct coro_poll *polls;        /* hooks run after a wakeup */
 } coro_loop;
+
+/* A poll hook (coro_loop_poll_add): a node the interrupt-fed object embeds. */
+typedef struct coro_poll {
+    struct coro_poll *next;
+    void (*fn)(coro_loop *loop, struct coro_poll *self);
+} coro_poll;
 
 /* ---- private helpers used by the macros ---------------------------------- */
 enum { CORO__FREE, CORO__READY, CORO__SLEEP, CORO__WAITQ, CORO__WAITTASKS, CORO__DONE, CORO__DEADCB };
@@ -361,10 +382,17 @@ enum { CORO__F_CATCH = 1, CORO__F_FINALLY = 2 };
 #define CORO__LC_DONE ((void *)2)
 #define CORO__CASE_UNWIND 1
 #define CORO__SWITCH_ON(lc) ((lc) == CORO__LC_UNWIND ? 1 : (lc) == CORO__LC_DONE ? 2 : 0)
-#define CORO__JUMP(lc) if (lc) goto *(lc);
+/* (void)&&coro__top: clang rejects a computed goto in a function that takes no
+ * label's address (a coroutine without awaits). */
+#define CORO__JUMP(lc) (void)&&coro__top; if (lc) goto *(lc);
 #define CORO__SAVE(self, n) ((self)->co.lc = &&CORO__CAT(coro__L, n))
 #define CORO__MARK(n) CORO__CAT(coro__L, n):
-#define CORO__PEDANTIC_OFF _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wpedantic\"")
+#if defined(__clang__) || !defined(__GNUC__) || __GNUC__ < 12
+#define CORO__NO_DANGLING
+#else /* GCC 12+ mistakes a stored label address for a dangling pointer */
+#define CORO__NO_DANGLING _Pragma("GCC diagnostic ignored \"-Wdangling-pointer\"")
+#endif
+#define CORO__PEDANTIC_OFF _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wpedantic\"") CORO__NO_DANGLING
 #define CORO__PEDANTIC_ON _Pragma("GCC diagnostic pop")
 #else
 #define CORO__LC_UNWIND 0xFFFEu
@@ -457,12 +485,15 @@ static inline void coro__frame_init(coro_frame *f)
 /* ---- continuations -------------------------------------------------------- */
 #define CORO__CAT2(a, b) a##b
 #define CORO__CAT(a, b) CORO__CAT2(a, b)
-#if defined(__COUNTER__)
+/* A fresh resume-point number per await: __COUNTER__ where the compiler has
+ * it (several awaits may share a line), else __LINE__. Case values start at 1
+ * (0 is "not started"); label names take the bare number. */
+#if defined(__COUNTER__) && CORO_USE_LABELS
+#define CORO__LABEL __COUNTER__
+#elif defined(__COUNTER__)
 #define CORO__LABEL (__COUNTER__ + 1)
-#define CORO__LABELN __COUNTER__
 #else
 #define CORO__LABEL __LINE__
-#define CORO__LABELN __LINE__
 #endif
 
 
@@ -652,7 +683,8 @@ CORO_API const char *coro_strerror(int status);
 
 /* Prepare a loop: empty, time from the clock. CORO_ERR_REENTRANT if it runs. */
 CORO_API coro_status coro_loop_init(coro_loop *loop);
-/* Close: CORO_ERR_BUSY while running; afterwards every call fails CORO_ERR_CLOSED. */
+/* Close: CORO_ERR_BUSY while running; afterwards running, spawning and
+ * scheduling fail with CORO_ERR_CLOSED (queries still answer; init reopens). */
 CORO_API coro_status coro_loop_close(coro_loop *loop);
 /* Ask the running loop to return CORO_ERR_STOPPED after this iteration. */
 CORO_API void coro_loop_stop(coro_loop *loop);
@@ -680,6 +712,15 @@ CORO_API void coro_loop_wakeup(coro_loop *loop);
 /* Count wake sources outside the loop (interrupts): while armed > 0 an empty
  * loop idles instead of reporting a deadlock. */
 CORO_API void coro_loop_arm(coro_loop *loop, int delta);
+/* Poll hooks, for objects an interrupt or thread feeds (an SPSC ring, a flag):
+ * the interrupt only stores its data and calls coro_loop_wakeup; at the start
+ * of the loop's next iteration (before timers and tasks run) the loop clears
+ * the wakeup and calls hook->fn(loop, hook) for every registered hook, in the
+ * loop's context, where fn may wake tasks (coro_waitq_notify). add registers a
+ * hook not registered yet (O(1)); remove unregisters it (O(n), nonzero if it
+ * was there). Both only from the loop's own context. */
+CORO_API void coro_loop_poll_add(coro_loop *loop, coro_poll *hook);
+CORO_API int coro_loop_poll_remove(coro_loop *loop, coro_poll *hook);
 
 /* The loop running now (asyncio.get_running_loop), or NULL. */
 CORO_API coro_loop *coro_running_loop(void);
@@ -825,15 +866,18 @@ static void coro__sift_up(coro_loop *L, coro_index pos, coro_index id)
 
 static void coro__sift_down(coro_loop *L, coro_index pos, coro_index id)
 {
+    /* Through a pointer: with a one-slot heap avr-gcc 5 warns falsely
+     * (-Warray-bounds) on the guarded heap[c + 1]. */
+    const coro_index *h = L->heap;
     for (;;) {
         unsigned c = 2u * pos + 1u;
         if (c >= L->hlen)
             break;
-        if (c + 1u < L->hlen && coro__before(&L->slot[L->heap[c + 1]], &L->slot[L->heap[c]]))
+        if (c + 1u < L->hlen && coro__before(&L->slot[h[c + 1]], &L->slot[h[c]]))
             c++;
-        if (!coro__before(&L->slot[L->heap[c]], &L->slot[id]))
+        if (!coro__before(&L->slot[h[c]], &L->slot[id]))
             break;
-        coro__heap_put(L, pos, L->heap[c]);
+        coro__heap_put(L, pos, h[c]);
         pos = (coro_index)c;
     }
     coro__heap_put(L, pos, id);
@@ -935,6 +979,12 @@ static coro_task coro__handle(const coro_loop *L, coro_index id)
     return (coro_task)(((coro_task)L->slot[id].gen << CORO_INDEX_BITS) | id);
 }
 
+/* Generations run 1..255: a handle is never 0. */
+static uint8_t coro__next_gen(uint8_t g)
+{
+    return (uint8_t)(g == 255u ? 1u : g + 1u);
+}
+
 static coro_status coro__never_started(coro_frame *f)
 {
     f->err = CORO_ERR_CANCELLED;
@@ -974,7 +1024,7 @@ CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro
         return CORO_ERR_NO_SLOT;
     s = &L->slot[id];
     L->free_head = s->next;
-    s->gen = (uint8_t)(s->gen + 1u ? s->gen + 1u : 1u);
+    s->gen = coro__next_gen(s->gen);
     s->fn.task = fn;
     s->arg = frame;
     s->awaiter = CORO__NONE;
@@ -1290,7 +1340,7 @@ static coro_status coro__cb_new(coro_loop *L, coro_handle *out, coro_callback cb
     if (id == CORO__NONE)
         return CORO_ERR_NO_SLOT;
     L->cb_free = L->slot[id].next;
-    L->slot[id].gen = (uint8_t)(L->slot[id].gen + 1u ? L->slot[id].gen + 1u : 1u);
+    L->slot[id].gen = coro__next_gen(L->slot[id].gen);
     L->slot[id].fn.cb = cb;
     L->slot[id].arg = arg;
     if (out)
@@ -1452,6 +1502,7 @@ CORO__DEF coro_status coro_loop_init(coro_loop *L)
     L->state = CORO__L_IDLE;
     L->woken = 0;
     L->armed = 0;
+    L->polls = NULL;
     L->now = coro_clock();
     return CORO_OK;
 }
@@ -1479,6 +1530,38 @@ CORO__DEF coro_task coro_current_task(const coro_loop *L)
 }
 
 CORO__DEF void coro_loop_wakeup(coro_loop *L) { L->woken = 1; }
+
+CORO__DEF void coro_loop_poll_add(coro_loop *L, coro_poll *p)
+{
+    p->next = L->polls;
+    L->polls = p;
+}
+
+CORO__DEF int coro_loop_poll_remove(coro_loop *L, coro_poll *p)
+{
+    coro_poll **pp;
+    for (pp = &L->polls; *pp; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            return 1;
+        }
+    return 0;
+}
+
+/* After a wakeup: clear it first, so that one arriving while the hooks run is
+ * seen next iteration, then run every hook (fn may remove its own). */
+static void coro__poll(coro_loop *L)
+{
+    coro_poll *p, *next;
+    if (!L->woken)
+        return;
+    L->woken = 0;
+    CORO_FENCE();
+    for (p = L->polls; p; p = next) {
+        next = p->next;
+        p->fn(L, p);
+    }
+}
 CORO__DEF void coro_loop_arm(coro_loop *L, int delta)
 {
     CORO_CRITICAL_ENTER();
@@ -1512,7 +1595,7 @@ static int coro__idle(coro_loop *L)
 {
     int has = L->hlen != 0;
     coro_tick when = has ? L->slot[L->heap[0]].deadline : 0;
-    if (!has && !L->armed)
+    if (!has && !L->armed && !L->woken)
         return 0;
 #if CORO_CLOCK == CORO_CLOCK_VIRTUAL
     if (has && (coro__stick)(when - coro_virtual_now) > 0)
@@ -1537,8 +1620,7 @@ static int coro__idle(coro_loop *L)
         coro_port_idle(L, has, when);
     CORO_CRITICAL_EXIT();
 #endif
-    L->woken = 0;
-    return 1;
+    return 1; /* the wakeup itself is cleared by coro__poll */
 }
 
 /* One iteration: due timers to the ring, then run what was ready at its start. */
@@ -1551,6 +1633,7 @@ static int coro__run_once(coro_loop *L)
             return 0;
         L->stale = 1;
     }
+    coro__poll(L);
     while (L->hlen && (coro__stick)(L->slot[L->heap[0]].deadline - coro__now(L)) <= 0) {
         coro_index id = L->heap[0];
         coro__timer_del(L, id);

@@ -1,0 +1,37 @@
+/* 14: asyncio.wait_for - give up on a slow operation after a timeout. */
+#define CORO_IMPLEMENTATION
+#include "coro.h"
+#include <stdio.h>
+
+struct slow_operation { coro_frame co; const char *result; };
+
+static CORO_FN(slow_operation, struct slow_operation, self)
+{
+    CORO_BEGIN(self);
+    CORO_SLEEP(self, CORO_S(10));
+    self->result = "Done";
+    CORO_END(self);
+}
+
+struct main_co { coro_frame co; struct slow_operation op; coro_task task; coro_status err; };
+
+static CORO_FN(main_co, struct main_co, self)
+{
+    CORO_BEGIN(self);
+    /* wait_for runs its coroutine as a task (asyncio does the same). */
+    coro_spawn(coro_running_loop(), &self->task, slow_operation, &self->op);
+    /* try: await asyncio.wait_for(..., timeout=1.0) / except TimeoutError.
+     * On timeout the task is cancelled and has finished before we go on. */
+    CORO_CATCH(self, self->err, CORO_WAIT_FOR(self, self->task, CORO_S(1)));
+    if (self->err == CORO_ERR_TIMEOUT)
+        printf("Operation timed out\n");
+    else if (self->err != CORO_OK)
+        CORO_RETURN(self, self->err);
+    CORO_END(self);
+}
+
+int main(void)
+{
+    static struct main_co m;
+    return coro_run(main_co, &m) == CORO_OK ? 0 : 1;
+}
