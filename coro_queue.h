@@ -1,10 +1,686 @@
-/* coro_queue.h - Queue, LifoQueue and PriorityQueue over user storage for
- * coro.h.   v0.1.0
+/* coro_queue.h - asyncio's Queue, LifoQueue and PriorityQueue over storage you
+ * declare, and an interrupt-safe single-producer ring, for coro.h.   v0.1.0
  *
- * Placeholder: the queues arrive with their own issue. Built only on the
- * public API of coro.h (coro_waitq_*).
+ * USAGE
+ *   #include "coro_queue.h" after (or instead of) coro.h. Its functions are
+ *   compiled in the one file that defines CORO_IMPLEMENTATION, with coro.h's.
+ *   Nothing is allocated: a queue is a small header (coro_queue) over an array
+ *   you declare (a static or a frame field), its capacity fixed at init.
+ *   Elements of any type are copied in and out by value (memcpy, esize bytes).
+ *
+ * CONFIGURATION
+ *   CORO_RING_INDEX     uint8_t on AVR, else uint16_t: the ring's index type.
+ *                       It must be read and written in one instruction by the
+ *                       CPU (a ring holds at most half its range: 128 / 32768).
+ *   Also coro.h's CORO_CRITICAL_ENTER/EXIT and CORO_FENCE.
+ *
+ * RULES
+ *   1. Init a queue once, before use, never while tasks wait on it. Every
+ *      call asserts (CORO_ASSERT) that it was: a zeroed queue has capacity 0.
+ *   2. Items are never handed to a waiter: a woken getter or putter checks
+ *      the queue again when it runs (asyncio's design). So a getter woken and
+ *      then cancelled (or timed out) leaves the item for the next getter, and
+ *      a cancelled putter never enqueues its item and passes its turn on.
+ *   3. The await macros evaluate their arguments again on every resume (as
+ *      all of coro.h's): pass frame fields. Plain functions evaluate each
+ *      argument once. The item / out pointers must stay valid across the
+ *      await (a frame field, not a local).
+ *   4. Queues are used from the loop (tasks and callbacks) only. From an
+ *      interrupt or another thread use a coro_ring: coro_ring_put is the one
+ *      function safe there; everything else belongs to the loop's side.
+ *   5. A task waiting on a ring keeps its loop armed (coro_loop_arm): the loop
+ *      idles instead of reporting a deadlock. Cancel it before the loop ends
+ *      (coro_run does); the producer wakes the loop it waits in.
+ *
+ * API (UPPER CASE may suspend; lower case never does)
+ *   coro_queue_init(q, buf, cap, esize)           FIFO over buf[cap]; OK or
+ *                                                 CORO_ERR_INVALID (cap 0 ...)
+ *   coro_queue_init_lifo(q, buf, cap, esize)      LIFO (a stack)
+ *   coro_queue_init_priority(q, buf, cap, esize, cmp)   smallest first (cmp
+ *                                                 like qsort's), ties FIFO;
+ *                                                 buf: CORO_PRIORITY_STORAGE
+ *   CORO_QUEUE_INIT(kind, buf, cap, esize, cmp)   static initializer
+ *   CORO_QUEUE_OF(type, cap), CORO_PRIORITY_QUEUE_OF(type, cap)   a struct
+ *                                                 type holding storage and .q
+ *   coro_queue_init_of(s, kind, cmp)              init such a struct (*s)
+ *   CORO_QUEUE_PUT(self, q, item)                 put *item, waiting while full
+ *   CORO_QUEUE_GET(self, q, out)                  get into *out, waiting while empty
+ *   CORO_QUEUE_JOIN(self, q)                      wait until every item put is done
+ *   coro_queue_try_put(q, item) / coro_queue_try_get(q, out)   OK,
+ *                                                 CORO_ERR_FULL / CORO_ERR_EMPTY
+ *   coro_queue_task_done(q)                       one item processed
+ *   coro_queue_shutdown(q, immediate)             Python 3.13 Queue.shutdown
+ *   coro_queue_qsize/maxsize/empty/full/unfinished/is_shutdown(q)
+ *   coro_ring_init(r, buf, cap, esize)            SPSC ring, cap a power of two
+ *   coro_ring_put(r, item)                        producer (ISR): OK / FULL
+ *   coro_ring_try_get(r, out)                     consumer: OK / EMPTY
+ *   CORO_RING_GET(self, r, out)                   consumer: wait for an element
+ *   coro_ring_count/capacity(r)
+ *
+ * EXAMPLE
+ *   struct worker { coro_frame co; coro_queue *q; int job; };
+ *   static CORO_FN(worker, struct worker, self)
+ *   {
+ *       CORO_BEGIN(self);
+ *       for (;;) {
+ *           CORO_QUEUE_GET(self, self->q, &self->job);  // SHUTDOWN ends it
+ *           printf("job %d\n", self->job);
+ *           coro_queue_task_done(self->q);
+ *       }
+ *       CORO_END(self);
+ *   }
+ *   struct boss { coro_frame co; CORO_QUEUE_OF(int, 4) jobs; struct worker w; int i; };
+ *   static CORO_FN(boss, struct boss, self)
+ *   {
+ *       CORO_BEGIN(self);
+ *       coro_queue_init_of(&self->jobs, CORO_QUEUE_FIFO, NULL);
+ *       self->w.q = &self->jobs.q;
+ *       coro_spawn(coro_running_loop(), NULL, worker, &self->w);
+ *       for (self->i = 0; self->i < 10; self->i++)
+ *           CORO_QUEUE_PUT(self, &self->jobs.q, &self->i);  // waits while full
+ *       CORO_QUEUE_JOIN(self, &self->jobs.q);
+ *       coro_queue_shutdown(&self->jobs.q, 0);
+ *       CORO_END(self);
+ *   }
+ *
+ *   // The UART receive path: the interrupt puts, a task awaits each byte.
+ *   static unsigned char rx_buf[32];
+ *   static coro_ring rx = CORO_RING_INIT(rx_buf, 32, 1);
+ *   ISR(USART_RX_vect) { unsigned char c = UDR0; if (coro_ring_put(&rx, &c)) overruns++; }
+ *   ...in a task: CORO_RING_GET(self, &rx, &self->c);
+ *
+ * LICENSE: MIT, see the LICENSE file.
  */
 #ifndef CORO_QUEUE_H
 #define CORO_QUEUE_H
+
 #include "coro.h"
+#include <string.h>
+
+#ifndef CORO_RING_INDEX
+#if defined(__AVR__)
+#define CORO_RING_INDEX uint8_t
+#else
+#define CORO_RING_INDEX uint16_t
+#endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- queues ------------------------------------------------------------------ */
+
+/* qsort-style order of two elements: < 0 when a leaves before b. */
+typedef int (*coro_queue_cmp)(const void *a, const void *b);
+
+enum { CORO_QUEUE_FIFO = 0, CORO_QUEUE_LIFO = 1, CORO_QUEUE_PRIORITY = 2 };
+enum { CORO__Q_KIND = 3, CORO__Q_SHUTDOWN = 4 };
+
+/* The queue header: 18 bytes on AVR, 24 on Cortex-M, 32 on x86-64. */
+typedef struct coro_queue {
+    unsigned char *buf;     /* cap elements; a priority queue then 2 bytes each */
+    coro_queue_cmp cmp;     /* priority order, NULL otherwise */
+    uint16_t cap, esize;    /* capacity (elements), element size (bytes) */
+    uint16_t head;          /* FIFO: slot of the oldest; PRIORITY: next insertion number */
+    uint16_t count;         /* elements stored */
+    uint16_t unfinished;    /* put minus task_done */
+    coro_waitq getters, putters, joiners;
+    uint8_t flags;          /* kind | CORO__Q_SHUTDOWN */
+} coro_queue;
+
+/* Storage of a priority queue: cap elements, then a 2-byte insertion number
+ * each (ties leave in insertion order). Declare it as
+ * `static CORO_PRIORITY_STORAGE(struct job, 8) store;` and pass &store. */
+#define CORO_PRIORITY_STORAGE(type, cap) struct { type item[cap]; unsigned char order[2 * (cap)]; }
+/* A struct type holding a queue (.q) and its storage (.buf): a frame field or
+ * a static, initialised with coro_queue_init_of. */
+#define CORO_QUEUE_OF(type, cap) struct { type buf[cap]; coro_queue q; }
+#define CORO_PRIORITY_QUEUE_OF(type, cap) struct { type buf[cap]; unsigned char coro__order[2 * (cap)]; coro_queue q; }
+
+/* Static initializer: kind CORO_QUEUE_FIFO / LIFO / PRIORITY, cap elements of
+ * esize bytes at buf (both constants below 65,536), cmp NULL unless PRIORITY.
+ * Example: static int b[8]; static coro_queue q = CORO_QUEUE_INIT(CORO_QUEUE_FIFO, b, 8, sizeof b[0], NULL); */
+#define CORO_QUEUE_INIT(kind, buf, cap, esize, cmp) \
+    { (unsigned char *)(buf), (cmp), (uint16_t)(cap), (uint16_t)(esize), 0, 0, 0, \
+      CORO_WAITQ_INIT, CORO_WAITQ_INIT, CORO_WAITQ_INIT, (uint8_t)(kind) }
+
+/* Initialise a FIFO queue over buf (cap elements of esize bytes). Never
+ * suspends. CORO_ERR_INVALID for a NULL buf, cap or esize 0 or above 65,535. */
+#define coro_queue_init(q, buf, cap, esize) coro__queue_init((q), CORO_QUEUE_FIFO, (buf), (cap), (esize), NULL)
+/* The same for a LIFO queue (the last put leaves first). */
+#define coro_queue_init_lifo(q, buf, cap, esize) coro__queue_init((q), CORO_QUEUE_LIFO, (buf), (cap), (esize), NULL)
+/* The same for a priority queue: buf is a CORO_PRIORITY_STORAGE(type, cap);
+ * the element cmp orders first leaves first; equal ones in insertion order.
+ * CORO_ERR_INVALID also for a NULL cmp. */
+#define coro_queue_init_priority(q, buf, cap, esize, cmp) \
+    coro__queue_init((q), CORO_QUEUE_PRIORITY, (buf), (cap), (esize), (cmp))
+/* Initialise *s, a CORO_QUEUE_OF (kind FIFO or LIFO, cmp NULL) or a
+ * CORO_PRIORITY_QUEUE_OF (kind PRIORITY); s is evaluated once. */
+#define coro_queue_init_of(s, kind, cmp) \
+    coro__queue_init_of((s), sizeof *(s), sizeof (s)->buf / sizeof (s)->buf[0], sizeof (s)->buf[0], (kind), (cmp))
+
+/* Put *item (esize bytes are copied). Never suspends. CORO_OK;
+ * CORO_ERR_FULL; CORO_ERR_SHUTDOWN after coro_queue_shutdown;
+ * CORO_ERR_OVERFLOW when 65,535 items await task_done. On failure nothing
+ * changes. A waiting getter is woken. */
+CORO_API coro_status coro_queue_try_put(coro_queue *q, const void *item);
+/* Take the next item into *out. Never suspends. CORO_OK; CORO_ERR_EMPTY (or
+ * CORO_ERR_SHUTDOWN once a shut-down queue is empty), *out untouched. A
+ * waiting putter is woken. */
+CORO_API coro_status coro_queue_try_get(coro_queue *q, void *out);
+/* One item taken earlier is processed (asyncio task_done); when none is left
+ * unfinished every CORO_QUEUE_JOIN returns. CORO_ERR_UNDERFLOW (nothing
+ * changes) when called more often than items were put. Never suspends. */
+CORO_API coro_status coro_queue_task_done(coro_queue *q);
+/* Shut the queue down (Python 3.13): puts fail with CORO_ERR_SHUTDOWN from
+ * now on, gets drain what is left and then fail with it; every waiting getter
+ * and putter wakes to see that. immediate: drop the items left, counting them
+ * done (join returns once nothing is unfinished). Never suspends; final. */
+CORO_API void coro_queue_shutdown(coro_queue *q, int immediate);
+
+/* Put *item, waiting while the queue is full; waiting putters go in FIFO
+ * order. Suspends. Fails CORO_ERR_SHUTDOWN, CORO_ERR_OVERFLOW, or
+ * CORO_ERR_CANCELLED (the item is then not in the queue). Time it out with
+ * CORO_TIMEOUT. */
+#define CORO_QUEUE_PUT(self, q, item) \
+    CORO__AWAIT(self, coro__queue_put_start((q), (item)), coro__queue_put_resume((q), (item)))
+/* Get the next item into *out, waiting while the queue is empty. Suspends.
+ * Fails CORO_ERR_SHUTDOWN (shut down and empty) or CORO_ERR_CANCELLED (no
+ * item taken: it stays for the next getter). */
+#define CORO_QUEUE_GET(self, q, out) \
+    CORO__AWAIT(self, coro__queue_get_start((q), (out)), coro__queue_get_resume((q), (out)))
+/* Wait until every item put has been marked done (at once if none is
+ * unfinished). Suspends. Fails only CORO_ERR_CANCELLED. */
+#define CORO_QUEUE_JOIN(self, q) CORO__AWAIT(self, coro__queue_join_start((q)), coro__queue_join_resume())
+
+/* Items in the queue, capacity, and the obvious predicates. Never suspend. */
+static inline size_t coro_queue_qsize(const coro_queue *q) { return q->count; }
+static inline size_t coro_queue_maxsize(const coro_queue *q) { return q->cap; }
+static inline int coro_queue_empty(const coro_queue *q) { return q->count == 0; }
+static inline int coro_queue_full(const coro_queue *q) { return q->count == q->cap; }
+static inline int coro_queue_is_shutdown(const coro_queue *q) { return (q->flags & CORO__Q_SHUTDOWN) != 0; }
+/* Items put and not yet marked done. */
+static inline size_t coro_queue_unfinished(const coro_queue *q) { return q->unfinished; }
+
+CORO_API coro_status coro__queue_init(coro_queue *q, int kind, void *buf, size_t cap, size_t esize, coro_queue_cmp cmp);
+CORO_API coro_status coro__queue_init_of(void *s, size_t size, size_t cap, size_t esize, int kind, coro_queue_cmp cmp);
+CORO_API coro_status coro__queue_put_start(coro_queue *q, const void *item);
+CORO_API coro_status coro__queue_put_resume(coro_queue *q, const void *item);
+CORO_API coro_status coro__queue_get_start(coro_queue *q, void *out);
+CORO_API coro_status coro__queue_get_resume(coro_queue *q, void *out);
+CORO_API coro_status coro__queue_join_start(coro_queue *q);
+CORO_API coro_status coro__queue_join_resume(void);
+
+/* ---- the interrupt-safe ring ------------------------------------------------ */
+typedef CORO_RING_INDEX coro_ring_index;
+
+/* A single-producer / single-consumer ring: an interrupt handler (or another
+ * thread) puts, tasks of one loop get. Lock-free: each side writes only its
+ * own index. 14 bytes on AVR, 28 on Cortex-M, 48 on x86-64. */
+typedef struct coro_ring {
+    unsigned char *buf;
+    coro_loop *volatile loop;          /* the loop a task waits in, else NULL */
+    coro_poll poll;                    /* registered in that loop meanwhile */
+    volatile coro_ring_index head;     /* next to read: the consumer writes it */
+    volatile coro_ring_index tail;     /* next to write: the producer writes it */
+    coro_ring_index mask;              /* capacity - 1 */
+    uint16_t esize;
+    coro_waitq waiters;
+} coro_ring;
+
+/* Static initializer: buf holds cap elements of esize bytes, cap a power of
+ * two (1 .. half the index range). */
+#define CORO_RING_INIT(buf, cap, esize) \
+    { (unsigned char *)(buf), NULL, { NULL, coro__ring_poll }, 0, 0, (coro_ring_index)((cap) - 1), \
+      (uint16_t)(esize), CORO_WAITQ_INIT }
+
+/* Initialise a ring over buf: cap elements of esize bytes, cap a power of two
+ * from 1 to 128 (8-bit index) or 32,768. CORO_ERR_INVALID otherwise. */
+CORO_API coro_status coro_ring_init(coro_ring *r, void *buf, size_t cap, size_t esize);
+/* Producer side, safe in an interrupt handler or another thread (the only
+ * such function): copy *item in, and if a task waits, wake its loop
+ * (coro_loop_wakeup). CORO_OK, or CORO_ERR_FULL (nothing stored: count it as
+ * an overrun). Never blocks. */
+CORO_API coro_status coro_ring_put(coro_ring *r, const void *item);
+/* Consumer side (the loop): take the oldest element into *out; CORO_OK or
+ * CORO_ERR_EMPTY. Never suspends. */
+CORO_API coro_status coro_ring_try_get(coro_ring *r, void *out);
+/* Wait for an element and take it into *out. Suspends. Fails only
+ * CORO_ERR_CANCELLED (nothing taken). */
+#define CORO_RING_GET(self, r, out) \
+    CORO__AWAIT(self, coro__ring_get_start((r), (out)), coro__ring_get_resume((r), (out)))
+/* Elements stored (a snapshot from either side), capacity. */
+static inline size_t coro_ring_count(const coro_ring *r) { return (coro_ring_index)(r->tail - r->head); }
+static inline size_t coro_ring_capacity(const coro_ring *r) { return (size_t)r->mask + 1u; }
+
+CORO_API coro_status coro__ring_get_start(coro_ring *r, void *out);
+CORO_API coro_status coro__ring_get_resume(coro_ring *r, void *out);
+CORO_API void coro__ring_poll(coro_loop *loop, coro_poll *hook);
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif /* CORO_QUEUE_H */
+
+/* ========================================================================== */
+#if defined(CORO_IMPLEMENTATION) && !defined(CORO_QUEUE__IMPLEMENTED)
+#define CORO_QUEUE__IMPLEMENTED
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(CORO_STATIC)
+#define CORO_QUEUE__DEF static
+#else
+#define CORO_QUEUE__DEF
+#endif
+/* Keep the heap code out of the FIFO fast path (its registers, its frame),
+ * and the copying functions out of their callers: inlined next to a caller's
+ * small item, GCC would warn about coro__qcopy's other (dead) sizes. */
+#if defined(__GNUC__)
+#define CORO_QUEUE__NOINLINE __attribute__((noinline))
+#else
+#define CORO_QUEUE__NOINLINE
+#endif
+
+/* Copy one element: the usual sizes become a single load and store instead
+ * of a call to memcpy with a run-time size. */
+static void coro__qcopy(void *dst, const void *src, size_t n)
+{
+    switch (n) {
+    case 1: memcpy(dst, src, 1); break;
+    case 2: memcpy(dst, src, 2); break;
+    case 4: memcpy(dst, src, 4); break;
+    case 8: memcpy(dst, src, 8); break;
+    default: memcpy(dst, src, n); break;
+    }
+}
+
+/* Wake the first task of w, if any, to re-check the queue. */
+static void coro__queue_wake(coro_waitq *w)
+{
+    if (!coro_waitq_empty(w)) {
+        CORO_ASSERT(coro_running_loop() != NULL);
+        coro_waitq_notify(coro_running_loop(), w, CORO_OK);
+    }
+}
+
+static void coro__queue_wake_all(coro_waitq *w)
+{
+    if (!coro_waitq_empty(w)) {
+        CORO_ASSERT(coro_running_loop() != NULL);
+        coro_waitq_notify_all(coro_running_loop(), w, CORO_OK);
+    }
+}
+
+CORO_QUEUE__DEF coro_status coro__queue_init(coro_queue *q, int kind, void *buf, size_t cap, size_t esize,
+                                            coro_queue_cmp cmp)
+{
+    CORO_ASSERT(q != NULL);
+    if (!buf || cap == 0 || cap > 0xFFFFu || esize == 0 || esize > 0xFFFFu || kind < 0 ||
+        kind > CORO_QUEUE_PRIORITY || (kind == CORO_QUEUE_PRIORITY) != (cmp != NULL))
+        return CORO_ERR_INVALID;
+    q->buf = (unsigned char *)buf;
+    q->cmp = cmp;
+    q->cap = (uint16_t)cap;
+    q->esize = (uint16_t)esize;
+    q->head = q->count = q->unfinished = 0;
+    coro_waitq_init(&q->getters);
+    coro_waitq_init(&q->putters);
+    coro_waitq_init(&q->joiners);
+    q->flags = (uint8_t)kind;
+    return CORO_OK;
+}
+
+/* *s is a CORO_QUEUE_OF / CORO_PRIORITY_QUEUE_OF: storage first (offset 0),
+ * then the header at the next multiple of its alignment. */
+CORO_QUEUE__DEF coro_status coro__queue_init_of(void *s, size_t size, size_t cap, size_t esize, int kind,
+                                               coro_queue_cmp cmp)
+{
+    struct coro__qalign { char c; coro_queue q; };
+    size_t align = offsetof(struct coro__qalign, q);
+    size_t off = cap * esize + (kind == CORO_QUEUE_PRIORITY ? 2u * cap : 0u);
+    off = (off + align - 1u) / align * align;
+    CORO_ASSERT(s != NULL && off + sizeof(coro_queue) <= size);
+    (void)size;
+    return coro__queue_init((coro_queue *)(void *)((char *)s + off), kind, s, cap, esize, cmp);
+}
+
+/* ---- the priority heap: element i at buf + i*esize, its insertion number in
+ * 2 bytes at buf + cap*esize + 2i (bytes: no alignment needed). ------------- */
+static unsigned char *coro__pq_order(const coro_queue *q, unsigned i)
+{
+    return q->buf + (size_t)q->cap * q->esize + 2u * (size_t)i;
+}
+
+static unsigned coro__pq_seq(const coro_queue *q, unsigned i)
+{
+    const unsigned char *p = coro__pq_order(q, i);
+    return p[0] | (unsigned)p[1] << 8;
+}
+
+static void coro__pq_set(coro_queue *q, unsigned i, const void *item, unsigned seq)
+{
+    unsigned char *p = coro__pq_order(q, i);
+    if (item)
+        memcpy(q->buf + (size_t)i * q->esize, item, q->esize);
+    p[0] = (unsigned char)seq;
+    p[1] = (unsigned char)(seq >> 8);
+}
+
+/* (a, aseq) leaves before (b, bseq)? */
+static int coro__pq_less(const coro_queue *q, const void *a, unsigned aseq, const void *b, unsigned bseq)
+{
+    int c = q->cmp(a, b);
+    return c < 0 || (c == 0 && aseq < bseq);
+}
+
+/* The insertion counter ran out (once per 65,535 puts): renumber the items
+ * 0..n-1 keeping their order. Relative order is unchanged, so the heap stays
+ * valid. O(n^2) without scratch memory: the k-th pass picks the smallest old
+ * number above the previous one; numbers already given out are <= k-1, below
+ * it, so they are never picked again. */
+static void coro__pq_renumber(coro_queue *q)
+{
+    unsigned k, i, n = q->count, last = 0;
+    for (k = 0; k < n; k++) {
+        unsigned best = n, bestseq = 0xFFFFu; /* every number given out is below */
+        for (i = 0; i < n; i++) {
+            unsigned s = coro__pq_seq(q, i);
+            if ((k == 0 || s > last) && s < bestseq) {
+                best = i;
+                bestseq = s;
+            }
+        }
+        last = bestseq;
+        coro__pq_set(q, best, NULL, k);
+    }
+    q->head = (uint16_t)n;
+}
+
+CORO_QUEUE__NOINLINE static void coro__pq_push(coro_queue *q, const void *item)
+{
+    unsigned i = q->count, seq;
+    size_t es = q->esize;
+    if (q->head == 0xFFFFu)
+        coro__pq_renumber(q);
+    seq = q->head++;
+    while (i > 0) {
+        unsigned p = (i - 1u) / 2u;
+        if (!coro__pq_less(q, item, seq, q->buf + p * es, coro__pq_seq(q, p)))
+            break;
+        coro__pq_set(q, i, q->buf + p * es, coro__pq_seq(q, p));
+        i = p;
+    }
+    coro__pq_set(q, i, item, seq);
+}
+
+/* Pop the root into out; the last element sifts down from the root. Moves
+ * write below index n, so the last element's bytes stay intact until copied. */
+CORO_QUEUE__NOINLINE static void coro__pq_pop(coro_queue *q, void *out)
+{
+    size_t es = q->esize;
+    unsigned n = q->count - 1u, i = 0, lseq;
+    const unsigned char *last = q->buf + n * es;
+    memcpy(out, q->buf, es);
+    if (n == 0)
+        return;
+    lseq = coro__pq_seq(q, n);
+    for (;;) {
+        unsigned c = 2u * i + 1u;
+        if (c >= n)
+            break;
+        if (c + 1u < n && coro__pq_less(q, q->buf + (c + 1u) * es, coro__pq_seq(q, c + 1u), q->buf + c * es,
+                                        coro__pq_seq(q, c)))
+            c++;
+        if (!coro__pq_less(q, q->buf + c * es, coro__pq_seq(q, c), last, lseq))
+            break;
+        coro__pq_set(q, i, q->buf + c * es, coro__pq_seq(q, c));
+        i = c;
+    }
+    coro__pq_set(q, i, last, lseq);
+}
+
+/* ---- put / get ------------------------------------------------------------- */
+CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_queue_try_put(coro_queue *q, const void *item)
+{
+    CORO_ASSERT(q != NULL && q->cap != 0 && item != NULL);
+    if (q->flags & CORO__Q_SHUTDOWN)
+        return CORO_ERR_SHUTDOWN;
+    if (q->count == q->cap)
+        return CORO_ERR_FULL;
+    if (q->unfinished == 0xFFFFu)
+        return CORO_ERR_OVERFLOW;
+    switch (q->flags & CORO__Q_KIND) {
+    case CORO_QUEUE_FIFO: {
+        unsigned room = (unsigned)q->cap - q->head; /* slots from head to the end */
+        unsigned i = q->count < room ? (unsigned)q->head + q->count : (unsigned)q->count - room;
+        coro__qcopy(q->buf + (size_t)i * q->esize, item, q->esize);
+        break;
+    }
+    case CORO_QUEUE_LIFO:
+        coro__qcopy(q->buf + (size_t)q->count * q->esize, item, q->esize);
+        break;
+    default:
+        coro__pq_push(q, item);
+        break;
+    }
+    q->count++;
+    q->unfinished++;
+    coro__queue_wake(&q->getters);
+    return CORO_OK;
+}
+
+CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_queue_try_get(coro_queue *q, void *out)
+{
+    CORO_ASSERT(q != NULL && q->cap != 0 && out != NULL);
+    if (q->count == 0)
+        return (q->flags & CORO__Q_SHUTDOWN) ? CORO_ERR_SHUTDOWN : CORO_ERR_EMPTY;
+    switch (q->flags & CORO__Q_KIND) {
+    case CORO_QUEUE_FIFO:
+        coro__qcopy(out, q->buf + (size_t)q->head * q->esize, q->esize);
+        q->head = (uint16_t)(q->head + 1u == q->cap ? 0u : q->head + 1u);
+        break;
+    case CORO_QUEUE_LIFO:
+        coro__qcopy(out, q->buf + (size_t)(q->count - 1u) * q->esize, q->esize);
+        break;
+    default:
+        coro__pq_pop(q, out);
+        break;
+    }
+    q->count--;
+    coro__queue_wake(&q->putters);
+    return CORO_OK;
+}
+
+CORO_QUEUE__DEF coro_status coro_queue_task_done(coro_queue *q)
+{
+    CORO_ASSERT(q != NULL && q->cap != 0);
+    if (q->unfinished == 0)
+        return CORO_ERR_UNDERFLOW;
+    if (--q->unfinished == 0)
+        coro__queue_wake_all(&q->joiners);
+    return CORO_OK;
+}
+
+CORO_QUEUE__DEF void coro_queue_shutdown(coro_queue *q, int immediate)
+{
+    CORO_ASSERT(q != NULL && q->cap != 0);
+    q->flags |= CORO__Q_SHUTDOWN;
+    if (immediate) {
+        q->unfinished = (uint16_t)(q->unfinished > q->count ? q->unfinished - q->count : 0);
+        q->count = 0;
+        q->head = 0;
+        if (q->unfinished == 0)
+            coro__queue_wake_all(&q->joiners);
+    }
+    coro__queue_wake_all(&q->getters);
+    coro__queue_wake_all(&q->putters);
+}
+
+/* The awaits: try; if it would block, wait in line. On a wake, try again (the
+ * item is never handed over). On a failed wake (cancelled, timed out) after a
+ * notify had chosen this task, pass the turn on if the queue still allows it,
+ * so no wake-up is lost. */
+CORO_QUEUE__DEF coro_status coro__queue_put_start(coro_queue *q, const void *item)
+{
+    coro_status st = coro_queue_try_put(q, item);
+    return st == CORO_ERR_FULL ? coro_waitq_wait(&q->putters) : st;
+}
+
+CORO_QUEUE__DEF coro_status coro__queue_put_resume(coro_queue *q, const void *item)
+{
+    int chosen;
+    coro_status st = coro_waitq_resumed(&chosen);
+    if (st != CORO_OK) {
+        if (chosen && q->count < q->cap)
+            coro__queue_wake(&q->putters);
+        return st;
+    }
+    return coro__queue_put_start(q, item);
+}
+
+CORO_QUEUE__DEF coro_status coro__queue_get_start(coro_queue *q, void *out)
+{
+    coro_status st = coro_queue_try_get(q, out);
+    return st == CORO_ERR_EMPTY ? coro_waitq_wait(&q->getters) : st;
+}
+
+CORO_QUEUE__DEF coro_status coro__queue_get_resume(coro_queue *q, void *out)
+{
+    int chosen;
+    coro_status st = coro_waitq_resumed(&chosen);
+    if (st != CORO_OK) {
+        if (chosen && q->count > 0)
+            coro__queue_wake(&q->getters);
+        return st;
+    }
+    return coro__queue_get_start(q, out);
+}
+
+/* join: like asyncio's Event, a wake by the last task_done ends the wait even
+ * if new items arrived before the joiner ran. */
+CORO_QUEUE__DEF coro_status coro__queue_join_start(coro_queue *q)
+{
+    CORO_ASSERT(q != NULL && q->cap != 0);
+    return q->unfinished == 0 ? (coro_status)CORO_OK : coro_waitq_wait(&q->joiners);
+}
+
+CORO_QUEUE__DEF coro_status coro__queue_join_resume(void)
+{
+    int chosen;
+    return coro_waitq_resumed(&chosen);
+}
+
+/* ---- the ring ----------------------------------------------------------------
+ * Producer: write the slot, fence, publish tail, fence, read `loop` and wake it.
+ * Consumer about to wait: publish `loop`, fence, look at tail again. With the
+ * fences between each side's store and load, either the producer sees the
+ * loop or the consumer sees the element (no lost wake-up). */
+CORO_QUEUE__DEF coro_status coro_ring_init(coro_ring *r, void *buf, size_t cap, size_t esize)
+{
+    CORO_ASSERT(r != NULL);
+    if (!buf || cap == 0 || (cap & (cap - 1u)) || cap > (size_t)((coro_ring_index)-1 / 2u + 1u) || esize == 0 ||
+        esize > 0xFFFFu)
+        return CORO_ERR_INVALID;
+    r->buf = (unsigned char *)buf;
+    r->loop = NULL;
+    r->poll.next = NULL;
+    r->poll.fn = coro__ring_poll;
+    r->head = r->tail = 0;
+    r->mask = (coro_ring_index)(cap - 1u);
+    r->esize = (uint16_t)esize;
+    coro_waitq_init(&r->waiters);
+    return CORO_OK;
+}
+
+CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_ring_put(coro_ring *r, const void *item)
+{
+    coro_ring_index t = r->tail;
+    coro_loop *L;
+    if ((coro_ring_index)(t - r->head) > r->mask)
+        return CORO_ERR_FULL;
+    CORO_FENCE(); /* the consumer is done with the slot before we overwrite it */
+    coro__qcopy(r->buf + (size_t)(t & r->mask) * r->esize, item, r->esize);
+    CORO_FENCE(); /* the element before the index */
+    r->tail = (coro_ring_index)(t + 1u);
+    CORO_FENCE(); /* the index before looking for a waiter */
+    L = r->loop;
+    if (L)
+        coro_loop_wakeup(L);
+    return CORO_OK;
+}
+
+CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_ring_try_get(coro_ring *r, void *out)
+{
+    coro_ring_index h = r->head;
+    if (h == r->tail)
+        return CORO_ERR_EMPTY;
+    CORO_FENCE(); /* the index before the element */
+    coro__qcopy(out, r->buf + (size_t)(h & r->mask) * r->esize, r->esize);
+    CORO_FENCE(); /* the element read before the slot is given back */
+    r->head = (coro_ring_index)(h + 1u);
+    return CORO_OK;
+}
+
+/* Poll hook, run by the loop after a wakeup: one waiter per element. */
+CORO_QUEUE__DEF void coro__ring_poll(coro_loop *L, coro_poll *hook)
+{
+    coro_ring *r = (coro_ring *)(void *)((char *)hook - offsetof(coro_ring, poll));
+    coro_ring_index n = (coro_ring_index)(r->tail - r->head);
+    while (n-- && coro_waitq_notify(L, &r->waiters, CORO_OK)) {
+    }
+}
+
+CORO_QUEUE__DEF coro_status coro__ring_get_start(coro_ring *r, void *out)
+{
+    coro_loop *L;
+    coro_status st = coro_ring_try_get(r, out);
+    if (st != CORO_ERR_EMPTY)
+        return st;
+    st = coro_waitq_wait(&r->waiters);
+    if (st != CORO__PENDING)
+        return st;
+    L = coro_running_loop();
+    if (!r->loop) { /* the first waiter: hook the loop, keep it armed */
+        coro_loop_poll_add(L, &r->poll);
+        coro_loop_arm(L, 1);
+        CORO_CRITICAL_ENTER();
+        r->loop = L;
+        CORO_CRITICAL_EXIT();
+    }
+    CORO_ASSERT(r->loop == L);
+    CORO_FENCE();
+    if (r->head != r->tail) /* an element slipped in before the producer could see us */
+        coro_loop_wakeup(L);
+    return CORO__PENDING;
+}
+
+CORO_QUEUE__DEF coro_status coro__ring_get_resume(coro_ring *r, void *out)
+{
+    int chosen;
+    coro_status st = coro_waitq_resumed(&chosen);
+    coro_loop *L = r->loop;
+    if (L && coro_waitq_empty(&r->waiters)) { /* the last waiter: unhook */
+        CORO_CRITICAL_ENTER();
+        r->loop = NULL;
+        CORO_CRITICAL_EXIT();
+        coro_loop_poll_remove(L, &r->poll);
+        coro_loop_arm(L, -1);
+    }
+    if (st != CORO_OK) {
+        if (chosen && r->head != r->tail && !coro_waitq_empty(&r->waiters))
+            coro_waitq_notify(coro_running_loop(), &r->waiters, CORO_OK);
+        return st;
+    }
+    return coro__ring_get_start(r, out);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CORO_IMPLEMENTATION */
