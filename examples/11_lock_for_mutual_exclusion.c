@@ -1,0 +1,47 @@
+/* 11: Lock - ten tasks increment a shared counter across an await; the lock
+ * makes each read-sleep-write atomic, so the count is exactly 10. */
+#define CORO_IMPLEMENTATION
+/* 10 workers + main: more than the default 8 task slots. */
+#undef CORO_MAX_TASKS
+#define CORO_MAX_TASKS 12
+#include "coro_sync.h"
+#include <stdio.h>
+
+static coro_lock lock = CORO_LOCK_INIT;
+static int counter;
+
+struct increment { coro_frame co; int temp; };
+
+/* async with lock: CORO_LOCK, and the release in the cleanup section that
+ * runs on every way out (end, error, cancellation). */
+static CORO_FN(increment, struct increment, self)
+{
+    CORO_BEGIN(self);
+    CORO_LOCK(self, &lock);
+    self->temp = counter;
+    CORO_SLEEP(self, CORO_MS(1)); /* simulate work */
+    counter = self->temp + 1;
+    CORO_FINALLY(self);
+    coro_lock_leave(&lock);
+    CORO_END(self);
+}
+
+#define N 10
+struct main_co { coro_frame co; struct increment inc[N]; coro_task tasks[N]; };
+
+static CORO_FN(main_co, struct main_co, self)
+{
+    int i;
+    CORO_BEGIN(self);
+    for (i = 0; i < N; i++)
+        coro_spawn(coro_running_loop(), &self->tasks[i], increment, &self->inc[i]);
+    CORO_GATHER(self, self->tasks, N, NULL);
+    printf("Counter: %d\n", counter); /* correctly 10 */
+    CORO_END(self);
+}
+
+int main(void)
+{
+    static struct main_co m;
+    return coro_run(main_co, &m) == CORO_OK ? 0 : 1;
+}
