@@ -1,0 +1,77 @@
+# coro next to its peers (issue 6): CPython asyncio, libev, libuv and the bare
+# continuation floor, on the same workloads. See docs/PERFORMANCE.md.
+#   make bench        the full run (< 10 min): timers up to N = 1M (skip 1M with
+#                     BENCH_ARGS=--no-million), the table in build/bench/table-full.md,
+#                     the timers plot in build/bench/timers.svg
+#   make bench-quick  the same programs at small sizes (< 60 s); runs in `make test`
+DEB_PKGS   += libev-dev libuv1-dev valgrind python3
+TEST_STEPS += bench-quick
+
+.PHONY: bench bench-quick bench-build
+
+BB         := $(B)/bench
+BENCH_CC    = $(CC) $(WARN) -O2 -g $(CPPFLAGS) -Ibench
+BENCH_DEPS := $(HEADERS) bench/bench.h mk/bench.mk
+BENCH_ARGS ?=
+# timers_coro is built once per N with the knobs a user would pick for N tasks.
+BENCH_TIMERS_N := 1000 10000 100000 1000000
+
+BENCH_BINS := $(addprefix $(BB)/,switch_coro switch_coro_idx32 switch_floor switch_libev switch_libuv \
+	timers_libev timers_libuv spawn_coro gather_coro lock_coro queue_floor queue_cost memory_coro_8 memory_coro_16 memory_coro_32 memory_peers) \
+	$(addprefix $(BB)/timers_coro_,$(BENCH_TIMERS_N))
+
+bench-build: $(BENCH_BINS)
+
+$(BB)/switch_coro: bench/switch_coro.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) $< -o $@
+# The same with 32-bit indices: what the CORO_INDEX_BITS knob costs on the hot path.
+$(BB)/switch_coro_idx32: bench/switch_coro.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) -DCORO_INDEX_BITS=32 $< -o $@
+$(BB)/switch_floor: bench/switch_floor.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) $< -o $@
+$(BB)/switch_libev $(BB)/timers_libev: $(BB)/%: bench/%.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) $< -o $@ -lev
+$(BB)/switch_libuv $(BB)/timers_libuv: $(BB)/%: bench/%.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) $< -o $@ -luv
+$(BB)/queue_floor: bench/queue_floor.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) $< -o $@
+# queue_cost (bench/queue_cost.c, the queue engineer's program) is built by mk/queue.mk.
+$(BB)/lock_coro: bench/lock_coro.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) -DCORO_MAX_TASKS=100 $< -o $@
+$(BB)/memory_peers: bench/memory_peers.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) $< -o $@
+
+# N > 254 slots needs wider indices: 16 bits up to 65,534 slots, then 32.
+$(BB)/timers_coro_1000 $(BB)/timers_coro_10000: BENCH_IDX := 16
+$(BB)/timers_coro_100000 $(BB)/timers_coro_1000000: BENCH_IDX := 32
+$(BB)/timers_coro_%: bench/timers_coro.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) -DCORO_INDEX_BITS=$(BENCH_IDX) -DCORO_MAX_TASKS=$* $< -o $@
+# 100 tasks in flight plus main: the default 8-bit indices.
+$(BB)/spawn_coro: bench/spawn_coro.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) -DCORO_MAX_TASKS=128 $< -o $@
+# k = 1000 tasks plus main: 16-bit indices.
+$(BB)/gather_coro: bench/gather_coro.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) -DCORO_INDEX_BITS=16 -DCORO_MAX_TASKS=1024 $< -o $@
+$(BB)/memory_coro_8: bench/memory_coro.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) $< -o $@
+$(BB)/memory_coro_16 $(BB)/memory_coro_32: $(BB)/memory_coro_%: bench/memory_coro.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) -DCORO_INDEX_BITS=$* -DCORO_MAX_TASKS=1000 $< -o $@
+
+bench: bench-build
+	python3 bench/run.py --full --bin $(BB) --plot $(BB)/timers.svg $(BENCH_ARGS)
+
+bench-quick: bench-build
+	@python3 bench/run.py --quick --bin $(BB) $(BENCH_ARGS)
