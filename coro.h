@@ -34,6 +34,13 @@
  *                       allow awaits inside your own switch statements
  *   CORO_ASSERT(c)      assert(c)   programmer errors; compiled out by NDEBUG
  *   CORO_TRAP()         abort()     resuming a corrupt or finished continuation
+ *   CORO_TRACE(loop, event, id, arg)   undefined: a hook called at every
+ *                       spawn, step start/end, sleep, wait, wake, cancel,
+ *                       completion and callback (CORO_TRACE_* events, id a
+ *                       slot, arg per event); compiled out when undefined
+ *   CORO_DEBUG          0     1: each task slot keeps a name (coro_spawn sets
+ *                       the function's name) and the file:line where it is
+ *                       suspended, for coro_loop_dump (0: zero bytes)
  *
  * RULES (the sharp edges)
  *   1. Locals do not survive an await. Everything that lives across one is a
@@ -77,6 +84,9 @@
  *   coro_waitq_*                  intrusive FIFO wait queues for sync objects
  *   coro_loop_poll_add/remove(loop, hook)   call hook->fn in the loop after
  *                                 each coro_loop_wakeup (interrupt-fed objects)
+ *   coro_loop_dump(loop, write, ctx)   every task: name, state, what it waits
+ *                                 on, file:line where suspended (CORO_DEBUG)
+ *   coro_task_set_name/coro_task_name(loop, task)   names (CORO_DEBUG)
  *
  * EXAMPLE
  *   struct hello { coro_frame co; int i; };
@@ -162,6 +172,15 @@
 #include <stdlib.h>
 #define CORO_TRAP() abort()
 #endif
+#ifndef CORO_DEBUG
+#define CORO_DEBUG 0
+#endif
+/* The trace hook: nothing at all unless CORO_TRACE is defined. */
+#ifdef CORO_TRACE
+#define CORO__TRACE(L, ev, id, arg) CORO_TRACE((L), (ev), (unsigned)(id), (unsigned long)(arg))
+#else
+#define CORO__TRACE(L, ev, id, arg) ((void)0)
+#endif
 
 #if CORO_MAX_TASKS < 1 || CORO_MAX_CALLBACKS < 0
 #error "coro: CORO_MAX_TASKS must be at least 1 and CORO_MAX_CALLBACKS at least 0"
@@ -237,6 +256,30 @@ enum {
     CORO_ERR_USER = 32   /* first code free for the application */
 };
 typedef signed char coro_status;
+
+/* ---- trace events (CORO_TRACE) ---------------------------------------------- */
+/* CORO_TRACE(loop, event, id, arg) is called with one of these; id is a slot
+ * (tasks 0..CORO_MAX_TASKS-1, callbacks above), arg an unsigned long.
+ * "Current" means the running task's slot, or (coro_index)-1 in a callback
+ * or in the loop itself (a timer). Called inside the loop's bookkeeping: the
+ * hook must not call coro functions that change the loop. */
+enum {
+    CORO_TRACE_SPAWN,     /* task id created; arg: current (its creator) */
+    CORO_TRACE_RESUME,    /* task id's step starts (it runs until its next await) */
+    CORO_TRACE_SUSPEND,   /* its step ended at an await; arg: CORO_TRACE_AT_* */
+    CORO_TRACE_SLEEP,     /* task id sleeps; arg: its deadline tick */
+    CORO_TRACE_WAIT,      /* task id waits on a wait queue; arg: the queue's address */
+    CORO_TRACE_AWAIT,     /* task id waits for tasks; arg: how many are pending */
+    CORO_TRACE_WAKE,      /* id made ready; arg: current (the waker) */
+    CORO_TRACE_CANCEL,    /* cancellation of task id requested; arg: current */
+    CORO_TRACE_DONE,      /* task id finished; arg: its status */
+    CORO_TRACE_CALL,      /* callback id scheduled; arg: due tick (0: call_soon) */
+    CORO_TRACE_CALLBACK,  /* callback id runs now */
+    CORO_TRACE_CALL_CANCEL, /* callback id cancelled */
+    CORO_TRACE_IDLE       /* nothing ready: the loop idles; arg: next deadline (0: none) */
+};
+/* What a suspended step waits for (CORO_TRACE_SUSPEND's arg). */
+enum { CORO_TRACE_AT_YIELD = 1, CORO_TRACE_AT_SLEEP, CORO_TRACE_AT_WAITQ, CORO_TRACE_AT_TASKS };
 
 /* ---- frames ------------------------------------------------------------- */
 #if CORO_USE_LABELS
@@ -332,6 +375,11 @@ typedef struct coro__slot {
     uint8_t state;            /* CORO__FREE ... */
     uint8_t flags;            /* CORO__T_* */
     coro_status status;       /* wake status while waiting, final status when done */
+#if CORO_DEBUG
+    const char *name;         /* coro_task_set_name; the function's name by default */
+    const char *file;         /* where the task is suspended (innermost await) */
+    unsigned line;
+#endif
 } coro__slot;
 
 typedef struct coro_loop {
@@ -428,6 +476,18 @@ CORO_API coro_status coro__take_cancel(void);
 CORO_API coro_status coro__timeout_enter(void *scope, coro_frame *f, coro_tick ticks);
 CORO_API coro_status coro__timeout_exit(void *scope, coro_frame *f);
 CORO_API coro_status coro__end(coro_frame *f);
+
+/* CORO_DEBUG: record where the running task suspends (its innermost await). */
+#if CORO_DEBUG
+#define CORO__DEBUG_AT() coro__debug_at(__FILE__, __LINE__)
+static inline void coro__debug_at(const char *file, unsigned line)
+{
+    coro__running->cur->file = file;
+    coro__running->cur->line = line;
+}
+#else
+#define CORO__DEBUG_AT() ((void)0)
+#endif
 
 /* Sleep(0): back of the ready ring. Inline: this is the scheduler's hot path.
  * A pending cancellation is delivered on the resume, one iteration later, as
@@ -570,6 +630,7 @@ static inline void coro__frame_init(coro_frame *f)
         coro__st = (start);                                                \
         while (coro__st == CORO__PENDING) {                                \
             CORO__SAVE(self, n);                                           \
+            CORO__DEBUG_AT();                                              \
             return CORO__PENDING;                                          \
             CORO__MARK(n)                                                  \
             coro__st = (resume);                                           \
@@ -679,7 +740,8 @@ typedef struct coro_timeout {
 
 /* ---- public functions ------------------------------------------------------ */
 
-/* Text for a status code (static storage, never NULL). */
+/* Text for a status code (static storage, never NULL). On AVR the texts stay
+ * in flash and the result is a buffer that the next call overwrites. */
 CORO_API const char *coro_strerror(int status);
 
 /* Prepare a loop: empty, time from the clock. CORO_ERR_REENTRANT if it runs. */
@@ -732,8 +794,26 @@ CORO_API coro_task coro_current_task(const coro_loop *loop);
  * its handle (out may be NULL). CORO_ERR_NO_SLOT when every slot holds a live
  * task (nothing changes), CORO_ERR_CLOSED. Done tasks' slots are reused oldest
  * first; their handles then read CORO_ERR_STALE. */
+#if CORO_DEBUG
+#define coro_spawn(loop, out, fn, frame) coro__spawn_named((loop), (out), (fn), &(frame)->co, #fn)
+#else
 #define coro_spawn(loop, out, fn, frame) coro__spawn((loop), (out), (fn), &(frame)->co)
+#endif
 CORO_API coro_status coro__spawn(coro_loop *loop, coro_task *out, coro_fn fn, coro_frame *frame);
+CORO_API coro_status coro__spawn_named(coro_loop *loop, coro_task *out, coro_fn fn, coro_frame *frame, const char *name);
+/* CORO_DEBUG: name a task (a string that outlives it), for coro_loop_dump and
+ * traces; coro_spawn names it after its function. Without CORO_DEBUG the
+ * name is not stored. coro_task_name: the name, or NULL (no name, stale
+ * handle, CORO_DEBUG off). */
+CORO_API void coro_task_set_name(coro_loop *loop, coro_task task, const char *name);
+CORO_API const char *coro_task_name(const coro_loop *loop, coro_task task);
+/* Print every live task (and pending callback) of the loop through
+ * write(text, ctx), which gets the text in pieces (each line ends with \n):
+ * slot, name, state, what it waits on (deadline, wait queue, awaited tasks),
+ * the file:line where it is suspended (CORO_DEBUG) and its resume point.
+ * Never suspends, allocates nothing, uses no stdio: callable from a
+ * debugger, a fault handler or a key press, inside or outside the loop. */
+CORO_API void coro_loop_dump(const coro_loop *loop, void (*write)(const char *text, void *ctx), void *ctx);
 /* Nonzero once the task has finished (also for a stale handle: it did). */
 CORO_API int coro_task_done(const coro_loop *loop, coro_task task);
 /* Final status of a done task; CORO_ERR_STATE if it still runs, CORO_ERR_STALE. */
@@ -803,6 +883,9 @@ CORO_API int coro_waitq_len(const coro_loop *loop, const coro_waitq *q);
 #include <fcntl.h>
 #include <sys/select.h>
 #include <unistd.h>
+#endif
+#if defined(__AVR__)
+#include <avr/pgmspace.h> /* coro_strerror's texts stay in flash */
 #endif
 
 #ifdef __cplusplus
@@ -957,13 +1040,22 @@ static void coro__wake(coro_loop *L, coro_index id, coro_status st)
     s->status = st;
     s->state = CORO__READY;
     coro__ready(L, id);
+    CORO__TRACE(L, CORO_TRACE_WAKE, id, L->current);
 }
 
 static void coro__q_unlink(coro_loop *L, coro_waitq *q, coro_index id)
 {
     coro_index p = q->tail;
-    while (L->slot[p].next != id)
+    /* A task can be missing from the queue it names only if the object was
+     * re-initialised under it (a programmer error): leave the queue alone
+     * rather than walk out of the slot table or round the ring for ever. */
+    if (p == CORO__NONE)
+        return;
+    while (L->slot[p].next != id) {
         p = L->slot[p].next;
+        if (p == q->tail)
+            return;
+    }
     if (p == id)
         q->tail = CORO__NONE;
     else {
@@ -1031,6 +1123,7 @@ CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro
     if (id == CORO__NONE)
         return CORO_ERR_NO_SLOT;
     s = &L->slot[id];
+    CORO_ASSERT(s->hpos == CORO__NONE); /* 0 in a zeroed loop: coro_loop_init was never called */
     L->free_head = s->next;
     s->gen = coro__next_gen(s->gen);
     s->fn.task = fn;
@@ -1039,11 +1132,51 @@ CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro
     s->flags = 0;
     s->status = CORO_OK;
     coro__frame_init(frame);
+#if CORO_DEBUG
+    s->name = NULL;
+    s->file = NULL;
+    s->line = 0;
+#endif
     s->state = CORO__READY;
     coro__ready(L, id);
     if (out)
         *out = coro__handle(L, id);
+    CORO__TRACE(L, CORO_TRACE_SPAWN, id, L->current);
     return CORO_OK;
+}
+
+CORO__DEF coro_status coro__spawn_named(coro_loop *L, coro_task *out, coro_fn fn, coro_frame *frame, const char *name)
+{
+    coro_task t;
+    coro_status st = coro__spawn(L, &t, fn, frame);
+    if (st == CORO_OK) {
+        coro_task_set_name(L, t, name);
+        if (out)
+            *out = t;
+    }
+    return st;
+}
+
+CORO__DEF void coro_task_set_name(coro_loop *L, coro_task t, const char *name)
+{
+#if CORO_DEBUG
+    coro__slot *s = coro__task(L, t);
+    if (s)
+        s->name = name;
+#else
+    (void)L, (void)t, (void)name;
+#endif
+}
+
+CORO__DEF const char *coro_task_name(const coro_loop *L, coro_task t)
+{
+#if CORO_DEBUG
+    const coro__slot *s = coro__task(L, t);
+    return s ? s->name : NULL;
+#else
+    (void)L, (void)t;
+    return NULL;
+#endif
 }
 
 CORO__DEF int coro_task_done(const coro_loop *L, coro_task t)
@@ -1082,6 +1215,8 @@ CORO__DEF int coro_task_cancel(coro_loop *L, coro_task t)
     coro_index id = CORO__ID(t);
     if (!s)
         return 0;
+    if (s->state != CORO__DONE)
+        CORO__TRACE(L, CORO_TRACE_CANCEL, id, L->current);
     switch (s->state) {
     case CORO__READY:
         if (((coro_frame *)s->arg)->lc == 0 && id != L->current)
@@ -1131,6 +1266,7 @@ static void coro__finish(coro_loop *L, coro_index id, coro_status st)
     coro_index w = s->awaiter;
     if (st == CORO_OK && (s->flags & CORO__T_CANCEL))
         st = CORO_ERR_CANCELLED;
+    CORO__TRACE(L, CORO_TRACE_DONE, id, st);
     s->state = CORO__DONE;
     s->status = st;
     s->flags = 0;
@@ -1153,8 +1289,11 @@ CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int mode,
     coro_loop *L = coro__running;
     coro_index me = L->current, pending = 0;
     coro__slot *ms = &L->slot[me];
-    int i, now = 0;
-    if (ms->flags & CORO__T_CANCEL)
+    int i, now = 0, cancel = ms->flags & CORO__T_CANCEL;
+    /* Cancelled before awaiting: a plain wait fails at once; await, gather
+     * and wait_for cancel the awaited tasks and report once they ended
+     * (asyncio: a task that cancels itself then awaits a child cancels it). */
+    if (cancel && !(mode & CORO__T_FWD))
         return coro__take_cancel();
     if (mode < 0 || n < 0 || (n == 0 && !(mode & CORO__T_FWD)))
         return CORO_ERR_INVALID;
@@ -1180,12 +1319,17 @@ CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int mode,
         }
     }
     ms->status = CORO_OK;
-    ms->flags = (uint8_t)(mode & (CORO__T_ANY | CORO__T_ERR | CORO__T_FWD));
-    if (now || pending == 0)
+    ms->flags = (uint8_t)(mode & (CORO__T_ANY | CORO__T_ERR | CORO__T_FWD)) | (uint8_t)cancel;
+    if (cancel && pending)
+        ms->flags &= (uint8_t)~CORO__T_CANCEL; /* delivered below, to the awaited tasks */
+    else if (now || pending == 0)
         return coro__tasks_resume(tasks, n, errs, ndone, kind);
     ms->on.pending = pending;
     ms->state = CORO__WAITTASKS;
-    if (timeout != CORO_FOREVER) {
+    CORO__TRACE(L, CORO_TRACE_AWAIT, me, pending);
+    if (cancel) {
+        coro__forward_cancel(L, me);
+    } else if (timeout != CORO_FOREVER) {
         if (timeout == 0 && (mode & CORO__T_FWD)) {
             ms->flags |= CORO__T_TIMEDOUT;
             coro__forward_cancel(L, me);
@@ -1273,15 +1417,25 @@ CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
     }
     s->state = CORO__SLEEP;
     coro__timer_add(L, L->current, coro__now(L) + t);
+    CORO__TRACE(L, CORO_TRACE_SLEEP, L->current, s->deadline);
     return CORO__PENDING;
 }
 
 /* ---- wait queues --------------------------------------------------------------- */
+/* A non-empty wait queue's tail is a task waiting on that queue. A zeroed,
+ * never initialised object (tail 0 instead of CORO__NONE) trips this assert
+ * instead of splicing slot 0's links. */
+#define CORO__WAITQ_SANE(L, q)                                                        \
+    CORO_ASSERT((q)->tail == CORO__NONE ||                                            \
+                ((q)->tail < CORO_MAX_TASKS && (L)->slot[(q)->tail].on.q == (q) &&     \
+                 ((L)->slot[(q)->tail].state == CORO__WAITQ || (L)->slot[(q)->tail].state == CORO__WAITQ_SHIELD)))
+
 static coro_status coro__waitq_park(coro_waitq *q, uint8_t state)
 {
     coro_loop *L = coro__running;
     coro_index id = L->current;
     coro__slot *s = &L->slot[id];
+    CORO__WAITQ_SANE(L, q);
     if (q->tail == CORO__NONE) {
         s->next = id;
     } else {
@@ -1292,6 +1446,7 @@ static coro_status coro__waitq_park(coro_waitq *q, uint8_t state)
     s->on.q = q;
     s->status = CORO_OK;
     s->state = state;
+    CORO__TRACE(L, CORO_TRACE_WAIT, id, (uintptr_t)q);
     return CORO__PENDING;
 }
 
@@ -1309,6 +1464,7 @@ CORO__DEF coro_task coro_waitq_notify(coro_loop *L, coro_waitq *q, coro_status s
     coro_index h;
     if (q->tail == CORO__NONE)
         return 0;
+    CORO__WAITQ_SANE(L, q);
     h = L->slot[q->tail].next;
     coro__q_unlink(L, q, h);
     coro__wake(L, h, st);
@@ -1355,8 +1511,11 @@ static coro_status coro__cb_new(coro_loop *L, coro_handle *out, coro_callback cb
     if (L->state == CORO__L_CLOSED)
         return CORO_ERR_CLOSED;
     id = L->cb_free;
-    if (id == CORO__NONE)
+    /* CORO_MAX_CALLBACKS == 0: say so to the compiler too (after the assert
+     * below, GCC warns -Warray-bounds on slot[id] otherwise). */
+    if (id == CORO__NONE || CORO_MAX_CALLBACKS == 0)
         return CORO_ERR_NO_SLOT;
+    CORO_ASSERT(id >= CORO_MAX_TASKS); /* 0 in a zeroed loop: coro_loop_init was never called */
     L->cb_free = L->slot[id].next;
     L->slot[id].gen = coro__next_gen(L->slot[id].gen);
     L->slot[id].fn.cb = cb;
@@ -1382,6 +1541,7 @@ CORO__DEF coro_status coro_call_soon(coro_loop *L, coro_handle *out, coro_callba
         return st;
     L->slot[id].state = CORO__READY;
     coro__ready(L, id);
+    CORO__TRACE(L, CORO_TRACE_CALL, id, 0);
     return CORO_OK;
 }
 
@@ -1394,6 +1554,7 @@ CORO__DEF coro_status coro_call_at(coro_loop *L, coro_handle *out, coro_tick whe
         return st;
     L->slot[id].state = CORO__SLEEP;
     coro__timer_add(L, id, when);
+    CORO__TRACE(L, CORO_TRACE_CALL, id, when);
     return CORO_OK;
 }
 
@@ -1413,6 +1574,8 @@ CORO__DEF int coro_handle_cancel(coro_loop *L, coro_handle h)
     s = &L->slot[id];
     if (s->gen != CORO__GEN(h))
         return 0;
+    if (s->state == CORO__SLEEP || s->state == CORO__READY)
+        CORO__TRACE(L, CORO_TRACE_CALL_CANCEL, id, 0);
     if (s->state == CORO__SLEEP) {
         coro__timer_del(L, (coro_index)id);
         coro__cb_free(L, (coro_index)id);
@@ -1481,14 +1644,28 @@ CORO__DEF coro_status coro__timeout_exit(void *scope, coro_frame *f)
 /* ---- the loop -------------------------------------------------------------------- */
 CORO__DEF const char *coro_strerror(int st)
 {
+#if defined(__AVR__)
+    /* AVR: the texts stay in flash (as pointers to strings they would take
+     * ~330 of the 2 KB of RAM); the one asked for is copied to a buffer that
+     * the next call overwrites. */
+    static char buf[39];
+    static const char names[][sizeof buf] PROGMEM = {
+#else
     static const char *const names[] = {
+#endif
         "ok", "cancelled", "timeout", "invalid argument", "no free slot", "stale handle",
         "invalid state", "delay out of range", "loop already running", "loop closed",
         "loop stopped before the task completed", "deadlock", "busy", "task awaits itself",
         "full", "empty", "not locked", "overflow", "underflow", "shut down"};
+#if defined(__AVR__)
+    if (st >= 0 && st < (int)(sizeof names / sizeof names[0]))
+        return strcpy_P(buf, names[st]);
+    return strcpy_P(buf, st >= CORO_ERR_USER ? PSTR("application error") : PSTR("unknown error"));
+#else
     if (st >= 0 && st < (int)(sizeof names / sizeof names[0]))
         return names[st];
     return st >= CORO_ERR_USER ? "application error" : "unknown error";
+#endif
 }
 
 #if CORO_CLOCK == CORO_CLOCK_POSIX
@@ -1629,6 +1806,7 @@ static void coro__expire(coro_loop *L, coro_index id)
     if (id >= CORO_MAX_TASKS || s->state == CORO__SLEEP) {
         s->state = CORO__READY;
         coro__ready(L, id);
+        CORO__TRACE(L, CORO_TRACE_WAKE, id, CORO__NONE);
     } else if (!(s->flags & CORO__T_HOP)) {
         /* A task wait's timeout: act after this iteration's tasks ran, so a
          * task finishing exactly at the timeout counts as done. */
@@ -1654,6 +1832,7 @@ static int coro__idle(coro_loop *L)
     coro_tick when = has ? L->slot[L->heap[0]].deadline : 0;
     if (!has && !L->armed && !L->woken)
         return 0;
+    CORO__TRACE(L, CORO_TRACE_IDLE, CORO__NONE, when);
 #if CORO_CLOCK == CORO_CLOCK_VIRTUAL
     if (has && !L->woken && (coro__stick)(when - coro_virtual_now) > 0) /* a wakeup: no jump */
         coro_virtual_now = when;
@@ -1716,17 +1895,22 @@ static int coro__run_once(coro_loop *L)
             coro_status st;
             L->current = id;
             L->cur = s;
+            CORO__TRACE(L, CORO_TRACE_RESUME, id, 0);
             st = s->fn.task((coro_frame *)s->arg);
             if (st != CORO__PENDING)
                 coro__finish(L, id, st);
+            else
+                CORO__TRACE(L, CORO_TRACE_SUSPEND, id, s->state == CORO__WAITQ_SHIELD ? CORO__WAITQ : s->state);
         } else {
             coro_callback cb = s->fn.cb;
             void *arg = s->arg;
             int live = s->state == CORO__READY;
             L->current = CORO__NONE; /* no current task inside a callback */
             coro__cb_free(L, id);
-            if (live)
+            if (live) {
+                CORO__TRACE(L, CORO_TRACE_CALLBACK, id, 0);
                 cb(arg);
+            }
         }
     }
     L->current = CORO__NONE;
@@ -1794,6 +1978,10 @@ CORO__DEF coro_status coro__run_until_complete(coro_loop *L, coro_fn fn, coro_fr
     if (coro__running == L)
         return CORO_ERR_REENTRANT;
     st = coro__spawn(L, &t, fn, frame);
+#if CORO_DEBUG
+    if (st == CORO_OK)
+        coro_task_set_name(L, t, "main"); /* the root task, as asyncio.run sees it */
+#endif
     return st ? st : coro__loop_run(L, t);
 }
 
@@ -1814,6 +2002,144 @@ CORO__DEF coro_status coro__run(coro_fn fn, coro_frame *frame)
     }
     coro_loop_close(&L);
     return st;
+}
+
+/* ---- task dump ------------------------------------------------------------------- */
+typedef void (*coro__write)(const char *text, void *ctx);
+#if defined(__AVR__)
+/* AVR: the dump's texts stay in flash (in RAM they would take ~300 of its
+ * 2 KB in every program, dump used or not); each is copied to this buffer
+ * just before write() gets it. */
+static char coro__txtbuf[32];
+#define CORO__TXT(s) strcpy_P(coro__txtbuf, PSTR(s))
+#define CORO__STATE_TXT(states, i) strcpy_P(coro__txtbuf, (states)[i])
+#else
+#define CORO__TXT(s) (s)
+#define CORO__STATE_TXT(states, i) ((states)[i])
+#endif
+#if CORO_TICK_BITS == 64
+typedef uint64_t coro__dumpu;
+#else
+typedef unsigned long coro__dumpu;
+#endif
+
+static void coro__dump_u(coro__write w, void *ctx, coro__dumpu v, unsigned base)
+{
+    char buf[24];
+    char *p = buf + sizeof buf - 1;
+    *p = 0;
+    do {
+        *--p = (char)(v % base < 10 ? '0' + v % base : 'a' + v % base - 10);
+        v /= base;
+    } while (v);
+    if (base == 16) {
+        *--p = 'x';
+        *--p = '0';
+    }
+    w(p, ctx);
+}
+
+static void coro__dump_task(const coro_loop *L, coro_index id, coro__write w, void *ctx)
+{
+#if defined(__AVR__)
+    static const char states[][30] PROGMEM = {"free", "ready", "sleeping", "waiting on a queue",
+                                              "awaiting tasks", "done", "", "waiting on a queue (shielded)"};
+#else
+    static const char *const states[] = {"free", "ready", "sleeping", "waiting on a queue", "awaiting tasks",
+                                         "done", "", "waiting on a queue (shielded)"};
+#endif
+    const coro__slot *s = &L->slot[id];
+    coro_index i;
+    w(CORO__TXT("  task "), ctx);
+    coro__dump_u(w, ctx, id, 10);
+#if CORO_DEBUG
+    if (s->name) {
+        w(CORO__TXT(" \""), ctx);
+        w(s->name, ctx);
+        w(CORO__TXT("\""), ctx);
+    }
+#endif
+    w(id == L->current ? CORO__TXT(": running") : CORO__TXT(": "), ctx);
+    if (id != L->current)
+        w(s->state < sizeof states / sizeof states[0] ? CORO__STATE_TXT(states, s->state) : CORO__TXT("?"), ctx);
+    if (s->state == CORO__SLEEP || (s->state == CORO__WAITTASKS && s->hpos != CORO__NONE)) {
+        w(s->state == CORO__SLEEP ? CORO__TXT(" until ") : CORO__TXT(", timeout at "), ctx);
+        coro__dump_u(w, ctx, s->deadline, 10);
+    } else if (s->state == CORO__WAITQ || s->state == CORO__WAITQ_SHIELD) {
+        w(CORO__TXT(" "), ctx);
+        coro__dump_u(w, ctx, (coro__dumpu)(uintptr_t)s->on.q, 16);
+    } else if (s->state == CORO__DONE) {
+        w(CORO__TXT(" ("), ctx);
+        w(coro_strerror(s->status), ctx);
+        w(CORO__TXT(")"), ctx);
+    }
+    if (s->state == CORO__WAITTASKS) {
+        w(CORO__TXT(" ["), ctx);
+        for (i = 0; i < CORO_MAX_TASKS; i++)
+            if (L->slot[i].awaiter == id && L->slot[i].state != CORO__DONE) {
+                w(CORO__TXT(" "), ctx);
+                coro__dump_u(w, ctx, i, 10);
+            }
+        w(CORO__TXT(" ]"), ctx);
+    }
+    if (s->awaiter != CORO__NONE) {
+        w(CORO__TXT(", awaited by "), ctx);
+        coro__dump_u(w, ctx, s->awaiter, 10);
+    }
+    if (s->flags & CORO__T_CANCEL)
+        w(CORO__TXT(", cancel pending"), ctx);
+    if (s->state != CORO__DONE && s->arg) {
+        const coro_frame *f = (const coro_frame *)s->arg;
+#if CORO_DEBUG
+        if (f->lc && s->file && id != L->current) {
+            w(CORO__TXT(", at "), ctx);
+            w(s->file, ctx);
+            w(CORO__TXT(":"), ctx);
+            coro__dump_u(w, ctx, s->line, 10);
+        }
+#endif
+#if !CORO_USE_LABELS
+        w(f->lc ? CORO__TXT(" (resume point ") : CORO__TXT(" (not started"), ctx);
+        if (f->lc)
+            coro__dump_u(w, ctx, f->lc, 10);
+        w(CORO__TXT(")"), ctx);
+#else
+        w(f->lc ? CORO__TXT("") : CORO__TXT(" (not started)"), ctx);
+#endif
+    }
+    w(CORO__TXT("\n"), ctx);
+}
+
+CORO__DEF void coro_loop_dump(const coro_loop *L, void (*write)(const char *text, void *ctx), void *ctx)
+{
+    coro_index i;
+    write(CORO__TXT("coro loop: time "), ctx);
+    coro__dump_u(write, ctx, L->now, 10);
+    write(CORO__TXT(", "), ctx);
+    coro__dump_u(write, ctx, (coro_index)(L->rtail - L->rhead), 10);
+    write(CORO__TXT(" ready, "), ctx);
+    coro__dump_u(write, ctx, L->hlen, 10);
+    write(CORO__TXT(" timers"), ctx);
+    write(L->state == CORO__L_CLOSED ? CORO__TXT(", closed\n") : L == coro__running ? CORO__TXT(", running\n") : CORO__TXT("\n"), ctx);
+    for (i = 0; i < CORO_MAX_TASKS; i++)
+        if (L->slot[i].state != CORO__FREE && (L->slot[i].state != CORO__DONE || L->slot[i].awaiter != CORO__NONE))
+            coro__dump_task(L, i, write, ctx);
+    for (i = CORO_MAX_TASKS; i < CORO__SLOTS; i++) {
+        const coro__slot *s = &L->slot[i];
+        if (s->state != CORO__SLEEP && s->state != CORO__READY)
+            continue;
+        write(CORO__TXT("  callback "), ctx);
+        coro__dump_u(write, ctx, i, 10);
+        if (s->state == CORO__SLEEP) {
+            write(CORO__TXT(": due at "), ctx);
+            coro__dump_u(write, ctx, s->deadline, 10);
+        } else {
+            write(CORO__TXT(": ready"), ctx);
+        }
+        write(CORO__TXT(", arg "), ctx);
+        coro__dump_u(write, ctx, (coro__dumpu)(uintptr_t)s->arg, 16);
+        write(CORO__TXT("\n"), ctx);
+    }
 }
 
 #ifdef __cplusplus

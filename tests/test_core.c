@@ -522,6 +522,36 @@ Test(core, task_self_cancel_then_return_ends_cancelled)
     cr_assert_eq(coro_task_cancel(&L, t), 0);
 }
 
+/* Checklist 1.3 item 23: a task that cancels itself and then awaits a child
+ * task cancels the child too; the await reports the cancellation once the
+ * child's cleanup ran. */
+struct selfawait { coro_frame co; struct worker w; coro_task t; coro_status st; };
+static CORO_FN(selfawait, struct selfawait, self)
+{
+    CORO_BEGIN(self);
+    self->w.name = "w";
+    self->w.d = 100;
+    self->w.fin_sleep = 5;
+    coro_spawn(coro_running_loop(), &self->t, worker, &self->w);
+    CORO_YIELD(self); /* the child starts and sleeps */
+    coro_task_cancel(coro_running_loop(), coro_current_task(coro_running_loop()));
+    CORO_CATCH(self, self->st, CORO_AWAIT_TASK(self, self->t));
+    tr("B%d@%lu ", (int)self->st, NOW());
+    CORO_END(self);
+}
+
+Test(core, task_self_cancel_then_await_cancels_the_child)
+{
+    struct selfawait s;
+    coro_task t;
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(coro_spawn(&L, &t, selfawait, &s), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, t), CORO_OK);
+    cr_assert_str_eq(trace, "w1@0 w.@5 B1@5 ");
+    cr_assert(coro_task_cancelled(&L, s.t));
+    cr_assert_eq(s.w.result, 0); /* its sleep never completed */
+}
+
 Test(core, task_stale_handle_after_slot_reuse)
 {
     static struct once o[CORO_MAX_TASKS + 1];

@@ -1,0 +1,40 @@
+/* Minimal Cortex-M startup for the QEMU runs: vector table, reset handler
+ * (copy .data, zero .bss, paint the free RAM, board init, exit(main())), faults exit with 255. */
+#include <stdint.h>
+
+typedef void (*handler_t)(void);
+extern uint32_t __data_start, __data_end, __data_load, __bss_start, __bss_end, __stack_top;
+extern int main(void);
+void board_init(void);
+void board_exit(int status) __attribute__((noreturn));
+void SysTick_Handler(void);
+void Reset_Handler(void) __attribute__((noreturn));
+void Fault_Handler(void);
+
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) void Reset_Handler(void)
+{
+    uint32_t *s = &__data_load, *d = &__data_start;
+    while (d < &__data_end)
+        *d++ = *s++;
+    for (d = &__bss_start; d < &__bss_end; d++)
+        *d = 0;
+    /* paint the free RAM for the stack high-water mark (board_exit) */
+    for (; d < (uint32_t *)__builtin_frame_address(0) - 16; d++)
+        *d = 0xA5A5A5A5u;
+    board_init();
+    board_exit(main());
+}
+
+void Fault_Handler(void)
+{
+    board_exit(255);
+}
+
+__attribute__((section(".vectors"), used)) static const struct {
+    void *sp;
+    handler_t h[15];
+} vectors = {
+    &__stack_top,
+    { Reset_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler,
+      0, 0, 0, 0, Fault_Handler, Fault_Handler, 0, Fault_Handler, SysTick_Handler }
+};
