@@ -41,6 +41,12 @@
  *   CORO_DEBUG          0     1: each task slot keeps a name (coro_spawn sets
  *                       the function's name) and the file:line where it is
  *                       suspended, for coro_loop_dump (0: zero bytes)
+ *   CORO_ON_DEADLOCK(loop)   undefined: called when a run is about to return
+ *                       CORO_ERR_DEADLOCK, e.g. coro_loop_dump(loop, w, ctx)
+ *   CORO_STALL_TICKS    0     > 0: after each task step, if the clock moved more
+ *                       than this many ticks, CORO_STALL(loop, task, ticks) is
+ *                       called (you define it): a task that ran too long
+ *                       without awaiting. 0: no clock read, no code
  *
  * RULES (the sharp edges)
  *   1. Locals do not survive an await. Everything that lives across one is a
@@ -174,6 +180,12 @@
 #endif
 #ifndef CORO_DEBUG
 #define CORO_DEBUG 0
+#endif
+#ifndef CORO_STALL_TICKS
+#define CORO_STALL_TICKS 0
+#endif
+#if CORO_STALL_TICKS > 0 && !defined(CORO_STALL)
+#error "coro: CORO_STALL_TICKS needs CORO_STALL(loop, task, ticks) to report a stall"
 #endif
 /* The trace hook: nothing at all unless CORO_TRACE is defined. */
 #ifdef CORO_TRACE
@@ -495,7 +507,6 @@ static inline void coro__debug_at(const char *file, unsigned line)
 static inline coro_status coro__yield(void)
 {
     coro_loop *L = coro__running;
-    L->cur->status = CORO_OK; /* not a stale wake status (timeout scopes read it) */
     L->ring[L->rtail++ & (CORO__RING - 1)] = L->current;
     return CORO__PENDING;
 }
@@ -1043,6 +1054,15 @@ static void coro__wake(coro_loop *L, coro_index id, coro_status st)
     CORO__TRACE(L, CORO_TRACE_WAKE, id, L->current);
 }
 
+/* Wake a waiting task with its cancellation. The flag (consumed when the task
+ * resumes) says "a cancellation is on its way"; the status CANCELLED tells
+ * coro_waitq_resumed the task was not chosen. */
+static void coro__wake_cancelled(coro_loop *L, coro_index id)
+{
+    L->slot[id].flags |= CORO__T_CANCEL;
+    coro__wake(L, id, CORO_ERR_CANCELLED);
+}
+
 static void coro__q_unlink(coro_loop *L, coro_waitq *q, coro_index id)
 {
     coro_index p = q->tail;
@@ -1225,18 +1245,18 @@ CORO__DEF int coro_task_cancel(coro_loop *L, coro_task t)
             s->flags |= CORO__T_CANCEL;
         return 1;
     case CORO__SLEEP:
-        coro__wake(L, id, CORO_ERR_CANCELLED);
+        coro__wake_cancelled(L, id);
         return 1;
     case CORO__WAITQ:
         coro__q_unlink(L, s->on.q, id);
-        coro__wake(L, id, CORO_ERR_CANCELLED);
+        coro__wake_cancelled(L, id);
         return 1;
     case CORO__WAITQ_SHIELD: /* delivered after the notify (coro_waitq_resumed) */
         s->flags |= CORO__T_CANCEL;
         return 1;
     case CORO__WAITTASKS:
         if (!(s->flags & CORO__T_FWD)) {
-            coro__wake(L, id, CORO_ERR_CANCELLED);
+            coro__wake_cancelled(L, id);
         } else if (!(s->flags & CORO__T_FWDED)) {
             if (s->hpos != CORO__NONE)
                 coro__timer_del(L, id);
@@ -1597,7 +1617,7 @@ static void coro__timeout_fire(void *arg)
     coro_loop *L = coro__running;
     coro__slot *s = coro__task(L, to->task);
     to->state = (uint8_t)((to->state | CORO__TO_FIRED) & ~CORO__TO_ARMED);
-    if (s && !(s->flags & CORO__T_CANCEL) && !(s->state == CORO__READY && s->status == CORO_ERR_CANCELLED)) {
+    if (s && !(s->flags & CORO__T_CANCEL)) { /* not already being cancelled */
         to->state |= CORO__TO_CAUSE;
         coro_task_cancel(L, to->task);
     }
@@ -1886,7 +1906,9 @@ static int coro__run_once(coro_loop *L)
         coro__timer_del(L, id);
         coro__expire(L, id);
     }
-    for (n = L->rtail; L->rhead != n;) {
+    /* Only what was ready when the iteration began: a task or callback queued
+     * now runs in the next one, so a callback storm cannot starve timers. */
+    for (n = (coro_index)(L->rtail - L->rhead); n; n--) {
         coro_index id = L->ring[L->rhead++ & (CORO__RING - 1)];
         coro__slot *s = &L->slot[id];
         /* No callback slots: the branch below is dead (and GCC 12 would warn
@@ -1896,7 +1918,17 @@ static int coro__run_once(coro_loop *L)
             L->current = id;
             L->cur = s;
             CORO__TRACE(L, CORO_TRACE_RESUME, id, 0);
+#if CORO_STALL_TICKS > 0
+            {
+                coro_tick t0 = coro_clock(), dt;
+                st = s->fn.task((coro_frame *)s->arg);
+                dt = (coro_tick)(coro_clock() - t0);
+                if (dt > (coro_tick)CORO_STALL_TICKS)
+                    CORO_STALL(L, coro__handle(L, id), dt);
+            }
+#else
             st = s->fn.task((coro_frame *)s->arg);
+#endif
             if (st != CORO__PENDING)
                 coro__finish(L, id, st);
             else
@@ -1957,6 +1989,10 @@ static coro_status coro__loop_run(coro_loop *L, coro_task t)
             unsigned i, alive = 0;
             for (i = 0; i < CORO_MAX_TASKS; i++)
                 alive += L->slot[i].state != CORO__DONE && L->slot[i].state != CORO__FREE;
+#ifdef CORO_ON_DEADLOCK
+            if (alive)
+                CORO_ON_DEADLOCK(L);
+#endif
             return coro__loop_leave(L, alive ? CORO_ERR_DEADLOCK : CORO_OK);
         }
     }
