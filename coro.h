@@ -1908,7 +1908,7 @@ static int coro__run_once(coro_loop *L)
     }
     /* Only what was ready when the iteration began: a task or callback queued
      * now runs in the next one, so a callback storm cannot starve timers. */
-    for (n = (coro_index)(L->rtail - L->rhead); n; n--) {
+    for (n = L->rtail; L->rhead != n;) {
         coro_index id = L->ring[L->rhead++ & (CORO__RING - 1)];
         coro__slot *s = &L->slot[id];
         /* No callback slots: the branch below is dead (and GCC 12 would warn
