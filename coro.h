@@ -1114,6 +1114,8 @@ static coro_status coro__never_started(coro_frame *f)
 CORO__DEF void coro__bad_resume(void)
 {
     CORO_TRAP();
+    /* A user-defined CORO_TRAP may return: the loop keeps the noreturn promise. */
+    /* cppcheck-suppress unreachableCode */
     for (;;) {
     }
 }
@@ -1866,7 +1868,8 @@ static int coro__idle(coro_loop *L)
             struct timespec ts;
             coro_tick d = has ? (coro_tick)(when - now) : (coro_tick)CORO_TICK_HZ;
             ts.tv_sec = (time_t)(d / CORO_TICK_HZ);
-            ts.tv_nsec = (long)((d % CORO_TICK_HZ) * (1000000000u / CORO_TICK_HZ));
+            /* (d % HZ) * (1e9 / HZ) < 1e9: the unsigned product cannot overflow. */
+            ts.tv_nsec = (long)((d % CORO_TICK_HZ) * (1000000000u / CORO_TICK_HZ)); /* NOLINT(bugprone-misplaced-widening-cast) */
             if (coro__bell[0] >= 0) {
                 fd_set rd;
                 char buf[64];
@@ -1932,7 +1935,7 @@ static int coro__run_once(coro_loop *L)
             if (st != CORO__PENDING)
                 coro__finish(L, id, st);
             else
-                CORO__TRACE(L, CORO_TRACE_SUSPEND, id, s->state == CORO__WAITQ_SHIELD ? CORO__WAITQ : s->state);
+                CORO__TRACE(L, CORO_TRACE_SUSPEND, id, s->state == CORO__WAITQ_SHIELD ? (unsigned)CORO__WAITQ : (unsigned)s->state);
         } else {
             coro_callback cb = s->fn.cb;
             void *arg = s->arg;
@@ -2025,13 +2028,13 @@ CORO__DEF coro_status coro__run(coro_fn fn, coro_frame *frame)
 {
     coro_loop L;
     coro_status st;
-    coro_index i;
     if (coro__running)
         return CORO_ERR_REENTRANT;
     coro_loop_init(&L);
     st = coro__run_until_complete(&L, fn, frame);
     if (st != CORO_ERR_STOPPED && st != CORO_ERR_DEADLOCK) {
         /* asyncio.run: cancel what is left and let it finish its cleanup. */
+        coro_index i;
         for (i = 0; i < CORO_MAX_TASKS; i++)
             coro_task_cancel(&L, coro__handle(&L, i));
         coro_loop_run_forever(&L);
