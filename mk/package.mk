@@ -1,6 +1,7 @@
 # Packaging (issue 8): install, pkg-config, CMake, Arduino, PlatformIO, versions.
 PREFIX  ?= /usr/local
 VERSION := $(shell sed -n 's/^\#define CORO_VERSION "\(.*\)"/\1/p' coro.h)
+DEB_PKGS   += pkg-config cmake
 TEST_STEPS += check-version check-install check-arduino
 
 .PHONY: install check-version check-install check-arduino
