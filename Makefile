@@ -65,15 +65,13 @@ test: deps
 	@$(MAKE) --no-print-directory run-tests
 
 run-tests: $(TESTS) examples
-	@fail=0; for t in $(TESTS); do echo "== $$t"; ./$$t --jobs 2 || fail=1; done; \
-	$(MAKE) --no-print-directory check-examples || fail=1; \
-	$(MAKE) --no-print-directory check-compile || fail=1; \
-	$(MAKE) --no-print-directory noalloc || fail=1; \
-	$(MAKE) --no-print-directory labels || fail=1; \
-	$(MAKE) --no-print-directory tick16 || fail=1; \
-	$(MAKE) --no-print-directory sanitize || fail=1; \
-	for s in $(TEST_STEPS); do $(MAKE) --no-print-directory $$s || fail=1; done; \
-	if [ $$fail = 0 ]; then echo "make test: all passed"; else echo "make test: FAILED"; exit 1; fi
+	@pass=0; fail=0; failed=""; \
+	for t in $(TESTS); do echo "== $$t"; \
+	  if ./$$t --jobs 2; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed $$t"; fi; done; \
+	for s in check-examples check-compile noalloc labels tick16 sanitize $(TEST_STEPS); do \
+	  if $(MAKE) --no-print-directory $$s; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed $$s"; fi; done; \
+	[ -z "$$failed" ] || echo "make test: failed:$$failed"; \
+	echo "make test: $$pass passed, $$fail failed"; [ $$fail = 0 ]
 
 # Every example on the virtual clock prints exactly what CPython printed.
 check-examples: $(EXAMPLES_V)
