@@ -1713,7 +1713,9 @@ CORO__DEF coro_status coro_loop_init(coro_loop *L)
 {
     coro_index i;
     CORO_ASSERT(L);
-    if (L->state == CORO__L_RUNNING && L == coro__running)
+    /* The pointer first: a loop being initialised is usually uninitialised
+     * memory (coro_run's is on the stack), whose state must not be read. */
+    if (L == coro__running && L->state == CORO__L_RUNNING)
         return CORO_ERR_REENTRANT;
     for (i = 0; i < CORO__SLOTS; i++) {
         coro__slot *s = &L->slot[i];

@@ -583,6 +583,8 @@ CORO_QUEUE__DEF coro_status coro__queue_join_resume(void)
 CORO_QUEUE__DEF coro_status coro_ring_init(coro_ring *r, void *buf, size_t cap, size_t esize)
 {
     CORO_ASSERT(r != NULL);
+    /* half the index range plus one is at most 2^31: no precision lost before the widening */
+    /* NOLINTNEXTLINE(bugprone-misplaced-widening-cast) */
     if (!buf || cap == 0 || (cap & (cap - 1u)) || cap > (size_t)((coro_ring_index)-1 / 2u + 1u) || esize == 0 ||
         esize > 0xFFFFu)
         return CORO_ERR_INVALID;

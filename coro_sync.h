@@ -369,12 +369,11 @@ CORO__DEF coro_status coro__lock_resumed(coro_lock *l)
 /* ---- Event ------------------------------------------------------------------- */
 CORO__DEF coro_status coro_event_set(coro_event *e)
 {
-    coro_loop *L;
     CORO_ASSERT(e);
     if (e->set)
         return CORO_OK;
     if (!coro_waitq_empty(&e->q)) {
-        L = coro_running_loop();
+        coro_loop *L = coro_running_loop();
         if (!L)
             return CORO_ERR_STATE;
         coro_waitq_notify_all(L, &e->q, CORO_OK);
