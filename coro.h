@@ -941,10 +941,14 @@ static coro_tick coro__now(coro_loop *L)
 }
 
 /* a before b: deadline by signed difference, then sequence (FIFO). */
-static int coro__before(const coro__slot *a, const coro__slot *b)
+/* a before b: deadline, then sequence (FIFO). Deadlines compare as signed
+ * offsets from the loop's time, not from each other: a deadline in the past
+ * and one far ahead stay in order even when they lie more than half the tick
+ * range apart (every pending deadline is within half the range of now). */
+static int coro__before(const coro_loop *L, const coro__slot *a, const coro__slot *b)
 {
-    coro__stick d = (coro__stick)(a->deadline - b->deadline);
-    return d < 0 || (d == 0 && a->seq < b->seq);
+    coro__stick da = (coro__stick)(a->deadline - L->now), db = (coro__stick)(b->deadline - L->now);
+    return da < db || (da == db && a->seq < b->seq);
 }
 
 /* ---- the timer heap ---------------------------------------------------------- */
@@ -958,7 +962,7 @@ static void coro__sift_up(coro_loop *L, coro_index pos, coro_index id)
 {
     while (pos > 0) {
         coro_index parent = (coro_index)((pos - 1) / 2);
-        if (!coro__before(&L->slot[id], &L->slot[L->heap[parent]]))
+        if (!coro__before(L, &L->slot[id], &L->slot[L->heap[parent]]))
             break;
         coro__heap_put(L, pos, L->heap[parent]);
         pos = parent;
@@ -977,7 +981,7 @@ static void coro__sift_down(coro_loop *L, coro_index pos, coro_index id)
     const coro_index *h = L->heap;
     unsigned c;
     while ((c = 2u * pos + 1u) < L->hlen) {
-        if (c + 1u < L->hlen && coro__before(&L->slot[h[c + 1]], &L->slot[h[c]]))
+        if (c + 1u < L->hlen && coro__before(L, &L->slot[h[c + 1]], &L->slot[h[c]]))
             c++;
         coro__heap_put(L, pos, h[c]);
         pos = (coro_index)c;
@@ -993,7 +997,7 @@ static void coro__reseq(coro_loop *L)
     unsigned i, j;
     for (i = 1; i < L->hlen; i++) {
         coro_index id = L->heap[i];
-        for (j = i; j > 0 && coro__before(&L->slot[id], &L->slot[L->heap[j - 1]]); j--)
+        for (j = i; j > 0 && coro__before(L, &L->slot[id], &L->slot[L->heap[j - 1]]); j--)
             L->heap[j] = L->heap[j - 1];
         L->heap[j] = id;
     }
@@ -1021,7 +1025,7 @@ static void coro__timer_del(coro_loop *L, coro_index id)
     last = L->heap[--L->hlen];
     if (pos == L->hlen)
         return;
-    if (pos > 0 && coro__before(&L->slot[last], &L->slot[L->heap[(pos - 1) / 2]]))
+    if (pos > 0 && coro__before(L, &L->slot[last], &L->slot[L->heap[(pos - 1) / 2]]))
         coro__sift_up(L, pos, last);
     else
         coro__sift_down(L, pos, last);

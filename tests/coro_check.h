@@ -85,8 +85,9 @@ static inline const char *coro_check(const coro_loop *L)
             CORO__CHECK_FAIL("slot %u at heap[%u] says hpos %u", (unsigned)id, i, (unsigned)s->hpos);
         if (i > 0) {
             const coro__slot *par = &L->slot[L->heap[(i - 1) / 2]];
-            coro__stick d = (coro__stick)(s->deadline - par->deadline);
-            if (d < 0 || (d == 0 && s->seq < par->seq))
+            /* the loop's order: signed offsets from its time (coro__before) */
+            coro__stick ds = (coro__stick)(s->deadline - L->now), dp = (coro__stick)(par->deadline - L->now);
+            if (ds < dp || (ds == dp && s->seq < par->seq))
                 CORO__CHECK_FAIL("heap order broken at %u (slot %u before its parent)", i, (unsigned)id);
         }
         if (id < CORO_MAX_TASKS ? (s->state != CORO__SLEEP && s->state != CORO__WAITTASKS) : s->state != CORO__SLEEP)

@@ -928,6 +928,22 @@ Test(core, call_at_past_deadlines_earliest_first)
     cr_assert_str_eq(trace, "b@100 a@100 c@100 d@101 ");
 }
 
+/* A deadline far in the past next to one far ahead, more than half the tick
+ * range apart: the past one still runs first, at once (robustness finding:
+ * deadlines compare relative to the loop's time, not to each other). */
+Test(core, call_at_far_past_and_far_future_stay_ordered)
+{
+    coro_tick p = (coro_tick)(CORO_MAX_DELAY / 5 * 3), f = (coro_tick)(CORO_MAX_DELAY / 5 * 3);
+    coro_virtual_now = (coro_tick)-7; /* and across the wrap */
+    cr_assert_eq(coro_loop_init(&L), CORO_OK);
+    cr_assert_eq(coro_call_later(&L, NULL, f, name_cb, "future"), CORO_OK);
+    cr_assert_eq(coro_call_at(&L, NULL, (coro_tick)(coro_virtual_now - p), name_cb, "past"), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_eq(strncmp(trace, "past@", 5), 0, "%s", trace);
+    cr_assert_eq(coro_virtual_now, (coro_tick)((coro_tick)-7 + f));
+    cr_assert_neq(strstr(trace, "future@"), NULL);
+}
+
 /* 1000 timers at one tick, at most 200 pending at a time: each one that
  * fires sets the next, at the same (by then past) tick. FIFO throughout,
  * also through the sequence-counter renumbering. */
@@ -1916,7 +1932,7 @@ static void check_heap(void)
         int k = slot_rec[id];
         if (L.slot[id].hpos != i)
             cr_assert_fail("hpos of slot %d is %d, at %u", (int)id, (int)L.slot[id].hpos, i);
-        if (i > 0 && coro__before(&L.slot[id], &L.slot[L.heap[(i - 1) / 2]]))
+        if (i > 0 && coro__before(&L, &L.slot[id], &L.slot[L.heap[(i - 1) / 2]]))
             cr_assert_fail("heap order broken at %u", i);
         if (k < 0 || !rec[k].live || rec[k].when != L.slot[id].deadline)
             cr_assert_fail("slot %d holds a timer the model does not", (int)id);

@@ -195,10 +195,8 @@ Test(hostile, h17_delay_beyond_half_range_is_range_error_and_leaks_nothing)
 }
 
 /* A deadline more than half the range ahead compares as past: due at once.
- * (Known limit, see docs/ROBUSTNESS.md: a past deadline P ticks old and a
- * pending timer F ticks ahead compare the wrong way round when P + F exceeds
- * half the range; the heap then holds the past one back until the other
- * fires. Both stay within a quarter of the range here.) */
+ * (A past deadline next to a far timer is covered by test_core
+ * call_at_far_past_and_far_future_stay_ordered.) */
 Test(hostile, h17_call_at_beyond_half_range_is_due_now)
 {
     coro_virtual_now = 1000;
