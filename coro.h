@@ -436,6 +436,8 @@ enum {
 enum { CORO__F_CATCH = 1, CORO__F_FINALLY = 2 };
 #define CORO__PENDING ((coro_status)-1)
 #define CORO__MODE_AWAIT (CORO__T_ERR | CORO__T_FWD)
+/* Which task wait a start/resume pair serves (what its result means). */
+enum { CORO__K_AWAIT, CORO__K_GATHER, CORO__K_WAIT, CORO__K_WAIT_FOR };
 
 #if CORO_USE_LABELS
 #define CORO__LC_UNWIND ((void *)1)
@@ -696,8 +698,8 @@ static inline void coro__frame_init(coro_frame *f)
  * awaiting task cancels the awaited one (asyncio semantics). A task may be
  * awaited by one task at a time (CORO_ERR_BUSY otherwise). */
 #define CORO_AWAIT_TASK(self, task)                                        \
-    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__MODE_AWAIT, CORO_FOREVER, NULL, NULL, 0), \
-                coro__tasks_resume(&(task), 1, NULL, NULL, 0))
+    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__MODE_AWAIT, CORO_FOREVER, NULL, NULL, CORO__K_AWAIT), \
+                coro__tasks_resume(&(task), 1, NULL, NULL, CORO__K_AWAIT))
 
 /* asyncio.gather over n tasks (n may be 0; duplicates allowed). errs NULL:
  * the first failure ends the gather with that status at once, the other
@@ -705,8 +707,8 @@ static inline void coro__frame_init(coro_frame *f)
  * gets task i's status and the gather succeeds. Cancelling the gathering
  * task cancels every gathered task, waits for them, and ends CANCELLED. */
 #define CORO_GATHER(self, tasks, n, errs)                                  \
-    CORO__AWAIT(self, coro__tasks_start((tasks), (n), CORO__T_FWD | ((errs) ? 0 : CORO__T_ERR), CORO_FOREVER, (errs), NULL, 1), \
-                coro__tasks_resume((tasks), (n), (errs), NULL, 1))
+    CORO__AWAIT(self, coro__tasks_start((tasks), (n), CORO__T_FWD | ((errs) ? 0 : CORO__T_ERR), CORO_FOREVER, (errs), NULL, CORO__K_GATHER), \
+                coro__tasks_resume((tasks), (n), (errs), NULL, CORO__K_GATHER))
 
 /* asyncio.wait: when is CORO_FIRST_COMPLETED, CORO_FIRST_EXCEPTION or
  * CORO_ALL_COMPLETED; timeout in ticks or CORO_FOREVER. ndone (an int lvalue)
@@ -715,8 +717,8 @@ static inline void coro__frame_init(coro_frame *f)
  * fail with CORO_ERR_INVALID. */
 enum { CORO_FIRST_COMPLETED = CORO__T_ANY, CORO_FIRST_EXCEPTION = CORO__T_ERR, CORO_ALL_COMPLETED = 0x100 };
 #define CORO_WAIT(self, tasks, n, when, timeout, ndone)                    \
-    CORO__AWAIT(self, coro__tasks_start((tasks), (n), coro__wait_mode(when), (timeout), NULL, &(ndone), 2), \
-                coro__tasks_resume((tasks), (n), NULL, &(ndone), 2))
+    CORO__AWAIT(self, coro__tasks_start((tasks), (n), coro__wait_mode(when), (timeout), NULL, &(ndone), CORO__K_WAIT), \
+                coro__tasks_resume((tasks), (n), NULL, &(ndone), CORO__K_WAIT))
 static inline int coro__wait_mode(int when)
 {
     return when == CORO_ALL_COMPLETED ? 0 : (when == CORO_FIRST_COMPLETED || when == CORO_FIRST_EXCEPTION) ? when : -1;
@@ -727,8 +729,8 @@ static inline int coro__wait_mode(int when)
  * cancellation and succeeds, that success wins. Cancelling the waiter cancels
  * the task too. timeout 0 cancels at once (an unstarted task never runs). */
 #define CORO_WAIT_FOR(self, task, timeout)                                 \
-    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__T_FWD, (timeout), NULL, NULL, 3), \
-                coro__tasks_resume(&(task), 1, NULL, NULL, 3))
+    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__T_FWD, (timeout), NULL, NULL, CORO__K_WAIT_FOR), \
+                coro__tasks_resume(&(task), 1, NULL, NULL, CORO__K_WAIT_FOR))
 
 /* A timeout scope (asyncio.timeout) around one await statement, which may be
  * CORO_AWAIT of a whole sub-coroutine. On expiry the task is cancelled at its
@@ -1366,7 +1368,7 @@ CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int mode,
 }
 
 /* After a task wait: detach from the tasks, release finished ones, compute
- * the result. kind: 0 await, 1 gather, 2 wait, 3 wait_for. */
+ * the result. kind: CORO__K_*. */
 CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_status *errs, int *ndone, int kind)
 {
     coro_loop *L = coro__running;
@@ -1407,18 +1409,18 @@ CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_sta
     ms->flags = 0;
     if (ndone)
         *ndone = done;
-    if (cancelled || (fl & CORO__T_FWDED && !(fl & CORO__T_TIMEDOUT) && kind != 0))
+    if (cancelled || (fl & CORO__T_FWDED && !(fl & CORO__T_TIMEDOUT) && kind != CORO__K_AWAIT))
         return CORO_ERR_CANCELLED;
     switch (kind) {
-    case 0: /* await: the task's status */
+    case CORO__K_AWAIT: /* the task's status */
         return first;
-    case 1: /* gather */
+    case CORO__K_GATHER:
         if (errs)
             return CORO_OK;
         return st != CORO_OK ? st : first;
-    case 2: /* wait */
+    case CORO__K_WAIT: /* a timeout is not an error */
         return CORO_OK;
-    default: /* wait_for */
+    default: /* CORO__K_WAIT_FOR */
         if ((fl & CORO__T_TIMEDOUT) && first == CORO_ERR_CANCELLED)
             return CORO_ERR_TIMEOUT;
         return first;

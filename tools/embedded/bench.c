@@ -149,20 +149,7 @@ static void run(uint16_t n)
     coro_loop_run_forever(&loop);
 }
 #elif defined(BENCH_FLOOR)
-/* The floor: a continuation is a switch on a saved line, resumed by a call. */
-struct pp { uint16_t lc; uint16_t i; };
-static __attribute__((noinline)) uint8_t pingpong(struct pp *p)
-{
-    switch (p->lc) {
-    case 0:
-        for (p->i = 0;; p->i++) {
-            p->lc = 1;
-            return 1;
-    case 1:;
-        }
-    }
-    return 0;
-}
+#include "floor.h"
 static struct pp pa, pb;
 static void run(uint16_t n)
 {

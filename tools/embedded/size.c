@@ -91,19 +91,7 @@ int main(void)
     }
 }
 #else
-struct pp { uint16_t lc; uint16_t i; };
-static __attribute__((noinline)) uint8_t pingpong(struct pp *p)
-{
-    switch (p->lc) {
-    case 0:
-        for (p->i = 0;; p->i++) {
-            p->lc = 1;
-            return 1;
-    case 1:;
-        }
-    }
-    return 0;
-}
+#include "floor.h"
 int main(void)
 {
     static struct pp a, b;
