@@ -62,6 +62,11 @@
  *   5. An error from an await propagates: the coroutine unwinds to its
  *      CORO_FINALLY section (if any) and ends with that error, like a Python
  *      exception. Wrap an await in CORO_CATCH to handle the status yourself.
+ *   6. Ticks wrap. A delay is at most CORO_MAX_DELAY (half the tick range); an
+ *      absolute deadline lies at most CORO_MAX_DELAY ahead or CORO_MAX_DELAY/2
+ *      behind (CORO_ERR_RANGE otherwise). A timer that came due while a task
+ *      ran without awaiting fires at the next iteration, provided that step
+ *      was shorter than the whole tick range (65 s with 16-bit ticks at 1 kHz).
  *
  * API (UPPER CASE may suspend; lower case never does)
  *   CORO_FN(name, type, self)     define coroutine `name` over frame `type *self`
@@ -674,7 +679,9 @@ static inline void coro__frame_init(coro_frame *f)
 #define CORO_SLEEP(self, ticks) CORO__AWAIT(self, coro__sleep((ticks), 0), coro__resumed())
 
 /* Sleep until the absolute tick `when` (drift-free periodic work); a past
- * `when` behaves as CORO_YIELD. */
+ * `when` (up to CORO_MAX_DELAY / 2 behind) behaves as CORO_YIELD. Ticks wrap,
+ * so a `when` further than CORO_MAX_DELAY ahead and not that recently past
+ * fails with CORO_ERR_RANGE: it is never taken for a past one. */
 #define CORO_SLEEP_UNTIL(self, when) CORO__AWAIT(self, coro__sleep((when), 1), coro__resumed())
 
 /* Await coroutine fn on frame *child inline (asyncio `await fn()`): the child
@@ -757,12 +764,17 @@ typedef struct coro_timeout {
  * in flash and the result is a buffer that the next call overwrites. */
 CORO_API const char *coro_strerror(int status);
 
-/* Prepare a loop: empty, time from the clock. CORO_ERR_REENTRANT if it runs. */
+/* Prepare a loop: empty, time from the clock. CORO_ERR_REENTRANT (nothing
+ * changes) while it runs, even stopping. An all-zero loop (a static nobody
+ * initialised) is valid too: the first spawn, call, run, stop, close or
+ * time initialises it. */
 CORO_API coro_status coro_loop_init(coro_loop *loop);
 /* Close: CORO_ERR_BUSY while running; afterwards running, spawning and
  * scheduling fail with CORO_ERR_CLOSED (queries still answer; init reopens). */
 CORO_API coro_status coro_loop_close(coro_loop *loop);
-/* Ask the running loop to return CORO_ERR_STOPPED after this iteration. */
+/* Ask the loop to return CORO_ERR_STOPPED after the current iteration; before
+ * a run, the next run does one iteration (without idling) and returns
+ * (asyncio's loop.stop). */
 CORO_API void coro_loop_stop(coro_loop *loop);
 /* The loop's time: the clock, read at most once per iteration (the first time
  * anything needs it), so every delay set in one iteration counts from the same
@@ -777,8 +789,11 @@ CORO_API coro_status coro__run_until_complete(coro_loop *loop, coro_fn fn, coro_
 /* Run until coro_loop_stop (CORO_ERR_STOPPED) or nothing is left to wait for
  * (CORO_OK when no task is alive, CORO_ERR_DEADLOCK when some still wait). */
 CORO_API coro_status coro_loop_run_forever(coro_loop *loop);
-/* asyncio.run: a fresh loop (on the stack), run main to completion, cancel and
- * finish every other task, close. Returns main's status. */
+/* asyncio.run: a fresh loop (on the stack), run main to completion, cancel
+ * every other task and run until those have finished their cleanup, close.
+ * Returns main's status. A task spawned during that shutdown (from a cleanup
+ * section) runs alongside but is not waited for: it is dropped unfinished
+ * when the cancelled ones are done, so the shutdown always ends. */
 #define coro_run(fn, frame) coro__run((fn), &(frame)->co)
 CORO_API coro_status coro__run(coro_fn fn, coro_frame *frame);
 
@@ -838,7 +853,9 @@ CORO_API int coro_task_cancelled(const coro_loop *loop, coro_task task);
 CORO_API int coro_task_cancel(coro_loop *loop, coro_task task);
 
 /* Callbacks: cb(arg) runs from the loop on the next iteration (FIFO), after
- * ticks, or at tick `when` (a past `when` is due at once, earliest first).
+ * ticks, or at tick `when` (a past `when`, up to CORO_MAX_DELAY / 2 behind, is
+ * due at once, earliest first; one further than CORO_MAX_DELAY ahead is
+ * refused with CORO_ERR_RANGE, as for CORO_SLEEP_UNTIL).
  * *out (may be NULL) gets a handle for coro_handle_cancel. CORO_ERR_NO_SLOT
  * when CORO_MAX_CALLBACKS are pending, CORO_ERR_RANGE, CORO_ERR_INVALID for a
  * NULL cb, CORO_ERR_CLOSED. */
@@ -911,8 +928,11 @@ extern "C" {
 #define CORO__DEF
 #endif
 
-enum { CORO__L_IDLE, CORO__L_RUNNING, CORO__L_CLOSED };
+/* Loop states. 0 is a loop nobody initialised (all-zero, e.g. in .bss): the
+ * first spawn, call or run initialises it. */
+enum { CORO__L_NEW, CORO__L_IDLE, CORO__L_RUNNING, CORO__L_CLOSED };
 #define CORO__L_STOP 0x80u /* state flag: stop requested */
+#define CORO__L_MASK 0x7Fu
 
 coro_loop *coro__running;
 
@@ -1092,6 +1112,14 @@ static void coro__q_unlink(coro_loop *L, coro_waitq *q, coro_index id)
 }
 
 /* ---- tasks --------------------------------------------------------------------- */
+/* An all-zero loop (never initialised: a static in .bss) is a valid empty
+ * loop: the first spawn, call, stop, close or run initialises it. */
+static void coro__loop_touch(coro_loop *L)
+{
+    if (L->state == CORO__L_NEW)
+        coro_loop_init(L);
+}
+
 static coro__slot *coro__task(const coro_loop *L, coro_task t)
 {
     coro_index id = CORO__ID(t);
@@ -1145,13 +1173,13 @@ CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro
     coro_index id;
     coro__slot *s;
     CORO_ASSERT(L && fn && frame);
-    if (L->state == CORO__L_CLOSED)
+    coro__loop_touch(L);
+    if ((L->state & CORO__L_MASK) == CORO__L_CLOSED)
         return CORO_ERR_CLOSED;
     id = L->free_head;
     if (id == CORO__NONE)
         return CORO_ERR_NO_SLOT;
     s = &L->slot[id];
-    CORO_ASSERT(s->hpos == CORO__NONE); /* 0 in a zeroed loop: coro_loop_init was never called */
     L->free_head = s->next;
     s->gen = coro__next_gen(s->gen);
     s->fn.task = fn;
@@ -1265,13 +1293,18 @@ CORO__DEF int coro_task_cancel(coro_loop *L, coro_task t)
     case CORO__WAITTASKS:
         if (!(s->flags & CORO__T_FWD)) {
             coro__wake_cancelled(L, id);
-        } else if (!(s->flags & CORO__T_FWDED)) {
-            if (s->hpos != CORO__NONE)
-                coro__timer_del(L, id);
-            coro__forward_cancel(L, id);
-        } else {
-            s->flags |= CORO__T_CANCEL; /* after a timeout forwarded: still report it */
+            return 1;
         }
+        if (s->flags & CORO__T_TIMEDOUT) {
+            s->flags |= CORO__T_CANCEL; /* the timeout cancels them already: report this one */
+            return 1;
+        }
+        /* asyncio forwards every cancel to the awaited tasks, each time it
+         * is requested, and does not mark the awaiting task: an awaited task
+         * that swallows it hands its result to the awaiter. */
+        if (s->hpos != CORO__NONE)
+            coro__timer_del(L, id);
+        coro__forward_cancel(L, id);
         return 1;
     default:
         return 0;
@@ -1428,6 +1461,18 @@ CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_sta
 }
 
 /* ---- sleep ------------------------------------------------------------------- */
+/* Ticks from the loop's time to the absolute tick `when`: 0 if `when` is in
+ * the past (at most CORO_MAX_DELAY / 2 behind), CORO_FOREVER if it lies
+ * further ahead than CORO_MAX_DELAY. Ticks wrap, so the two bounds split the
+ * circle: a `when` between them is refused rather than fired early. */
+static coro_tick coro__until(coro_loop *L, coro_tick when)
+{
+    coro_tick d = (coro_tick)(when - coro__now(L));
+    if (d <= CORO_MAX_DELAY)
+        return d;
+    return (coro_tick)(0u - d) <= CORO_MAX_DELAY / 2 ? 0 : CORO_FOREVER;
+}
+
 CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
 {
     coro_loop *L = coro__running;
@@ -1435,8 +1480,8 @@ CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
     if (s->flags & CORO__T_CANCEL)
         return coro__take_cancel();
     if (absolute)
-        t = (coro__stick)(t - coro__now(L)) > 0 ? (coro_tick)(t - L->now) : 0;
-    else if (t > CORO_MAX_DELAY)
+        t = coro__until(L, t);
+    if (t > CORO_MAX_DELAY)
         return CORO_ERR_RANGE;
     s->status = CORO_OK;
     if (t == 0) {
@@ -1536,14 +1581,14 @@ static coro_status coro__cb_new(coro_loop *L, coro_handle *out, coro_callback cb
     coro_index id;
     if (!L || !cb)
         return CORO_ERR_INVALID;
-    if (L->state == CORO__L_CLOSED)
+    coro__loop_touch(L);
+    if ((L->state & CORO__L_MASK) == CORO__L_CLOSED)
         return CORO_ERR_CLOSED;
     id = L->cb_free;
     /* CORO_MAX_CALLBACKS == 0: say so to the compiler too (after the assert
      * below, GCC warns -Warray-bounds on slot[id] otherwise). */
     if (id == CORO__NONE || CORO_MAX_CALLBACKS == 0)
         return CORO_ERR_NO_SLOT;
-    CORO_ASSERT(id >= CORO_MAX_TASKS); /* 0 in a zeroed loop: coro_loop_init was never called */
     L->cb_free = L->slot[id].next;
     L->slot[id].gen = coro__next_gen(L->slot[id].gen);
     L->slot[id].fn.cb = cb;
@@ -1577,6 +1622,8 @@ CORO__DEF coro_status coro_call_at(coro_loop *L, coro_handle *out, coro_tick whe
 {
     coro_index id;
     coro_status st;
+    if (L && coro__until(L, when) > CORO_MAX_DELAY)
+        return CORO_ERR_RANGE;
     st = coro__cb_new(L, out, cb, arg, &id);
     if (st)
         return st;
@@ -1721,7 +1768,7 @@ CORO__DEF coro_status coro_loop_init(coro_loop *L)
     CORO_ASSERT(L);
     /* The pointer first: a loop being initialised is usually uninitialised
      * memory (coro_run's is on the stack), whose state must not be read. */
-    if (L == coro__running && L->state == CORO__L_RUNNING)
+    if (L == coro__running && (L->state & CORO__L_MASK) == CORO__L_RUNNING)
         return CORO_ERR_REENTRANT;
     for (i = 0; i < CORO__SLOTS; i++) {
         coro__slot *s = &L->slot[i];
@@ -1756,19 +1803,26 @@ CORO__DEF coro_status coro_loop_init(coro_loop *L)
 
 CORO__DEF coro_status coro_loop_close(coro_loop *L)
 {
-    if ((L->state & 0x7F) == CORO__L_RUNNING)
+    coro__loop_touch(L);
+    if ((L->state & CORO__L_MASK) == CORO__L_RUNNING)
         return CORO_ERR_BUSY;
     L->state = CORO__L_CLOSED;
     return CORO_OK;
 }
 
+/* asyncio: a stop before the run makes the next run do one iteration. */
 CORO__DEF void coro_loop_stop(coro_loop *L)
 {
-    if ((L->state & 0x7F) == CORO__L_RUNNING)
+    coro__loop_touch(L);
+    if ((L->state & CORO__L_MASK) != CORO__L_CLOSED)
         L->state |= CORO__L_STOP;
 }
 
-CORO__DEF coro_tick coro_loop_time(coro_loop *L) { return coro__now(L); }
+CORO__DEF coro_tick coro_loop_time(coro_loop *L)
+{
+    coro__loop_touch(L);
+    return coro__now(L);
+}
 CORO__DEF coro_loop *coro_running_loop(void) { return coro__running; }
 
 CORO__DEF coro_task coro_current_task(const coro_loop *L)
@@ -1901,22 +1955,52 @@ static int coro__idle(coro_loop *L)
     return 1; /* the wakeup itself is cleared by coro__poll */
 }
 
-/* One iteration: due timers to the ring, then run what was ready at its start. */
+/* Is the first timer due? Deadlines are measured from base, the loop's time
+ * before this iteration read the clock: a deadline is due if it lies behind
+ * base, or no further ahead of it than the clock has moved since. So a timer
+ * that came due during a long step fires at the next iteration however long
+ * the step was, as long as it was shorter than the whole tick range (65,536
+ * ticks with 16-bit ticks: 65 s at 1 kHz), the one bound modular ticks set. */
+static int coro__due(const coro_loop *L, coro_tick base, coro_tick moved)
+{
+    coro_tick off;
+    if (!L->hlen)
+        return 0;
+    off = (coro_tick)(L->slot[L->heap[0]].deadline - base);
+    return (coro__stick)off <= 0 || off <= moved;
+}
+
+/* Every due timer to the ring (or its task wait's timeout). The heap stays
+ * ordered around base while they leave: measured from the clock's new time
+ * an overdue deadline might have wrapped round. */
+static void coro__expire_due(coro_loop *L, coro_tick base)
+{
+    coro_tick now = coro__now(L), moved = (coro_tick)(now - base);
+    L->now = base;
+    while (coro__due(L, base, moved)) {
+        coro_index id = L->heap[0];
+        coro__timer_del(L, id);
+        coro__expire(L, id);
+    }
+    L->now = now;
+}
+
+/* One iteration: due timers to the ring, then run what was ready at its
+ * start. A stop request makes it poll instead of idling (asyncio). */
 static int coro__run_once(coro_loop *L)
 {
     coro_index n;
+    coro_tick base = L->now;
     L->stale = 1;
-    if (L->rhead == L->rtail && !(L->hlen && (coro__stick)(L->slot[L->heap[0]].deadline - coro__now(L)) <= 0)) {
+    if (L->rhead == L->rtail && !(L->hlen && coro__due(L, base, (coro_tick)(coro__now(L) - base))) &&
+        !(L->state & CORO__L_STOP)) {
         if (!coro__idle(L))
             return 0;
         L->stale = 1;
     }
     coro__poll(L);
-    while (L->hlen && (coro__stick)(L->slot[L->heap[0]].deadline - coro__now(L)) <= 0) {
-        coro_index id = L->heap[0];
-        coro__timer_del(L, id);
-        coro__expire(L, id);
-    }
+    if (L->hlen)
+        coro__expire_due(L, base);
     /* Only what was ready when the iteration began: a task or callback queued
      * now runs in the next one, so a callback storm cannot starve timers. */
     for (n = L->rtail; L->rhead != n;) {
@@ -1968,11 +2052,12 @@ static int coro__run_once(coro_loop *L)
 
 static coro_status coro__loop_enter(coro_loop *L)
 {
-    if (L->state == CORO__L_CLOSED)
+    coro__loop_touch(L);
+    if ((L->state & CORO__L_MASK) == CORO__L_CLOSED)
         return CORO_ERR_CLOSED;
     if (coro__running)
         return CORO_ERR_REENTRANT;
-    L->state = CORO__L_RUNNING;
+    L->state = (uint8_t)(CORO__L_RUNNING | (L->state & CORO__L_STOP)); /* a stop before the run counts */
     coro__running = L;
     return CORO_OK;
 }
@@ -1993,9 +2078,9 @@ static coro_status coro__loop_run(coro_loop *L, coro_task t)
         return st;
     if (t && !s)
         return coro__loop_leave(L, CORO_ERR_STALE);
+    /* asyncio's run_forever: an iteration, then the stop request (so a stop
+     * before the run still runs one iteration, which does not idle). */
     while (!s || s->state != CORO__DONE) {
-        if (L->state & CORO__L_STOP)
-            return coro__loop_leave(L, CORO_ERR_STOPPED);
         if (!coro__run_once(L)) {
             unsigned i, alive = 0;
             for (i = 0; i < CORO_MAX_TASKS; i++)
@@ -2006,6 +2091,8 @@ static coro_status coro__loop_run(coro_loop *L, coro_task t)
 #endif
             return coro__loop_leave(L, alive ? CORO_ERR_DEADLOCK : CORO_OK);
         }
+        if ((L->state & CORO__L_STOP) && (!s || s->state != CORO__DONE))
+            return coro__loop_leave(L, CORO_ERR_STOPPED);
     }
     return coro__loop_leave(L, s->status);
 }
@@ -2022,7 +2109,7 @@ CORO__DEF coro_status coro__run_until_complete(coro_loop *L, coro_fn fn, coro_fr
 {
     coro_task t;
     coro_status st;
-    if (coro__running == L)
+    if (coro__running) /* refused before the spawn: nothing is left behind */
         return CORO_ERR_REENTRANT;
     st = coro__spawn(L, &t, fn, frame);
 #if CORO_DEBUG
@@ -2041,11 +2128,19 @@ CORO__DEF coro_status coro__run(coro_fn fn, coro_frame *frame)
     coro_loop_init(&L);
     st = coro__run_until_complete(&L, fn, frame);
     if (st != CORO_ERR_STOPPED && st != CORO_ERR_DEADLOCK) {
-        /* asyncio.run: cancel what is left and let it finish its cleanup. */
-        coro_index i;
+        /* asyncio.run: cancel what is left and run until those tasks have
+         * finished their cleanup. A task spawned meanwhile (by a cleanup
+         * section) runs alongside them but is not waited for: it is dropped
+         * when they are done (asyncio warns "Task was destroyed but it is
+         * pending!"), so the shutdown always ends. */
+        coro_task left[CORO_MAX_TASKS];
+        coro_index i, n = 0;
         for (i = 0; i < CORO_MAX_TASKS; i++)
-            coro_task_cancel(&L, coro__handle(&L, i));
-        coro_loop_run_forever(&L);
+            if (coro_task_cancel(&L, coro__handle(&L, i)))
+                left[n++] = coro__handle(&L, i);
+        for (i = 0; i < n; i++)
+            if (coro_loop_run_task(&L, left[i]) == CORO_ERR_DEADLOCK)
+                break;
     }
     coro_loop_close(&L);
     return st;

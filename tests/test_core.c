@@ -933,7 +933,9 @@ Test(core, call_at_past_deadlines_earliest_first)
  * deadlines compare relative to the loop's time, not to each other). */
 Test(core, call_at_far_past_and_far_future_stay_ordered)
 {
-    coro_tick p = (coro_tick)(CORO_MAX_DELAY / 5 * 3), f = (coro_tick)(CORO_MAX_DELAY / 5 * 3);
+    /* as far behind as a past deadline may be, and far ahead: more than half
+     * the tick range apart */
+    coro_tick p = (coro_tick)(CORO_MAX_DELAY / 2), f = (coro_tick)(CORO_MAX_DELAY / 10 * 9);
     coro_virtual_now = (coro_tick)-7; /* and across the wrap */
     cr_assert_eq(coro_loop_init(&L), CORO_OK);
     cr_assert_eq(coro_call_later(&L, NULL, f, name_cb, "future"), CORO_OK);
