@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""Mutation testing for coro's headers: do the tests notice a wrong line?
+
+Lists candidate mutants in the function bodies of each header (comments,
+strings, preprocessor lines and the arguments of CORO_ASSERT / trace calls are
+skipped), samples N of them with a fixed seed, drops those whose object code
+is identical to the original's (equivalent by construction) or that do not
+compile, and runs the rest against the unit suites and the examples diff, each
+in a scratch copy of the tree, with a timeout (a hang counts as killed).
+
+  tools/mutation.py --list                      every candidate, one a line
+  tools/mutation.py -n 160 --seed 1 --jobs 2    the sampled run (make mutation)
+
+Operators: relational (< <= > >= == !=), logical (&& ||), a condition negated
+(if/while), an integer constant moved by one, a call or assignment statement
+deleted, a return value replaced by 0. A survivor judged equivalent is listed in
+tests/mutation-equivalent.txt as `header | original line | mutation | reason`;
+the run fails when a survivor is neither killed nor listed there.
+"""
+import argparse, os, random, re, shutil, subprocess, sys, tempfile, time
+from concurrent.futures import ThreadPoolExecutor
+
+HEADERS = ["coro.h", "coro_sync.h", "coro_queue.h"]
+SKIP_CALLS = {"CORO_ASSERT", "CORO__TRACE", "CORO_TRACE", "CORO_REQUIRE"}
+# What runs against a mutant of each header, cheapest and most likely to kill first.
+SUITES = {
+    "coro.h": ["test_core", "test_loop", "test_hostile", "test_sync", "test_queue", "test_trace"],
+    "coro_sync.h": ["test_sync", "test_hostile", "test_trace"],
+    "coro_queue.h": ["test_queue", "test_hostile", "test_trace"],
+}
+TOKEN = re.compile(r"""
+    (?P<comment>/\*.*?\*/|//[^\n]*)
+  | (?P<string>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
+  | (?P<number>\b(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*\b)
+  | (?P<ident>[A-Za-z_]\w*)
+  | (?P<op>&&|\|\||<<=|>>=|<<|>>|<=|>=|==|!=|->|\+\+|--|[-+*/%&|^!=<>]=?|[(){}\[\];,?:.~])
+  | (?P<space>\s+)
+  | (?P<other>.)
+""", re.S | re.X)
+
+
+def tokens(text):
+    """(kind, text, offset) for every token, preprocessor lines as one token."""
+    out, pos, n = [], 0, len(text)
+    while pos < n:
+        line_start = pos == 0 or text[pos - 1] == "\n"
+        if line_start:
+            m = re.match(r"[ \t]*#(?:[^\n\\]|\\.)*", text[pos:], re.S)
+            if m:
+                out.append(("pp", m.group(0), pos))
+                pos += len(m.group(0))
+                continue
+        m = TOKEN.match(text, pos)
+        kind = m.lastgroup
+        if kind != "space":
+            out.append((kind, m.group(0), pos))
+        pos = m.end()
+    return out
+
+
+def candidates(path):
+    """Mutants of one header: (offset, length, replacement, description)."""
+    text = open(path).read()
+    toks, cxx = [], False
+    for t in tokens(text):  # drop comments and the `extern "C" {` ... `}` of C++ builds
+        if t[0] == "pp" and re.match(r"\s*#\s*ifdef\s+__cplusplus", t[1]):
+            cxx = True
+        elif t[0] == "pp" and cxx and re.match(r"\s*#\s*endif", t[1]):
+            cxx = False
+        elif t[0] != "comment" and not cxx:
+            toks.append(t)
+    muts, depth, in_fn, prev, skip_depth = [], 0, False, None, None
+    paren_stack = []
+    for i, (kind, tok, off) in enumerate(toks):
+        if kind == "pp":
+            prev = None
+            continue
+        if tok == "{":
+            if depth == 0 and prev == ")":
+                in_fn = True
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+            if depth == 0:
+                in_fn = False
+        if tok == "(":
+            name = toks[i - 1][1] if i else ""
+            paren_stack.append(name)
+            if name in SKIP_CALLS and skip_depth is None:
+                skip_depth = len(paren_stack)
+        elif tok == ")":
+            if skip_depth == len(paren_stack):
+                skip_depth = None
+            if paren_stack:
+                paren_stack.pop()
+        prev = tok
+        if not in_fn or skip_depth is not None or kind in ("string",):
+            continue
+        swap = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "==", "&&": "||", "||": "&&"}
+        if kind == "op" and tok in swap and toks[i - 1][1] != "operator":
+            muts.append((off, len(tok), swap[tok], "%s -> %s" % (tok, swap[tok])))
+        elif kind == "number":
+            v = int(re.match(r"0[xX][0-9a-fA-F]+|\d+", tok).group(0), 0)
+            suffix = re.sub(r"^(0[xX][0-9a-fA-F]+|\d+)", "", tok)
+            muts.append((off, len(tok), "%d%s" % (v + 1, suffix), "%s -> %d" % (tok, v + 1)))
+            if v > 0:
+                muts.append((off, len(tok), "%d%s" % (v - 1, suffix), "%s -> %d" % (tok, v - 1)))
+        elif kind == "ident" and tok in ("if", "while") and toks[i + 1][1] == "(":
+            j, d = i + 1, 0
+            while True:
+                d += toks[j][1] == "("
+                d -= toks[j][1] == ")"
+                if d == 0:
+                    break
+                j += 1
+            a, b = toks[i + 1][2] + 1, toks[j][2]
+            muts.append((a, b - a, "!(" + text[a:b] + ")", "%s condition negated" % tok))
+        elif kind == "ident" and tok == "return" and toks[i + 1][1] != ";":
+            j = i + 1
+            while toks[j][1] != ";":
+                j += 1
+            a, b = toks[i + 1][2], toks[j][2]
+            if text[a:b].strip() not in ("0", "CORO_OK", "NULL"):
+                muts.append((a, b - a, "0", "return value -> 0"))
+        # a statement that is a call or an assignment, alone on its line
+        if kind == "ident" and prev_is_stmt_start(toks, i) and tok not in (
+                "return", "break", "continue", "goto", "if", "while", "for", "do", "switch", "case", "default",
+                "else", "const", "static", "unsigned", "signed", "struct", "int", "char", "void", "long"):
+            j = i
+            while toks[j][1] != ";" and toks[j][1] not in ("{", "}"):
+                j += 1
+            stmt = text[off:toks[j][2] + 1]
+            is_decl = re.match(r"[A-Za-z_]\w*\s*\**\s+\**[A-Za-z_]", stmt) is not None
+            if toks[j][1] == ";" and "\n" not in stmt and not is_decl and \
+                    (re.search(r"[^=!<>]=[^=]|\+\+|--", stmt) or re.match(r"[A-Za-z_]\w*\s*\(", stmt)):
+                muts.append((off, len(stmt), "(void)0;", "statement deleted"))
+    return text, muts
+
+
+def prev_is_stmt_start(toks, i):
+    return i > 0 and toks[i - 1][1] in (";", "{", "}", ")", "else")
+
+
+def describe(text, m):
+    off, n, rep, what = m
+    ls = text.rfind("\n", 0, off) + 1
+    le = text.find("\n", off)
+    line = text.count("\n", 0, off) + 1
+    return line, text[ls:le].strip(), (text[ls:off] + rep + text[off + n:le]).strip(), what
+
+
+def objdump(tree, hdr_text=None, header=None):
+    """Disassembly of every header's functions (static inline ones kept)."""
+    d = tempfile.mkdtemp(prefix="mutobj-")
+    for h in HEADERS:
+        shutil.copy(os.path.join(tree, h), d)
+    if header:
+        open(os.path.join(d, header), "w").write(hdr_text)
+    src = os.path.join(d, "all.c")
+    open(src, "w").write('#define CORO_IMPLEMENTATION\n#define CORO_CLOCK CORO_CLOCK_VIRTUAL\n'
+                         '#include "coro.h"\n#include "coro_sync.h"\n#include "coro_queue.h"\n')
+    obj = os.path.join(d, "all.o")
+    r = subprocess.run(["gcc", "-std=c99", "-O0", "-fkeep-inline-functions", "-D_POSIX_C_SOURCE=200809L",
+                        "-I", d, "-c", src, "-o", obj], capture_output=True)
+    out = None
+    if r.returncode == 0:
+        out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", obj], capture_output=True, text=True).stdout
+        out = out.split("\n", 3)[-1]
+    shutil.rmtree(d)
+    return out
+
+
+def run_mutant(root, header, text, timeout, jobs_dir):
+    d = jobs_dir
+    open(os.path.join(d, header), "w").write(text)
+    try:
+        for suite in SUITES[header]:
+            if not os.path.exists(os.path.join(d, "tests", suite + ".c")):
+                continue
+            b = subprocess.run(["make", "-s", "B=build-mut", "CFLAGS=-O1", "build-mut/tests/" + suite],
+                               cwd=d, capture_output=True, timeout=timeout)
+            if b.returncode:
+                return "killed (build of %s)" % suite
+            r = subprocess.run(["./build-mut/tests/" + suite, "--jobs", "1"], cwd=d, capture_output=True,
+                               timeout=timeout)
+            if r.returncode:
+                return "killed by " + suite
+        r = subprocess.run(["make", "-s", "B=build-mut", "CFLAGS=-O1", "check-examples"], cwd=d,
+                           capture_output=True, timeout=timeout)
+        if r.returncode:
+            return "killed by the examples"
+    except subprocess.TimeoutExpired:
+        return "killed (timeout)"
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-n", type=int, default=160)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--timeout", type=int, default=30)
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--equivalent", default="tests/mutation-equivalent.txt")
+    a = ap.parse_args()
+    root = os.getcwd()
+    pool = []
+    for h in HEADERS:
+        text, muts = candidates(h)
+        for m in muts:
+            pool.append((h, text, m))
+    if a.list:
+        for h, text, m in pool:
+            line, orig, new, what = describe(text, m)
+            print("%s:%d: %s | %s" % (h, line, what, new))
+        print("%d candidates" % len(pool), file=sys.stderr)
+        return 0
+    random.Random(a.seed).shuffle(pool)
+    sample = sorted(pool[:a.n], key=lambda p: (HEADERS.index(p[0]), p[2][0]))
+    equivalent = set()
+    if os.path.exists(a.equivalent):
+        for ln in open(a.equivalent):
+            if ln.strip() and not ln.startswith("#"):
+                f = [x.strip() for x in ln.split("|")]
+                equivalent.add((f[0], f[1], f[2]))
+    base = objdump(root)
+    files = subprocess.run(["git", "ls-files"], capture_output=True, text=True).stdout.split()
+    work = [tempfile.mkdtemp(prefix="mut-") for _ in range(a.jobs)]
+    for w in work:
+        for f in files:
+            if os.path.isfile(f):
+                os.makedirs(os.path.join(w, os.path.dirname(f)), exist_ok=True)
+                shutil.copy2(f, os.path.join(w, f))
+    t0 = time.time()
+    results, todo = [], []
+    for h, text, m in sample:
+        off, n, rep, what = m
+        mtext = text[:off] + rep + text[off + n:]
+        code = objdump(root, mtext, h)
+        if code is None:
+            results.append((h, text, m, "invalid (does not compile)"))
+        elif code == base:
+            results.append((h, text, m, "equivalent (same object code)"))
+        else:
+            todo.append((h, text, m, mtext))
+    free = list(work)
+
+    def job(item):
+        h, text, m, mtext = item
+        d = free.pop()
+        try:
+            return (h, text, m, run_mutant(root, h, mtext, a.timeout, d))
+        finally:
+            open(os.path.join(d, h), "w").write(text)
+            free.append(d)
+    with ThreadPoolExecutor(a.jobs) as ex:
+        for i, r in enumerate(ex.map(job, todo)):
+            results.append(r)
+            print("mutation: %d/%d %s" % (i + 1, len(todo), r[3] or "SURVIVED"), file=sys.stderr, flush=True)
+    for w in work:
+        shutil.rmtree(w)
+    fail = 0
+    print("mutation: seed %d, %d sampled of %d candidates, %.0f s" % (a.seed, len(sample), len(pool), time.time() - t0))
+    for h in HEADERS:
+        rs = [r for r in results if r[0] == h]
+        valid = [r for r in rs if not r[3] or r[3].startswith("killed")]
+        killed = [r for r in valid if r[3]]
+        surv = [r for r in valid if not r[3]]
+        listed = [r for r in surv if (h, describe(r[1], r[2])[1], describe(r[1], r[2])[3]) in equivalent]
+        nonequiv = len(valid) - len(listed)
+        score = 100.0 * len(killed) / nonequiv if nonequiv else 100.0
+        print("%-13s killed %3d of %3d valid (%d equivalent by object code, %d invalid, %d survivors listed "
+              "as equivalent): %.1f%% of non-equivalent" % (h, len(killed), len(valid),
+              sum(1 for r in rs if r[3] and r[3].startswith("equivalent")),
+              sum(1 for r in rs if r[3] and r[3].startswith("invalid")), len(listed), score))
+        for r in surv:
+            line, orig, new, what = describe(r[1], r[2])
+            tag = "equivalent (listed)" if r in listed else "SURVIVED"
+            if r not in listed:
+                fail = 1
+            print("  %s %s:%d: %s\n      %s\n   -> %s" % (tag, h, line, what, orig, new))
+    return fail
+
+
+if __name__ == "__main__":
+    sys.exit(main())
