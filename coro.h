@@ -337,11 +337,12 @@ typedef coro_task coro_handle;
 #define CORO__GEN(h) ((uint8_t)((h) >> CORO_INDEX_BITS))
 
 /* Intrusive FIFO of waiting tasks: a circular list through the task slots,
- * named by its tail. One byte. */
+ * named by its tail. tail1 is the tail's slot + 1, 0 when empty, so an
+ * all-zero queue (a static without initializer, .bss) is empty. One byte. */
 typedef struct coro_waitq {
-    coro_index tail;
+    coro_index tail1;
 } coro_waitq;
-#define CORO_WAITQ_INIT { CORO__NONE }
+#define CORO_WAITQ_INIT { 0 }
 
 /* ---- the loop ------------------------------------------------------------ */
 #define CORO__SLOTS (CORO_MAX_TASKS + CORO_MAX_CALLBACKS)
@@ -882,8 +883,8 @@ void coro_port_idle(coro_loop *loop, int has_deadline, coro_tick deadline);
  * it was cancelled while waiting; coro_waitq_chosen tells, after the wake,
  * whether it had been woken by a notify before that cancellation arrived (the
  * "chosen" window, where a lock or permit handed over must be passed on). */
-static inline void coro_waitq_init(coro_waitq *q) { q->tail = CORO__NONE; }
-static inline int coro_waitq_empty(const coro_waitq *q) { return q->tail == CORO__NONE; }
+static inline void coro_waitq_init(coro_waitq *q) { q->tail1 = 0; }
+static inline int coro_waitq_empty(const coro_waitq *q) { return q->tail1 == 0; }
 CORO_API coro_status coro_waitq_wait(coro_waitq *q);
 /* The same, shielded: a cancellation (pending or arriving) neither stops nor
  * ends this wait; it is recorded and reported by coro_waitq_resumed once a
@@ -1091,23 +1092,23 @@ static void coro__wake_cancelled(coro_loop *L, coro_index id)
 
 static void coro__q_unlink(coro_loop *L, coro_waitq *q, coro_index id)
 {
-    coro_index p = q->tail;
+    coro_index t = (coro_index)(q->tail1 - 1), p = t;
     /* A task can be missing from the queue it names only if the object was
      * re-initialised under it (a programmer error): leave the queue alone
      * rather than walk out of the slot table or round the ring for ever. */
-    if (p == CORO__NONE)
+    if (q->tail1 == 0)
         return;
     while (L->slot[p].next != id) {
         p = L->slot[p].next;
-        if (p == q->tail)
+        if (p == t)
             return;
     }
     if (p == id)
-        q->tail = CORO__NONE;
+        q->tail1 = 0;
     else {
         L->slot[p].next = L->slot[id].next;
-        if (q->tail == id)
-            q->tail = p;
+        if (t == id)
+            q->tail1 = (coro_index)(p + 1);
     }
 }
 
@@ -1495,27 +1496,31 @@ CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
 }
 
 /* ---- wait queues --------------------------------------------------------------- */
-/* A non-empty wait queue's tail is a task waiting on that queue. A zeroed,
- * never initialised object (tail 0 instead of CORO__NONE) trips this assert
- * instead of splicing slot 0's links. */
-#define CORO__WAITQ_SANE(L, q)                                                        \
-    CORO_ASSERT((q)->tail == CORO__NONE ||                                            \
-                ((q)->tail < CORO_MAX_TASKS && (L)->slot[(q)->tail].on.q == (q) &&     \
-                 ((L)->slot[(q)->tail].state == CORO__WAITQ || (L)->slot[(q)->tail].state == CORO__WAITQ_SHIELD)))
+/* A non-empty wait queue's tail is a task waiting on that queue. An object
+ * overwritten (re-initialised, copied, freed) while tasks wait on it trips
+ * this assert instead of splicing another slot's links. */
+#define CORO__WAITQ_SANE(L, q)                                                             \
+    CORO_ASSERT(((q)->tail1 == 0 ||                                                        \
+                 ((q)->tail1 <= CORO_MAX_TASKS && (L)->slot[(q)->tail1 - 1].on.q == (q) &&  \
+                  ((L)->slot[(q)->tail1 - 1].state == CORO__WAITQ ||                       \
+                   (L)->slot[(q)->tail1 - 1].state == CORO__WAITQ_SHIELD))) &&             \
+                "a lock, event, semaphore, condition or queue was re-initialised, copied or overwritten while tasks waited on it")
 
 static coro_status coro__waitq_park(coro_waitq *q, uint8_t state)
 {
     coro_loop *L = coro__running;
     coro_index id = L->current;
     coro__slot *s = &L->slot[id];
+    coro_index t = q->tail1;
     CORO__WAITQ_SANE(L, q);
-    if (q->tail == CORO__NONE) {
+    if (t == 0) {
         s->next = id;
     } else {
-        s->next = L->slot[q->tail].next;
-        L->slot[q->tail].next = id;
+        t--;
+        s->next = L->slot[t].next;
+        L->slot[t].next = id;
     }
-    q->tail = id;
+    q->tail1 = (coro_index)(id + 1);
     s->on.q = q;
     s->status = CORO_OK;
     s->state = state;
@@ -1535,10 +1540,10 @@ CORO__DEF coro_status coro_waitq_wait_shielded(coro_waitq *q) { return coro__wai
 CORO__DEF coro_task coro_waitq_notify(coro_loop *L, coro_waitq *q, coro_status st)
 {
     coro_index h;
-    if (q->tail == CORO__NONE)
+    if (q->tail1 == 0)
         return 0;
     CORO__WAITQ_SANE(L, q);
-    h = L->slot[q->tail].next;
+    h = L->slot[q->tail1 - 1].next;
     coro__q_unlink(L, q, h);
     coro__wake(L, h, st);
     return coro__handle(L, h);
@@ -1565,13 +1570,13 @@ CORO__DEF coro_status coro_waitq_resumed(int *chosen)
 CORO__DEF int coro_waitq_len(const coro_loop *L, const coro_waitq *q)
 {
     int n = 0;
-    coro_index p = q->tail;
-    if (p == CORO__NONE)
+    coro_index t = (coro_index)(q->tail1 - 1), p = t;
+    if (q->tail1 == 0)
         return 0;
     do {
         n++;
         p = L->slot[p].next;
-    } while (p != q->tail);
+    } while (p != t);
     return n;
 }
 

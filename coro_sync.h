@@ -1,8 +1,10 @@
 /* coro_sync.h - asyncio's Lock, Event, Semaphore, BoundedSemaphore and
  * Condition, plus an interrupt-safe flag, for coro.h.   v0.1.0
  *
- * Every object is a few bytes you declare (a Lock is 3 bytes on AVR), waits
- * FIFO on an intrusive coro_waitq, allocates nothing, and is
+ * Every object is a few bytes you declare (a Lock is 4 bytes on AVR), waits
+ * FIFO on an intrusive coro_waitq, allocates nothing, is valid all-zero (a
+ * static without initializer, in .bss: a free Lock, a clear Event and flag,
+ * a Condition with its own lock, Semaphore(0)), and is
  * cancellation-safe: a waiter cancelled (or timed out) after it was chosen -
  * handed the lock, given a permit, notified - but before it ran passes what
  * it was given on to the next waiter. Built only on the public API of coro.h.
@@ -37,8 +39,10 @@
  *      marks a byte of your frame, coro_sem_leave releases if it is marked.
  *   5. A Lock has no owner (asyncio): any task may release it; the holder is
  *      recorded for debugging (coro_lock_holder). Releasing to a waiter hands
- *      the lock over: it stays locked until that waiter runs (asyncio reports
- *      locked() False in that window, but lets nobody else take it either).
+ *      the lock over: until that waiter runs, nobody else can take it, a
+ *      second release fails with CORO_ERR_NOT_LOCKED and coro_lock_locked()
+ *      is 0 (asyncio's "Lock is not acquired" and locked() False): never two
+ *      holders.
  *   6. Releasing, setting or notifying with tasks waiting needs the running
  *      loop (call it from a task or a callback): otherwise CORO_ERR_STATE and
  *      nothing changes.
@@ -47,22 +51,26 @@
  *   coro_lock: CORO_LOCK_INIT, coro_lock_init(l)
  *     CORO_LOCK(self, l)              acquire (FIFO, no queue jumping)
  *     coro_lock_try_acquire(l)        1 if acquired now, else 0
- *     coro_lock_release(l)            CORO_OK, CORO_ERR_NOT_LOCKED (unchanged)
+ *     coro_lock_release(l)            CORO_OK, CORO_ERR_NOT_LOCKED (unchanged;
+ *                                     also before the waiter it went to ran)
  *     coro_lock_leave(l)              release if the running task holds it (1)
- *     coro_lock_locked(l), coro_lock_holder(l)   state; holder task or 0
+ *     coro_lock_locked(l), coro_lock_holder(l)   held (0 while handed over);
+ *                                     holder task (or the one handed to) or 0
  *   coro_event: CORO_EVENT_INIT, coro_event_init(e)
  *     CORO_EVENT_WAIT(self, e)        until set (at once if set)
  *     coro_event_set(e)               wake every waiter, stay set
  *     coro_event_clear(e), coro_event_is_set(e)
- *   coro_sem: CORO_SEM_INIT(v), CORO_BOUNDED_SEM_INIT(v)
- *     coro_sem_init(s, v), coro_sem_init_bounded(s, v)   v < 0: CORO_ERR_INVALID
+ *   coro_sem: CORO_SEM_INIT(v), CORO_BOUNDED_SEM_INIT(v)   v not in 0..65535:
+ *                                     a compile error
+ *     coro_sem_init(s, v), coro_sem_init_bounded(s, v)   v < 0: CORO_ERR_INVALID,
+ *                                     v > CORO_SEM_MAX: CORO_ERR_RANGE
  *     CORO_SEM_ACQUIRE(self, s)       take a permit (FIFO hand-off)
  *     CORO_SEM_ENTER(self, s, held)   the same, then held = 1 (scoped form)
  *     coro_sem_try_acquire(s)         1 if a permit was taken now
  *     coro_sem_release(s)             CORO_OK, CORO_ERR_OVERFLOW (unchanged)
  *     coro_sem_leave(s, &held)        release if held, clear it
  *     coro_sem_value(s), coro_sem_locked(s)
- *   coro_cond: CORO_COND_INIT(name), CORO_COND_INIT_SHARED(&lock)
+ *   coro_cond: CORO_COND_INIT(name) (own lock), CORO_COND_INIT_SHARED(&lock)
  *     coro_cond_init(c, lock)         lock NULL: its own lock
  *     coro_cond_lock(c)               the lock: CORO_LOCK(self, coro_cond_lock(c))
  *     CORO_COND_WAIT(self, c)         release, wait for a notify, re-acquire
@@ -110,24 +118,35 @@ extern "C" {
 #define CORO_NO_TASK ((coro_task)CORO__NONE)
 
 /* ---- Lock -------------------------------------------------------------------- */
-/* holder: the task holding it (CORO_NO_TASK outside tasks), 0 when free. A
- * free lock never has waiters: a release hands it to the first one. */
+/* holder: the task holding it (CORO_NO_TASK outside tasks), or the waiter a
+ * release handed it to; 0 when free. handed: 1 from that hand-off until the
+ * waiter runs (the hand-off window). A free lock never has waiters: a release
+ * hands it to the first one. All-zero (a static without initializer) is a
+ * free lock, the same as CORO_LOCK_INIT and coro_lock_init. */
 typedef struct coro_lock {
     coro_task holder;
     coro_waitq q;
+    uint8_t handed;
 } coro_lock;
-#define CORO_LOCK_INIT { 0, CORO_WAITQ_INIT }
+#define CORO_LOCK_INIT { 0, CORO_WAITQ_INIT, 0 }
 
-static inline void coro_lock_init(coro_lock *l) { l->holder = 0; coro_waitq_init(&l->q); }
-/* Nonzero while held (or handed to a waiter that has not run yet). */
-static inline int coro_lock_locked(const coro_lock *l) { return l->holder != 0; }
-/* The holder's task handle (CORO_NO_TASK: taken outside a task), 0 if free. */
+static inline void coro_lock_init(coro_lock *l) { l->holder = 0; coro_waitq_init(&l->q); l->handed = 0; }
+/* Nonzero while a task (or code outside tasks) holds the lock. 0 in the
+ * hand-off window, as asyncio's locked(): a release handed the lock to a
+ * waiter that has not run yet. Nobody else can take it then (try_acquire
+ * fails, CORO_LOCK queues behind that waiter), and a release fails with
+ * CORO_ERR_NOT_LOCKED: locked() is exactly "a release would succeed". */
+static inline int coro_lock_locked(const coro_lock *l) { return l->holder != 0 && !l->handed; }
+/* The holder's task handle (CORO_NO_TASK: taken outside a task), in the
+ * hand-off window the waiter it was handed to; 0 if free. For debugging. */
 static inline coro_task coro_lock_holder(const coro_lock *l) { return l->holder; }
 /* Take the lock if it is free (then nobody waits): 1, else 0. Never suspends. */
 CORO_API int coro_lock_try_acquire(coro_lock *l);
 /* Release: the first waiter gets the lock (FIFO hand-off), or it becomes free.
- * CORO_ERR_NOT_LOCKED if it is not locked, CORO_ERR_STATE with waiters but no
- * running loop; either way nothing changes. Any task may release (asyncio). */
+ * CORO_ERR_NOT_LOCKED if it is not locked, in the hand-off window too (a
+ * second release before the waiter it was handed to ran: asyncio's "Lock is
+ * not acquired"), CORO_ERR_STATE with waiters but no running loop; either way
+ * nothing changes. Any task may release a held lock (asyncio). */
 CORO_API coro_status coro_lock_release(coro_lock *l);
 /* Release if the running task holds the lock; 1 if released. The exit half
  * of `async with lock`, for CORO_FINALLY. */
@@ -159,20 +178,32 @@ CORO_API coro_status coro__event_start(coro_event *e);
 CORO_API coro_status coro__event_resumed(void);
 
 /* ---- Semaphore and BoundedSemaphore -------------------------------------------- */
-/* value: free permits; bound: the most it may hold (CORO_SEM_MAX for a plain
- * semaphore, the initial value for a bounded one). Waiters exist only while
- * value is 0: a release hands its permit straight to the first waiter. */
+/* value: free permits. nbound: CORO_SEM_MAX minus the most it may hold, so 0
+ * is a plain semaphore (bound CORO_SEM_MAX) and a bounded one stores
+ * CORO_SEM_MAX minus its initial value: all-zero (a static without
+ * initializer) is asyncio.Semaphore(0), the same as CORO_SEM_INIT(0).
+ * Waiters exist only while value is 0: a release hands its permit straight
+ * to the first waiter. */
 #define CORO_SEM_MAX 0xFFFFu
 typedef struct coro_sem {
-    uint16_t value, bound;
+    uint16_t value, nbound;
     coro_waitq q;
 } coro_sem;
-#define CORO_SEM_INIT(v) { (uint16_t)(v), CORO_SEM_MAX, CORO_WAITQ_INIT }
-#define CORO_BOUNDED_SEM_INIT(v) { (uint16_t)(v), (uint16_t)(v), CORO_WAITQ_INIT }
+/* Static initializers. v: a constant expression from 0 to CORO_SEM_MAX;
+ * anything else (CORO_SEM_INIT(70000), CORO_SEM_INIT(-1)) is a compile error,
+ * a negative array size in CORO__SEM_VALUE_MUST_BE_0_TO_65535, instead of a
+ * silent wrap to 4,464 or 65,535 permits. */
+#define CORO_SEM_INIT(v) { CORO__SEM_V(v), 0, CORO_WAITQ_INIT }
+#define CORO_BOUNDED_SEM_INIT(v) { CORO__SEM_V(v), (uint16_t)(CORO_SEM_MAX - CORO__SEM_V(v)), CORO_WAITQ_INIT }
+#define CORO__SEM_V(v) ((uint16_t)((v) + 0u * sizeof(char[CORO__SEM_VALUE_MUST_BE_0_TO_65535(v)])))
+#define CORO__SEM_VALUE_MUST_BE_0_TO_65535(v) ((uintmax_t)(v) <= CORO_SEM_MAX ? 1 : -1)
+static inline uint16_t coro__sem_bound(const coro_sem *s) { return (uint16_t)(CORO_SEM_MAX - s->nbound); }
 
-/* asyncio.Semaphore(value): CORO_ERR_INVALID for value < 0 or > CORO_SEM_MAX. */
+/* asyncio.Semaphore(value): CORO_ERR_INVALID for value < 0 (asyncio's
+ * ValueError), CORO_ERR_RANGE above CORO_SEM_MAX; either way s is unchanged. */
 CORO_API coro_status coro_sem_init(coro_sem *s, long value);
-/* asyncio.BoundedSemaphore(value): releases beyond value fail. */
+/* asyncio.BoundedSemaphore(value): releases beyond value fail. The same
+ * errors as coro_sem_init. */
 CORO_API coro_status coro_sem_init_bounded(coro_sem *s, long value);
 static inline unsigned coro_sem_value(const coro_sem *s) { return s->value; }
 /* Nonzero if an acquire would wait: no permit, or tasks queued (FIFO). */
@@ -207,23 +238,27 @@ CORO_API coro_status coro__sem_resumed(coro_sem *s);
 
 /* ---- Condition ------------------------------------------------------------------ */
 typedef struct coro_cond {
-    coro_lock *lock; /* &own, or a shared lock */
+    coro_lock *lock; /* a shared lock, or NULL: own */
     coro_lock own;
     coro_waitq q;
 } coro_cond;
-/* Static initializers: its own lock (name: the variable) or a shared one. */
-#define CORO_COND_INIT(name) { &(name).own, CORO_LOCK_INIT, CORO_WAITQ_INIT }
+/* Static initializers: its own lock or a shared one. All-zero (a static
+ * without initializer) is a condition with its own lock, the same as
+ * CORO_COND_INIT and coro_cond_init(c, NULL). name is no longer used (kept
+ * so that existing code compiles). */
+#define CORO_COND_INIT(name) { NULL, CORO_LOCK_INIT, CORO_WAITQ_INIT }
 #define CORO_COND_INIT_SHARED(lockp) { (lockp), CORO_LOCK_INIT, CORO_WAITQ_INIT }
 
-/* lock NULL: the condition uses its own lock. */
+/* lock NULL (or &c->own): the condition uses its own lock. */
 static inline void coro_cond_init(coro_cond *c, coro_lock *lock)
 {
     coro_lock_init(&c->own);
-    c->lock = lock ? lock : &c->own;
+    c->lock = lock == &c->own ? NULL : lock;
     coro_waitq_init(&c->q);
 }
-static inline coro_lock *coro_cond_lock(coro_cond *c) { return c->lock; }
-static inline int coro_cond_locked(const coro_cond *c) { return c->lock->holder != 0; }
+/* The condition's lock: the shared one, or its own. */
+static inline coro_lock *coro_cond_lock(coro_cond *c) { return c->lock ? c->lock : &c->own; }
+static inline int coro_cond_locked(const coro_cond *c) { return coro_lock_locked(c->lock ? c->lock : &c->own); }
 /* Wake up to n waiters (FIFO; fewer waiting is fine). The lock must be held
  * (CORO_ERR_NOT_LOCKED) and stays held: they return once it is released. */
 CORO_API coro_status coro_cond_notify(coro_cond *c, unsigned n);
@@ -252,20 +287,22 @@ CORO_API coro_status coro__cond_resumed(coro_cond *c);
 /* Set from anywhere (ISR, signal handler, thread) with coro_flag_set; one task
  * awaits it. While a task waits, the flag is a poll hook of the loop (and arms
  * it): the set's coro_loop_wakeup makes the loop poll it and wake the task.
- * Edges are never lost: the bit stays set until a waiter consumes it. */
+ * Edges are never lost: the bit stays set until a waiter consumes it.
+ * All-zero (a static without initializer) is a clear flag, the same as
+ * CORO_FLAG_INIT and coro_flag_init. */
 typedef struct coro_flag {
-    coro_poll hook;     /* first member: the loop calls coro__flag_poll */
+    coro_poll hook;     /* first member: the loop calls coro__flag_poll (set on registering) */
     coro_waitq q;
     volatile uint8_t set;
     uint8_t watched;    /* hook registered, loop armed */
 } coro_flag;
 CORO_API void coro__flag_poll(coro_loop *loop, coro_poll *hook);
-#define CORO_FLAG_INIT { { NULL, coro__flag_poll }, CORO_WAITQ_INIT, 0, 0 }
+#define CORO_FLAG_INIT { { NULL, NULL }, CORO_WAITQ_INIT, 0, 0 }
 
 static inline void coro_flag_init(coro_flag *f)
 {
     f->hook.next = NULL;
-    f->hook.fn = coro__flag_poll;
+    f->hook.fn = NULL;
     coro_waitq_init(&f->q);
     f->set = 0;
     f->watched = 0;
@@ -315,28 +352,45 @@ static coro_status coro__lock_pass(coro_lock *l)
     coro_loop *L;
     if (coro_waitq_empty(&l->q)) {
         l->holder = 0;
+        l->handed = 0;
         return CORO_OK;
     }
     L = coro_running_loop();
     if (!L)
         return CORO_ERR_STATE;
     l->holder = coro_waitq_notify(L, &l->q, CORO_OK);
+    l->handed = 1; /* until that waiter runs: nobody may release or take it */
     return CORO_OK;
 }
 
-CORO__DEF int coro_lock_try_acquire(coro_lock *l)
+/* Take the lock if it is free (holder 0: neither held nor handed over). */
+static int coro__lock_take(coro_lock *l)
 {
-    CORO_ASSERT(l);
     if (l->holder)
         return 0;
     l->holder = coro__sync_me();
     return 1;
 }
 
+/* The waiter the lock was handed to runs: it holds the lock now. */
+static int coro__lock_mine(coro_lock *l)
+{
+    if (!l->handed || l->holder != coro__sync_me())
+        return 0;
+    l->handed = 0;
+    return 1;
+}
+
+CORO__DEF int coro_lock_try_acquire(coro_lock *l)
+{
+    CORO_ASSERT(l != NULL && "coro_lock_try_acquire: NULL lock");
+    return coro__lock_take(l);
+}
+
 CORO__DEF coro_status coro_lock_release(coro_lock *l)
 {
-    CORO_ASSERT(l);
-    if (!l->holder)
+    CORO_ASSERT(l != NULL && "coro_lock_release: NULL lock");
+    if (!coro_lock_locked(l)) /* free, or handed to a waiter that has not run */
         return CORO_ERR_NOT_LOCKED;
     return coro__lock_pass(l);
 }
@@ -344,14 +398,16 @@ CORO__DEF coro_status coro_lock_release(coro_lock *l)
 CORO__DEF int coro_lock_leave(coro_lock *l)
 {
     coro_loop *L = coro_running_loop();
-    if (!l->holder || !L || l->holder != coro_current_task(L))
+    CORO_ASSERT(l != NULL && "coro_lock_leave: NULL lock");
+    if (!coro_lock_locked(l) || !L || l->holder != coro_current_task(L))
         return 0;
     return coro__lock_pass(l) == CORO_OK;
 }
 
 CORO__DEF coro_status coro__lock_start(coro_lock *l)
 {
-    if (coro_lock_try_acquire(l))
+    CORO_ASSERT(l != NULL && "CORO_LOCK: NULL lock");
+    if (coro__lock_take(l))
         return CORO_OK;
     return coro_waitq_wait(&l->q);
 }
@@ -360,8 +416,8 @@ CORO__DEF coro_status coro__lock_resumed(coro_lock *l)
 {
     int chosen;
     coro_status st = coro_waitq_resumed(&chosen);
-    /* Handed the lock, then cancelled before running: pass it on. */
-    if (st != CORO_OK && chosen && l->holder == coro__sync_me())
+    /* Handed the lock: it is ours now; cancelled before running: pass it on. */
+    if (chosen && coro__lock_mine(l) && st != CORO_OK)
         coro__lock_pass(l);
     return st;
 }
@@ -369,7 +425,7 @@ CORO__DEF coro_status coro__lock_resumed(coro_lock *l)
 /* ---- Event ------------------------------------------------------------------- */
 CORO__DEF coro_status coro_event_set(coro_event *e)
 {
-    CORO_ASSERT(e);
+    CORO_ASSERT(e != NULL && "coro_event_set: NULL event");
     if (e->set)
         return CORO_OK;
     if (!coro_waitq_empty(&e->q)) {
@@ -384,6 +440,7 @@ CORO__DEF coro_status coro_event_set(coro_event *e)
 
 CORO__DEF coro_status coro__event_start(coro_event *e)
 {
+    CORO_ASSERT(e != NULL && "CORO_EVENT_WAIT: NULL event");
     return e->set ? (coro_status)CORO_OK : coro_waitq_wait(&e->q);
 }
 
@@ -396,24 +453,32 @@ CORO__DEF coro_status coro__event_resumed(void)
 /* ---- Semaphore --------------------------------------------------------------- */
 static coro_status coro__sem_init(coro_sem *s, long value, int bounded)
 {
-    CORO_ASSERT(s);
-    if (value < 0 || value > (long)CORO_SEM_MAX)
+    CORO_ASSERT(s != NULL && "coro_sem_init: NULL semaphore");
+    if (value < 0)
         return CORO_ERR_INVALID;
+    if (value > (long)CORO_SEM_MAX)
+        return CORO_ERR_RANGE;
     s->value = (uint16_t)value;
-    s->bound = bounded ? (uint16_t)value : (uint16_t)CORO_SEM_MAX;
+    s->nbound = bounded ? (uint16_t)(CORO_SEM_MAX - (uint16_t)value) : 0;
     coro_waitq_init(&s->q);
     return CORO_OK;
 }
 CORO__DEF coro_status coro_sem_init(coro_sem *s, long value) { return coro__sem_init(s, value, 0); }
 CORO__DEF coro_status coro_sem_init_bounded(coro_sem *s, long value) { return coro__sem_init(s, value, 1); }
 
-CORO__DEF int coro_sem_try_acquire(coro_sem *s)
+/* Take a permit if one is free and nobody queues. */
+static int coro__sem_take(coro_sem *s)
 {
-    CORO_ASSERT(s);
     if (coro_sem_locked(s))
         return 0;
     s->value--;
     return 1;
+}
+
+CORO__DEF int coro_sem_try_acquire(coro_sem *s)
+{
+    CORO_ASSERT(s != NULL && "coro_sem_try_acquire: NULL semaphore");
+    return coro__sem_take(s);
 }
 
 /* A permit comes back: to the first waiter (hand-off), else to the count. */
@@ -421,7 +486,7 @@ static coro_status coro__sem_give(coro_sem *s)
 {
     coro_loop *L;
     if (coro_waitq_empty(&s->q)) {
-        if (s->value < s->bound) /* only an over-release by others could fill it */
+        if (s->value < coro__sem_bound(s)) /* only an over-release by others could fill it */
             s->value++;
         return CORO_OK;
     }
@@ -434,15 +499,16 @@ static coro_status coro__sem_give(coro_sem *s)
 
 CORO__DEF coro_status coro_sem_release(coro_sem *s)
 {
-    CORO_ASSERT(s);
-    if (s->value >= s->bound)
+    CORO_ASSERT(s != NULL && "coro_sem_release: NULL semaphore");
+    if (s->value >= coro__sem_bound(s))
         return CORO_ERR_OVERFLOW;
     return coro__sem_give(s);
 }
 
 CORO__DEF coro_status coro__sem_start(coro_sem *s)
 {
-    if (coro_sem_try_acquire(s))
+    CORO_ASSERT(s != NULL && "CORO_SEM_ACQUIRE: NULL semaphore");
+    if (coro__sem_take(s))
         return CORO_OK;
     return coro_waitq_wait(&s->q);
 }
@@ -460,8 +526,8 @@ CORO__DEF coro_status coro__sem_resumed(coro_sem *s)
 CORO__DEF coro_status coro_cond_notify(coro_cond *c, unsigned n)
 {
     coro_loop *L;
-    CORO_ASSERT(c && c->lock);
-    if (!c->lock->holder)
+    CORO_ASSERT(c != NULL && "coro_cond_notify: NULL condition");
+    if (!coro_lock_locked(coro_cond_lock(c)))
         return CORO_ERR_NOT_LOCKED;
     if (coro_waitq_empty(&c->q) || n == 0)
         return CORO_OK;
@@ -482,38 +548,41 @@ static coro_status coro__cond_done(coro_cond *c, coro_status st)
     return st;
 }
 
-/* Re-acquire after the wait on the condition ended with st. */
-static coro_status coro__cond_relock(coro_cond *c, coro_status st)
+/* Re-acquire l, c's lock, after the wait on the condition ended with st. */
+static coro_status coro__cond_relock(coro_cond *c, coro_lock *l, coro_status st)
 {
     coro_loop *L;
-    if (coro_lock_try_acquire(c->lock))
+    if (coro__lock_take(l))
         return coro__cond_done(c, st);
     L = coro_running_loop();
     if (st != CORO_OK) /* remember it: reported once the lock is ours */
         coro_task_cancel(L, coro_current_task(L));
-    return coro_waitq_wait_shielded(&c->lock->q);
+    return coro_waitq_wait_shielded(&l->q);
 }
 
 CORO__DEF coro_status coro__cond_start(coro_cond *c)
 {
     coro_status st;
-    CORO_ASSERT(c && c->lock);
-    if (!c->lock->holder)
+    coro_lock *l;
+    CORO_ASSERT(c != NULL && "CORO_COND_WAIT: NULL condition");
+    l = coro_cond_lock(c);
+    if (!coro_lock_locked(l))
         return CORO_ERR_NOT_LOCKED;
     st = coro_waitq_wait(&c->q);
     if (st != CORO__PENDING)
         return st; /* cancelled before waiting: the lock was never let go */
-    coro__lock_pass(c->lock);
+    coro__lock_pass(l);
     return CORO__PENDING;
 }
 
 CORO__DEF coro_status coro__cond_resumed(coro_cond *c)
 {
     int chosen;
+    coro_lock *l = coro_cond_lock(c);
     coro_status st = coro_waitq_resumed(&chosen);
-    if (c->lock->holder == coro__sync_me())
-        return coro__cond_done(c, st); /* handed the lock: the wait is over */
-    return coro__cond_relock(c, st);   /* woken from the condition */
+    if (coro__lock_mine(l))
+        return coro__cond_done(c, st);  /* handed the lock: the wait is over */
+    return coro__cond_relock(c, l, st); /* woken from the condition */
 }
 
 /* ---- Interrupt-safe flag ------------------------------------------------------------ */
@@ -562,6 +631,7 @@ CORO__DEF coro_status coro__flag_start(coro_flag *f)
         /* A set from now on wakes the loop, which polls the hook: no race
          * with the check above, whose set would have woken it too. */
         f->watched = 1;
+        f->hook.fn = coro__flag_poll; /* here, so that all-zero is a valid flag */
         coro_loop_poll_add(L, &f->hook);
         coro_loop_arm(L, 1);
     }

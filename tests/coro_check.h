@@ -50,9 +50,9 @@ static inline int coro_check_free_cbs(const coro_loop *L)
 /* Nonzero if q's circular list is well formed: every member waits on q. */
 static inline int coro_check_queue_ok(const coro_loop *L, const coro_waitq *q)
 {
-    coro_index p = q->tail;
+    coro_index t = (coro_index)(q->tail1 - 1), p = t; /* tail1: tail slot + 1, 0 empty */
     int n = 0;
-    if (p == CORO__NONE)
+    if (q->tail1 == 0)
         return 1;
     do {
         if (p >= CORO_MAX_TASKS || ++n > CORO_MAX_TASKS)
@@ -60,7 +60,7 @@ static inline int coro_check_queue_ok(const coro_loop *L, const coro_waitq *q)
         if ((L->slot[p].state != CORO__WAITQ && L->slot[p].state != CORO__WAITQ_SHIELD) || L->slot[p].on.q != q)
             return 0;
         p = L->slot[p].next;
-    } while (p != q->tail);
+    } while (p != t);
     return 1;
 }
 
@@ -166,9 +166,9 @@ static inline const char *coro_check(const coro_loop *L)
         case CORO__WAITQ_SHIELD: {
             const coro_waitq *q = s->on.q;
             int found = 0, k = 0;
-            if (!q || q->tail == CORO__NONE || q->tail >= CORO_MAX_TASKS)
+            if (!q || q->tail1 == 0 || q->tail1 > CORO_MAX_TASKS)
                 CORO__CHECK_FAIL("task %u waits on an empty or broken queue", i);
-            p = q->tail;
+            p = (coro_index)(q->tail1 - 1);
             do {
                 if (p >= CORO_MAX_TASKS || ++k > CORO_MAX_TASKS)
                     CORO__CHECK_FAIL("wait queue of task %u is not a ring", i);
@@ -177,7 +177,7 @@ static inline const char *coro_check(const coro_loop *L)
                     CORO__CHECK_FAIL("wait queue of task %u holds task %u, which is not waiting on it", i, (unsigned)p);
                 found |= p == i;
                 p = L->slot[p].next;
-            } while (p != q->tail);
+            } while (p != (coro_index)(q->tail1 - 1));
             if (!found)
                 CORO__CHECK_FAIL("task %u not in the wait queue it waits on", i);
             break;

@@ -219,6 +219,8 @@ Test(hostile, h17_call_at_beyond_the_horizon_is_refused_past_is_due_now)
 }
 
 /* ==== 21: NULL and never-initialised objects: an assert, no corruption ========= */
+/* A zeroed Lock, Event or Semaphore is valid (issue 11, item 5): a free lock,
+ * a clear event, Semaphore(0); test_sync zeroed_* runs them in full. */
 static coro_lock zlock;   /* zeroed statics, never initialised */
 static coro_event zevent;
 static coro_sem zsem;
@@ -231,10 +233,12 @@ static CORO_FN(locker, struct locker, self)
     coro_lock_release(self->l);
     CORO_END(self);
 }
-Test(hostile, h21_zeroed_lock_asserts, .signal = SIGABRT)
+Test(hostile, h21_zeroed_lock_is_free)
 {
     struct locker a = {.l = &zlock};
-    coro_loop_run_until_complete(&L, locker, &a);
+    cr_assert_eq(coro_loop_run_until_complete(&L, locker, &a), CORO_OK);
+    cr_assert_not(coro_lock_locked(&zlock));
+    CHECK_BASELINE();
 }
 
 struct evw { coro_frame co; coro_event *e; };
@@ -244,10 +248,14 @@ static CORO_FN(evw, struct evw, self)
     CORO_EVENT_WAIT(self, self->e);
     CORO_END(self);
 }
-Test(hostile, h21_zeroed_event_asserts, .signal = SIGABRT)
+static void set_zevent(void *arg) { (void)arg; coro_event_set(&zevent); }
+Test(hostile, h21_zeroed_event_is_clear)
 {
     struct evw a = {.e = &zevent};
-    coro_loop_run_until_complete(&L, evw, &a);
+    cr_assert_eq(coro_call_later(&L, NULL, 3, set_zevent, NULL), CORO_OK);
+    cr_assert_eq(coro_loop_run_until_complete(&L, evw, &a), CORO_OK);
+    cr_assert_eq(coro_loop_time(&L), 3);
+    CHECK_BASELINE();
 }
 
 struct semw { coro_frame co; coro_sem *s; };
@@ -257,11 +265,13 @@ static CORO_FN(semw, struct semw, self)
     CORO_SEM_ACQUIRE(self, self->s);
     CORO_END(self);
 }
-Test(hostile, h21_zeroed_semaphore_asserts, .signal = SIGABRT)
+Test(hostile, h21_zeroed_semaphore_is_semaphore_0)
 {
     struct semw a = {.s = &zsem};
-    cr_assert_eq(coro_sem_release(&zsem), CORO_ERR_OVERFLOW); /* bound 0: refused, no wrap */
-    coro_loop_run_until_complete(&L, semw, &a);
+    cr_assert_eq(coro_sem_release(&zsem), CORO_OK); /* a plain semaphore: no bound at 0 */
+    cr_assert_eq(coro_loop_run_until_complete(&L, semw, &a), CORO_OK);
+    cr_assert_eq(coro_sem_value(&zsem), 0);
+    CHECK_BASELINE();
 }
 Test(hostile, h21_null_lock_asserts, .signal = SIGABRT) { coro_lock_release(NULL); }
 Test(hostile, h21_null_event_asserts, .signal = SIGABRT) { coro_event_set(NULL); }

@@ -50,7 +50,7 @@ static void run_until(coro_tick t)
 }
 static coro_task spawn_(coro_fn fn, coro_frame *f)
 {
-    coro_task t;
+    coro_task t = 0;
     cr_assert_eq(coro__spawn(&L, &t, fn, f), CORO_OK);
     return t;
 }
@@ -399,6 +399,197 @@ Test(sync, lock_timeout_in_chosen_window)
     cr_assert_not(coro_lock_locked(&l));
 }
 
+/* ---- The hand-off window (issue 11, item 1) ------------------------------------- */
+/* A release handed the lock to waiter B, which has not run yet: a second
+ * release (by another task, or the same one twice) must be refused, nobody
+ * else may take the lock, and B then C enter one at a time. CPython 3.11
+ * (python3 on this machine) agrees:
+ *
+ *   import asyncio
+ *   async def main():
+ *       lock = asyncio.Lock(); log = []
+ *       await lock.acquire()                       # A holds it
+ *       async def waiter(name):
+ *           async with lock:
+ *               log.append(name + "+"); await asyncio.sleep(0); log.append(name + "-")
+ *       b = asyncio.create_task(waiter("B"))
+ *       await asyncio.sleep(0)                     # B queues
+ *       lock.release()                             # handed to B, B has not run
+ *       print("locked() in the window:", lock.locked())
+ *       try:
+ *           lock.release()                         # second release
+ *       except RuntimeError as e:
+ *           print("second release:", e)
+ *       c = asyncio.create_task(waiter("C"))       # C arrives in the window
+ *       await asyncio.gather(b, c)
+ *       print(log)
+ *   asyncio.run(main())
+ *
+ * prints: locked() in the window: False / second release: Lock is not
+ * acquired. / ['B+', 'B-', 'C+', 'C-']. */
+static int inside, max_inside; /* tasks inside the critical section */
+struct cs {
+    coro_frame co;
+    coro_lock *l;
+    int id, twice;
+    coro_status rel[2];
+};
+/* Lock, stay inside for one yield, release (twice if asked). */
+static CORO_FN(cs_task, struct cs, self)
+{
+    CORO_BEGIN(self);
+    CORO_LOCK(self, self->l);
+    if (++inside > max_inside)
+        max_inside = inside;
+    tr("%d+ ", self->id);
+    CORO_YIELD(self);
+    inside--;
+    tr("%d- ", self->id);
+    self->rel[0] = coro_lock_release(self->l);
+    if (self->twice)
+        self->rel[1] = coro_lock_release(self->l);
+    CORO_END(self);
+}
+/* Runs in the window (after one yield): looks at the lock, releases it,
+ * notifies a condition sharing it, tries to take it, cancels a task. */
+struct wx {
+    coro_frame co;
+    coro_lock *l;
+    coro_cond *c;
+    coro_task cancel;
+    int locked, took;
+    coro_task holder;
+    coro_status rel, notify;
+};
+static CORO_FN(wx_task, struct wx, self)
+{
+    CORO_BEGIN(self);
+    CORO_YIELD(self);
+    self->locked = coro_lock_locked(self->l);
+    self->holder = coro_lock_holder(self->l);
+    self->rel = coro_lock_release(self->l);
+    self->notify = self->c ? coro_cond_notify(self->c, 1) : CORO_OK;
+    self->took = coro_lock_try_acquire(self->l);
+    if (self->took && ++inside > max_inside) /* a second holder */
+        max_inside = inside;
+    if (self->cancel)
+        coro_task_cancel(&L, self->cancel);
+    CORO_END(self);
+}
+
+Test(sync, lock_release_by_other_task_in_handoff_window_is_refused)
+{
+    static coro_lock l;
+    static coro_cond c;
+    struct cs a = {.l = &l, .id = 1}, b = {.l = &l, .id = 2}, cc = {.l = &l, .id = 3};
+    struct wx x = {.l = &l, .c = &c};
+    coro_task tb;
+    coro_lock_init(&l);
+    coro_cond_init(&c, &l);
+    inside = max_inside = 0;
+    SPAWN(cs_task, &a); /* takes it, yields, releases: hands it to b */
+    tb = SPAWN(cs_task, &b);
+    SPAWN(wx_task, &x); /* runs after a's release, before b */
+    SPAWN(cs_task, &cc);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_eq(a.rel[0], CORO_OK);
+    cr_assert_eq(x.rel, CORO_ERR_NOT_LOCKED, "second release accepted: %d", x.rel);
+    cr_assert_eq(x.locked, 0);          /* asyncio's locked() in the window */
+    cr_assert_eq(x.holder, tb);         /* handed to b (for debugging) */
+    cr_assert_eq(x.notify, CORO_ERR_NOT_LOCKED); /* Condition: "un-acquired lock" */
+    cr_assert_eq(x.took, 0, "the lock was taken in the window");
+    cr_assert_eq(max_inside, 1, "two holders");
+    cr_assert_str_eq(trace, "1+ 1- 2+ 2- 3+ 3- ");
+    cr_assert_eq(b.rel[0], CORO_OK);
+    cr_assert_eq(cc.rel[0], CORO_OK);
+    cr_assert_not(coro_lock_locked(&l));
+    cr_assert_eq(coro_lock_holder(&l), 0);
+    cr_assert(coro_waitq_empty(&l.q));
+}
+
+Test(sync, lock_double_release_by_holder_is_refused_in_handoff_window)
+{
+    static coro_lock l;
+    struct cs a = {.l = &l, .id = 1, .twice = 1}, b = {.l = &l, .id = 2}, cc = {.l = &l, .id = 3, .twice = 1};
+    struct wx x = {.l = &l};
+    coro_lock_init(&l);
+    inside = max_inside = 0;
+    SPAWN(cs_task, &a);
+    SPAWN(cs_task, &b);
+    SPAWN(wx_task, &x); /* would take the lock a's second release freed */
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_eq(a.rel[0], CORO_OK);
+    cr_assert_eq(a.rel[1], CORO_ERR_NOT_LOCKED, "second release accepted: %d", a.rel[1]);
+    cr_assert_eq(x.rel, CORO_ERR_NOT_LOCKED);
+    cr_assert_eq(x.took, 0);
+    cr_assert_eq(max_inside, 1, "two holders");
+    cr_assert_str_eq(trace, "1+ 1- 2+ 2- ");
+    cr_assert_not(coro_lock_locked(&l));
+    /* a free lock: the second release of a plain release is refused too */
+    SPAWN(cs_task, &cc);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_eq(cc.rel[0], CORO_OK);
+    cr_assert_eq(cc.rel[1], CORO_ERR_NOT_LOCKED);
+}
+
+/* The window's waiter is cancelled before it runs: the refused release
+ * changed nothing, and the lock goes on to the next waiter. */
+Test(sync, lock_handoff_window_cancelled_waiter_passes_on)
+{
+    static coro_lock l;
+    struct cs a = {.l = &l, .id = 1}, b = {.l = &l, .id = 2}, cc = {.l = &l, .id = 3};
+    struct wx x = {.l = &l};
+    coro_task tb, tc;
+    coro_lock_init(&l);
+    inside = max_inside = 0;
+    SPAWN(cs_task, &a);
+    tb = SPAWN(cs_task, &b);
+    x.cancel = tb;
+    SPAWN(wx_task, &x);
+    tc = SPAWN(cs_task, &cc);
+    step(); /* a holds it, b and c queue */
+    step(); /* a hands it to b; x's release is refused, x cancels b */
+    cr_assert_eq(x.rel, CORO_ERR_NOT_LOCKED);
+    cr_assert_eq(x.took, 0);
+    cr_assert_eq(coro_lock_holder(&l), tb);
+    cr_assert_not(coro_lock_locked(&l));
+    step(); /* b runs cancelled and passes it on to c, which has not run */
+    cr_assert(coro_task_cancelled(&L, tb));
+    cr_assert_eq(coro_lock_holder(&l), tc);
+    cr_assert_not(coro_lock_locked(&l));
+    cr_assert_eq(coro_lock_release(&l), CORO_ERR_NOT_LOCKED); /* c's window too */
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "1+ 1- 3+ 3- ");
+    cr_assert_eq(max_inside, 1);
+    cr_assert_not(coro_lock_locked(&l));
+}
+
+/* A lock really held may still be released by another task (asyncio: no
+ * owner); in the window, the same release is refused. */
+Test(sync, lock_release_by_other_task_of_held_lock_stays_legal)
+{
+    static coro_lock l;
+    struct lk a = {.l = &l, .id = 1, .hold = 10};
+    struct wx x = {.l = &l};
+    coro_task ta, tx;
+    coro_lock_init(&l);
+    ta = SPAWN(lk_task, &a);
+    step(); /* a holds it and sleeps */
+    cr_assert(coro_lock_locked(&l));
+    cr_assert_eq(coro_lock_holder(&l), ta);
+    tx = SPAWN(wx_task, &x);
+    step();
+    step(); /* x: releases a's lock, then takes it */
+    cr_assert_eq(x.locked, 1);
+    cr_assert_eq(x.holder, ta);
+    cr_assert_eq(x.rel, CORO_OK);
+    cr_assert_eq(x.took, 1);
+    cr_assert_eq(coro_lock_holder(&l), tx);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "1+ "); /* a's leave saw it was no longer a's */
+    cr_assert_eq(coro_lock_holder(&l), tx);
+}
+
 /* ---- Event (1.8) ------------------------------------------------------------------ */
 static coro_event ge;
 static void set_ev(void *arg) { (void)arg; cr_assert_eq(coro_event_set(&ge), CORO_OK); }
@@ -691,7 +882,6 @@ Test(sync, sem_init_values) /* 85, hostile 6 */
     coro_sem s;
     cr_assert_eq(coro_sem_init(&s, -1), CORO_ERR_INVALID);
     cr_assert_eq(coro_sem_init_bounded(&s, -1), CORO_ERR_INVALID);
-    cr_assert_eq(coro_sem_init(&s, (long)CORO_SEM_MAX + 1), CORO_ERR_INVALID);
     cr_assert_eq(coro_sem_init(&s, 0), CORO_OK);
     cr_assert(coro_sem_locked(&s));
     cr_assert_eq(coro_sem_init(&s, 2), CORO_OK);
@@ -1070,8 +1260,8 @@ static void check_invariants(void)
     }
     cr_assert_eq(holders, P.lock_holders);
     cr_assert_leq(holders, 1, "two lock holders");
-    /* no waiter stranded while the resource is free */
-    if (!coro_lock_locked(&P.lock))
+    /* no waiter stranded while the resource is free (no holder, not handed over) */
+    if (!coro_lock_holder(&P.lock))
         cr_assert(coro_waitq_empty(&P.lock.q), "lock free with waiters");
     if (coro_sem_value(&P.sem) > 0)
         cr_assert(coro_waitq_empty(&P.sem.q), "permit free with waiters");
@@ -1170,4 +1360,347 @@ Test(sync, arguments_evaluated_once)
     cr_assert(coro_sem_try_acquire(count_sem(&s)));
     cr_assert_eq(coro_sem_release(count_sem(&s)), CORO_OK);
     cr_assert_eq(evals, 7);
+}
+
+/* ---- All-zero objects (issue 11, item 5) ------------------------------------------- */
+/* `static coro_lock l;` without an initializer (all-zero, in .bss) and an
+ * object cleared with memset are valid: a free Lock, a clear Event, a
+ * Condition with its own lock, Semaphore(0), a clear flag. Each scenario runs
+ * on the INIT macro's object, the init function's (over garbage), a zeroed
+ * static and a memset one, and must behave the same. mk/sync.mk runs this
+ * file with NDEBUG too (sync-ndebug): no assert is needed to get it right. */
+static coro_lock z_lock;
+static coro_event z_event;
+static coro_sem z_sem;
+static coro_cond z_cond;
+static coro_flag z_flag;
+
+/* A bystander in slot 0 waits on an initialised event until 100: in the old
+ * code a zero wait queue (tail 0) spliced slot 0's links even with NDEBUG. */
+static coro_event by_ev;
+static struct ev by;
+static void set_ev_arg(void *arg);
+static void bystander(void)
+{
+    coro_event_init(&by_ev);
+    memset(&by, 0, sizeof by);
+    by.e = &by_ev;
+    by.id = 9;
+    cr_assert_eq(CORO__ID(SPAWN(ev_task, &by)), 0);
+    cr_assert_eq(coro_call_at(&L, NULL, 100, set_ev_arg, &by_ev), CORO_OK);
+}
+
+/* Three tasks contend (one times out in the queue), a fourth arrives late. */
+static void lock_scenario(coro_lock *l, char *out, size_t n)
+{
+    struct lk a = {.l = l, .id = 1, .hold = 10}, b = {.l = l, .id = 2, .hold = 10}, c = {.l = l, .id = 3, .tmo = 5},
+              d = {.l = l, .id = 4, .hold = 1};
+    setup();
+    bystander();
+    SPAWN(lk_task, &a);
+    SPAWN(lk_task, &b);
+    SPAWN(lk_task, &c);
+    run_until(15);
+    SPAWN(lk_task, &d);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_not(coro_lock_locked(l));
+    cr_assert_eq(coro_lock_holder(l), 0);
+    cr_assert(coro_waitq_empty(&l->q));
+    cr_assert(coro_lock_try_acquire(l));
+    cr_assert_eq(coro_lock_release(l), CORO_OK);
+    cr_assert_eq(coro_lock_release(l), CORO_ERR_NOT_LOCKED);
+    snprintf(out, n, "%s", trace);
+}
+
+Test(sync, zeroed_lock_is_a_free_lock)
+{
+    static coro_lock init = CORO_LOCK_INIT;
+    coro_lock fn, mz;
+    char ref[sizeof trace], got[sizeof trace];
+    memset(&fn, 0xA5, sizeof fn);
+    coro_lock_init(&fn);
+    memset(&mz, 0, sizeof mz);
+    lock_scenario(&init, ref, sizeof ref);
+    cr_assert_str_eq(ref, "1+ 3!2 1- 2+ 2- 4+ 4- 9:0 ");
+    lock_scenario(&fn, got, sizeof got);
+    cr_assert_str_eq(got, ref);
+    lock_scenario(&z_lock, got, sizeof got);
+    cr_assert_str_eq(got, ref, "zeroed static lock: %s", got);
+    lock_scenario(&mz, got, sizeof got);
+    cr_assert_str_eq(got, ref, "memset lock: %s", got);
+}
+
+/* Two waiters (one with a timeout that expires first), set at 8 by a
+ * callback, a late waiter returns at once, clear, a wait that times out. */
+static void set_ev_arg(void *arg) { cr_assert_eq(coro_event_set((coro_event *)arg), CORO_OK); }
+static void ev_scenario(coro_event *e, char *out, size_t n)
+{
+    struct ev a = {.e = e, .id = 1}, b = {.e = e, .id = 2, .tmo = 4}, c = {.e = e, .id = 3}, d = {.e = e, .id = 4, .tmo = 3};
+    setup();
+    bystander();
+    cr_assert_not(coro_event_is_set(e));
+    SPAWN(ev_task, &a);
+    SPAWN(ev_task, &b);
+    cr_assert_eq(coro_call_at(&L, NULL, 8, set_ev_arg, e), CORO_OK);
+    run_until(9);
+    cr_assert(coro_event_is_set(e));
+    cr_assert(coro_waitq_empty(&e->q));
+    SPAWN(ev_task, &c);
+    step();
+    coro_event_clear(e);
+    SPAWN(ev_task, &d);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_not(coro_event_is_set(e));
+    cr_assert(coro_waitq_empty(&e->q));
+    tr("@%u", (unsigned)coro_loop_time(&L));
+    snprintf(out, n, "%s", trace);
+}
+
+Test(sync, zeroed_event_is_a_clear_event)
+{
+    static coro_event init = CORO_EVENT_INIT;
+    coro_event fn, mz;
+    char ref[sizeof trace], got[sizeof trace];
+    memset(&fn, 0xA5, sizeof fn);
+    coro_event_init(&fn);
+    memset(&mz, 0, sizeof mz);
+    ev_scenario(&init, ref, sizeof ref);
+    cr_assert_str_eq(ref, "2:2 1:0 3:0 4:2 9:0 @100");
+    ev_scenario(&fn, got, sizeof got);
+    cr_assert_str_eq(got, ref);
+    ev_scenario(&z_event, got, sizeof got);
+    cr_assert_str_eq(got, ref, "zeroed static event: %s", got);
+    ev_scenario(&mz, got, sizeof got);
+    cr_assert_str_eq(got, ref, "memset event: %s", got);
+}
+
+/* Semaphore(0): two tasks wait, a callback releases twice (handed over),
+ * they enter, a third times out; after them the value is 2, and a plain
+ * semaphore takes releases beyond its initial value. */
+static void release_sem_arg(void *arg) { cr_assert_eq(coro_sem_release((coro_sem *)arg), CORO_OK); }
+static void sem_scenario(coro_sem *s, char *out, size_t n)
+{
+    struct sm a = {.s = s, .id = 1, .hold = 3}, b = {.s = s, .id = 2, .hold = 3}, c = {.s = s, .id = 3, .tmo = 2};
+    setup();
+    bystander();
+    cr_assert_eq(coro_sem_value(s), 0);
+    cr_assert(coro_sem_locked(s));
+    cr_assert_not(coro_sem_try_acquire(s));
+    SPAWN(sm_task, &a);
+    SPAWN(sm_task, &b);
+    SPAWN(sm_task, &c);
+    cr_assert_eq(coro_call_at(&L, NULL, 4, release_sem_arg, s), CORO_OK);
+    cr_assert_eq(coro_call_at(&L, NULL, 4, release_sem_arg, s), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_eq(coro_sem_value(s), 2);
+    cr_assert(coro_waitq_empty(&s->q));
+    cr_assert_eq(coro_sem_release(s), CORO_OK); /* plain: no bound at 0 */
+    cr_assert_eq(coro_sem_value(s), 3);
+    cr_assert(coro_sem_try_acquire(s));
+    tr("@%u v%u", (unsigned)coro_loop_time(&L), coro_sem_value(s));
+    snprintf(out, n, "%s", trace);
+}
+
+Test(sync, zeroed_semaphore_is_semaphore_0)
+{
+    static coro_sem init = CORO_SEM_INIT(0);
+    coro_sem fn, mz;
+    char ref[sizeof trace], got[sizeof trace];
+    memset(&fn, 0xA5, sizeof fn);
+    cr_assert_eq(coro_sem_init(&fn, 0), CORO_OK);
+    memset(&mz, 0, sizeof mz);
+    sem_scenario(&init, ref, sizeof ref);
+    cr_assert_str_eq(ref, "3!2 1+ 2+ 9:0 @100 v2");
+    sem_scenario(&fn, got, sizeof got);
+    cr_assert_str_eq(got, ref);
+    sem_scenario(&z_sem, got, sizeof got);
+    cr_assert_str_eq(got, ref, "zeroed static semaphore: %s", got);
+    sem_scenario(&mz, got, sizeof got);
+    cr_assert_str_eq(got, ref, "memset semaphore: %s", got);
+}
+
+/* BoundedSemaphore(0) stays representable: every release is refused. */
+Test(sync, bounded_semaphore_0_refuses_release)
+{
+    static coro_sem st = CORO_BOUNDED_SEM_INIT(0);
+    static coro_sem st5 = CORO_BOUNDED_SEM_INIT(5);
+    coro_sem fn;
+    memset(&fn, 0, sizeof fn);
+    cr_assert_eq(coro_sem_init_bounded(&fn, 0), CORO_OK);
+    cr_assert_eq(coro_sem_release(&st), CORO_ERR_OVERFLOW);
+    cr_assert_eq(coro_sem_release(&fn), CORO_ERR_OVERFLOW);
+    cr_assert_eq(coro_sem_value(&st), 0);
+    cr_assert_eq(coro_sem_value(&fn), 0);
+    cr_assert_eq(coro_sem_release(&st5), CORO_ERR_OVERFLOW);
+    cr_assert(coro_sem_try_acquire(&st5));
+    cr_assert_eq(coro_sem_release(&st5), CORO_OK);
+    cr_assert_eq(coro_sem_value(&st5), 5);
+}
+
+/* A condition with its own lock: two waiters, one notify, then notify_all
+ * from a task holding the lock; a notify without the lock is refused. */
+struct cn { coro_frame co; coro_cond *c; unsigned n; coro_status st; };
+static CORO_FN(cn_task, struct cn, self)
+{
+    CORO_BEGIN(self);
+    CORO_LOCK(self, coro_cond_lock(self->c));
+    self->st = coro_cond_notify(self->c, self->n);
+    tr("n%u ", self->n);
+    coro_lock_release(coro_cond_lock(self->c));
+    CORO_END(self);
+}
+static void cond_scenario(coro_cond *c, char *out, size_t n)
+{
+    struct cw a = {.c = c, .id = 1}, b = {.c = c, .id = 2};
+    struct cn one = {.c = c, .n = 1}, all = {.c = c, .n = ~0u};
+    setup();
+    bystander();
+    cr_assert_not(coro_cond_locked(c));
+    cr_assert_eq(coro_cond_notify(c, 1), CORO_ERR_NOT_LOCKED);
+    SPAWN(cw_task, &a);
+    SPAWN(cw_task, &b);
+    step();
+    cr_assert_eq(coro_waitq_len(&L, &c->q), 2);
+    cr_assert_not(coro_cond_locked(c)); /* released while waiting */
+    SPAWN(cn_task, &one);
+    run_until(1);
+    SPAWN(cn_task, &all);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_eq(one.st, CORO_OK);
+    cr_assert_eq(all.st, CORO_OK);
+    cr_assert_not(coro_cond_locked(c));
+    cr_assert(coro_waitq_empty(&c->q));
+    cr_assert(coro_waitq_empty(&coro_cond_lock(c)->q));
+    snprintf(out, n, "%s", trace);
+}
+
+Test(sync, zeroed_condition_has_its_own_lock)
+{
+    static coro_cond init = CORO_COND_INIT(init);
+    coro_cond fn, mz;
+    char ref[sizeof trace], got[sizeof trace];
+    memset(&fn, 0xA5, sizeof fn);
+    coro_cond_init(&fn, NULL);
+    memset(&mz, 0, sizeof mz);
+    cond_scenario(&init, ref, sizeof ref);
+    cr_assert_str_eq(ref, "n1 1:0L n4294967295 2:0L 9:0 ");
+    cond_scenario(&fn, got, sizeof got);
+    cr_assert_str_eq(got, ref);
+    cr_assert_eq(coro_cond_lock(&z_cond), &z_cond.own);
+    cond_scenario(&z_cond, got, sizeof got);
+    cr_assert_str_eq(got, ref, "zeroed static condition: %s", got);
+    cond_scenario(&mz, got, sizeof got);
+    cr_assert_str_eq(got, ref, "memset condition: %s", got);
+}
+
+/* A clear flag: set by a callback at 5 wakes the waiter; a set before the
+ * next wait is kept; the loop is disarmed afterwards (run_forever returns). */
+struct zfw { coro_frame co; coro_flag *f; int id; coro_status st; };
+static CORO_FN(zfw_task, struct zfw, self)
+{
+    CORO_BEGIN(self);
+    CORO_CATCH(self, self->st, CORO_FLAG_WAIT(self, self->f));
+    tr("%d:%d@%u ", self->id, self->st, (unsigned)coro_loop_time(&L));
+    CORO_END(self);
+}
+static void set_flag_arg(void *arg) { coro_flag_set(&L, (coro_flag *)arg); }
+static void flag_scenario(coro_flag *f, char *out, size_t n)
+{
+    struct zfw a = {.f = f, .id = 1}, b = {.f = f, .id = 2};
+    setup();
+    bystander();
+    cr_assert_not(coro_flag_is_set(f));
+    cr_assert_eq(coro_call_at(&L, NULL, 5, set_flag_arg, f), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, SPAWN(zfw_task, &a)), CORO_OK);
+    cr_assert_not(coro_flag_is_set(f));
+    coro_flag_set(&L, f);
+    cr_assert_eq(coro_loop_run_task(&L, SPAWN(zfw_task, &b)), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_not(coro_flag_is_set(f));
+    cr_assert(coro_waitq_empty(&f->q));
+    snprintf(out, n, "%s", trace);
+}
+
+Test(sync, zeroed_flag_is_a_clear_flag)
+{
+    static coro_flag init = CORO_FLAG_INIT;
+    coro_flag fn, mz;
+    char ref[sizeof trace], got[sizeof trace];
+    memset(&fn, 0xA5, sizeof fn);
+    coro_flag_init(&fn);
+    memset(&mz, 0, sizeof mz);
+    flag_scenario(&init, ref, sizeof ref);
+    cr_assert_str_eq(ref, "1:0@5 2:0@5 9:0 ");
+    flag_scenario(&fn, got, sizeof got);
+    cr_assert_str_eq(got, ref);
+    flag_scenario(&z_flag, got, sizeof got);
+    cr_assert_str_eq(got, ref, "zeroed static flag: %s", got);
+    flag_scenario(&mz, got, sizeof got);
+    cr_assert_str_eq(got, ref, "memset flag: %s", got);
+}
+
+/* The INIT macros and the init functions produce the all-zero representation
+ * (a shared-lock condition and a bounded semaphore aside). */
+Test(sync, init_macros_and_functions_are_all_zero)
+{
+    static const coro_lock l0 = CORO_LOCK_INIT;
+    static const coro_event e0 = CORO_EVENT_INIT;
+    static const coro_sem s0 = CORO_SEM_INIT(0);
+    static const coro_cond c0 = CORO_COND_INIT(c0);
+    static const coro_flag f0 = CORO_FLAG_INIT;
+    static const unsigned char zero[sizeof(coro_flag) + sizeof(coro_cond)];
+    coro_lock l;
+    coro_event e;
+    coro_sem s;
+    coro_cond c;
+    coro_flag f;
+    cr_assert_eq(memcmp(&l0, zero, sizeof l0), 0);
+    cr_assert_eq(memcmp(&e0, zero, sizeof e0), 0);
+    cr_assert_eq(memcmp(&s0, zero, sizeof s0), 0);
+    cr_assert_eq(memcmp(&c0, zero, sizeof c0), 0);
+    cr_assert_eq(memcmp(&f0, zero, sizeof f0), 0);
+    memset(&l, 0xA5, sizeof l);
+    coro_lock_init(&l);
+    cr_assert(l.holder == 0 && l.q.tail1 == 0 && l.handed == 0);
+    memset(&e, 0xA5, sizeof e);
+    coro_event_init(&e);
+    cr_assert(e.q.tail1 == 0 && e.set == 0);
+    memset(&s, 0xA5, sizeof s);
+    cr_assert_eq(coro_sem_init(&s, 0), CORO_OK);
+    cr_assert(s.value == 0 && s.nbound == 0 && s.q.tail1 == 0);
+    memset(&c, 0xA5, sizeof c);
+    coro_cond_init(&c, NULL);
+    cr_assert(c.lock == NULL && c.own.holder == 0 && c.own.q.tail1 == 0 && c.own.handed == 0 && c.q.tail1 == 0);
+    coro_cond_init(&c, &c.own);
+    cr_assert(c.lock == NULL);
+    memset(&f, 0xA5, sizeof f);
+    coro_flag_init(&f);
+    cr_assert(f.hook.next == NULL && f.hook.fn == NULL && f.q.tail1 == 0 && f.set == 0 && f.watched == 0);
+}
+
+/* ---- Semaphore values that do not fit (issue 11, item 15) --------------------------- */
+/* At run time: CORO_ERR_RANGE above CORO_SEM_MAX (it used to be stored
+ * modulo 65,536 by the macro), CORO_ERR_INVALID below 0 (asyncio's
+ * ValueError); either way the semaphore is unchanged. Constants that do not
+ * fit CORO_SEM_INIT are a compile error: mk/sync.mk, sync-sem-range. */
+Test(sync, sem_init_out_of_range_changes_nothing)
+{
+    static coro_sem big = CORO_SEM_INIT(65535), bbig = CORO_BOUNDED_SEM_INIT(65535);
+    coro_sem s = CORO_BOUNDED_SEM_INIT(3), before;
+    cr_assert(coro_sem_try_acquire(&s));
+    before = s;
+    cr_assert_eq(coro_sem_init(&s, 70000), CORO_ERR_RANGE);
+    cr_assert_eq(coro_sem_init_bounded(&s, 70000), CORO_ERR_RANGE);
+    cr_assert_eq(coro_sem_init(&s, (long)CORO_SEM_MAX + 1), CORO_ERR_RANGE);
+    cr_assert_eq(coro_sem_init(&s, -1), CORO_ERR_INVALID);
+    cr_assert_eq(coro_sem_init_bounded(&s, -70000), CORO_ERR_INVALID);
+    cr_assert(s.value == before.value && s.nbound == before.nbound && s.q.tail1 == before.q.tail1);
+    cr_assert_eq(coro_sem_value(&s), 2);
+    cr_assert_eq(coro_sem_release(&s), CORO_OK);
+    cr_assert_eq(coro_sem_release(&s), CORO_ERR_OVERFLOW); /* still bounded at 3 */
+    cr_assert_eq(coro_sem_value(&big), 65535);
+    cr_assert_eq(coro_sem_release(&big), CORO_ERR_OVERFLOW); /* never wraps */
+    cr_assert_eq(coro_sem_value(&bbig), 65535);
+    cr_assert_eq(coro_sem_init(&s, (long)CORO_SEM_MAX), CORO_OK);
+    cr_assert_eq(coro_sem_value(&s), 65535);
 }

@@ -137,9 +137,9 @@ static void check(const char *where)
                coro_check_queue_ok(&L, &Q.getters) && coro_check_queue_ok(&L, &Q.putters) &&
                coro_check_queue_ok(&L, &Q.joiners),
            "%s: a wait queue is broken", where);
-    /* a free lock has no waiters; permits: handed over or counted */
-    ASSERT(coro_lock_locked(&lock) || coro_waitq_empty(&lock.q), "%s: free lock with waiters", where);
-    ASSERT(coro_lock_locked(&cond.own) || coro_waitq_empty(&cond.own.q), "%s: free cond lock with waiters", where);
+    /* a free lock (no holder, not handed over) has no waiters; permits: handed over or counted */
+    ASSERT(coro_lock_holder(&lock) || coro_waitq_empty(&lock.q), "%s: free lock with waiters", where);
+    ASSERT(coro_lock_holder(&cond.own) || coro_waitq_empty(&cond.own.q), "%s: free cond lock with waiters", where);
     ASSERT(coro_sem_value(&sem) == 0 || coro_waitq_empty(&sem.q), "%s: permits and waiters", where);
     ASSERT((int)coro_sem_value(&sem) + sem_out <= 2, "%s: %u permits free, %d out", where, coro_sem_value(&sem), sem_out);
     ASSERT(lock_owner < 0 || coro_lock_locked(&lock), "%s: model owner but lock free", where);
@@ -339,7 +339,7 @@ static CORO_FN(actor, struct actor, self)
         } else if (self->op == OP_YIELD) {
             CORO_CATCH(self, self->st, CORO_YIELD(self));
         } else if (self->op == OP_LOCK || self->op == OP_LOCK_TMO) {
-            if (coro_lock_locked(&lock))
+            if (coro_lock_holder(&lock)) /* held or handed over: it queues */
                 self->ticket = ++lock_ticket;
             self->d = (coro_tick)(nb() % 4);
             if (self->op == OP_LOCK)
@@ -609,7 +609,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (i = 0; i < ncbs; i++)
         ASSERT(cbs[i].fired + cbs[i].cancelled == 1, "callback %d: fired %d, cancelled %d", i, cbs[i].fired,
                cbs[i].cancelled);
-    ASSERT(!coro_lock_locked(&lock) && !coro_lock_locked(&cond.own), "a lock left held");
+    ASSERT(!coro_lock_holder(&lock) && !coro_lock_holder(&cond.own), "a lock left held");
     ASSERT(coro_sem_value(&sem) == 2 && sem_out == 0, "permits: %u free, %d out", coro_sem_value(&sem), sem_out);
     ASSERT(coro_waitq_empty(&lock.q) && coro_waitq_empty(&ev.q) && coro_waitq_empty(&sem.q) &&
                coro_waitq_empty(&cond.q) && coro_waitq_empty(&Q.getters) && coro_waitq_empty(&Q.putters) &&
