@@ -453,7 +453,7 @@ static void coro__pq_swap(coro_queue *q, unsigned i, unsigned j)
     coro__qswap(coro__pq_order(q, i), coro__pq_order(q, j), CORO_PRIORITY_SEQ_BYTES);
 }
 
-/* Sift the root down in the heap [0, m), swapping (no scratch): O(log m). */
+/* Renumbering: sift the root down in the heap [0, m), swapping (no scratch). */
 static void coro__pq_sift_down(coro_queue *q, unsigned m)
 {
     unsigned i = 0, c;
@@ -488,31 +488,48 @@ CORO_QUEUE__NOINLINE static void coro__pq_renumber(coro_queue *q)
     q->head = (coro__queue_seq)n;
 }
 
-/* Store the item at the end with the next number and sift it up: O(log n). */
 CORO_QUEUE__NOINLINE static void coro__pq_push(coro_queue *q, const void *item)
 {
     unsigned i = q->count;
+    coro__queue_seq seq;
+    size_t es = q->esize;
     if (q->head == (coro__queue_seq)-1)
         coro__pq_renumber(q);
-    coro__pq_set(q, i, item, q->head++);
+    seq = q->head++;
     while (i > 0) {
         unsigned p = (i - 1u) / 2u;
-        if (!coro__pq_less_at(q, i, p))
+        if (!coro__pq_less(q, item, seq, q->buf + p * es, coro__pq_seq(q, p)))
             break;
-        coro__pq_swap(q, i, p);
+        coro__pq_set(q, i, q->buf + p * es, coro__pq_seq(q, p));
         i = p;
     }
+    coro__pq_set(q, i, item, seq);
 }
 
-/* Pop the root into out; the last element moves to the root and sifts down. */
+/* Pop the root into out; the last element sifts down from the root. Moves
+ * write below index n, so the last element's bytes stay intact until copied. */
 CORO_QUEUE__NOINLINE static void coro__pq_pop(coro_queue *q, void *out)
 {
-    unsigned n = q->count - 1u;
-    memcpy(out, q->buf, q->esize);
+    size_t es = q->esize;
+    unsigned n = q->count - 1u, i = 0;
+    coro__queue_seq lseq;
+    const unsigned char *last = q->buf + n * es;
+    memcpy(out, q->buf, es);
     if (n == 0)
         return;
-    coro__pq_set(q, 0, q->buf + (size_t)n * q->esize, coro__pq_seq(q, n));
-    coro__pq_sift_down(q, n);
+    lseq = coro__pq_seq(q, n);
+    for (;;) {
+        unsigned c = 2u * i + 1u;
+        if (c >= n)
+            break;
+        if (c + 1u < n && coro__pq_less_at(q, c + 1u, c))
+            c++;
+        if (!coro__pq_less(q, q->buf + c * es, coro__pq_seq(q, c), last, lseq))
+            break;
+        coro__pq_set(q, i, q->buf + c * es, coro__pq_seq(q, c));
+        i = c;
+    }
+    coro__pq_set(q, i, last, lseq);
 }
 
 /* ---- put / get ------------------------------------------------------------- */
