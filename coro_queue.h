@@ -12,6 +12,16 @@
  *   CORO_RING_INDEX     uint8_t on AVR, else uint16_t: the ring's index type.
  *                       It must be read and written in one instruction by the
  *                       CPU (a ring holds at most half its range: 128 / 32768).
+ *   CORO_PRIORITY_SEQ_BYTES  2 on AVR, else 4: bytes of the insertion number a
+ *                       priority queue stores per item (ties leave in insertion
+ *                       order), and the width of its insertion counter. A put
+ *                       or get costs O(log n) compares (n items stored), except
+ *                       the one put in 2^32 - 1 - n (4 bytes; 65,535 - n with
+ *                       2) that meets the counter's end: it renumbers the items
+ *                       0..n-1 in place (a heapsort, no scratch memory), at most
+ *                       2 n log2(n) compares. So the bound is amortised, not
+ *                       worst-case; with 2 bytes keep the capacity well below
+ *                       65,535. Every file must agree.
  *   Also coro.h's CORO_CRITICAL_ENTER/EXIT and CORO_FENCE.
  *
  * RULES
@@ -31,6 +41,13 @@
  *   5. A task waiting on a ring keeps its loop armed (coro_loop_arm): the loop
  *      idles instead of reporting a deadlock. Cancel it before the loop ends
  *      (coro_run does); the producer wakes the loop it waits in.
+ *   6. Puts never fail for want of task_done (asyncio has no limit), but the
+ *      count of unfinished items is 16 bits: at 65,535 it saturates and stays
+ *      there (counts were lost, so join cannot know when all are done):
+ *      task_done then changes nothing, and every CORO_QUEUE_JOIN, waiting or
+ *      new, fails CORO_ERR_OVERFLOW instead of returning early. Only
+ *      coro_queue_init resets it. A program that never calls join can ignore
+ *      task_done; one that joins must not hold 65,535 items undone.
  *
  * API (UPPER CASE may suspend; lower case never does)
  *   coro_queue_init(q, buf, cap, esize)           FIFO over buf[cap]; OK or
@@ -38,7 +55,8 @@
  *   coro_queue_init_lifo(q, buf, cap, esize)      LIFO (a stack)
  *   coro_queue_init_priority(q, buf, cap, esize, cmp)   smallest first (cmp
  *                                                 like qsort's), ties FIFO;
- *                                                 buf: CORO_PRIORITY_STORAGE
+ *                                                 buf: CORO_PRIORITY_STORAGE;
+ *                                                 put/get O(log n) compares
  *   CORO_QUEUE_INIT(kind, buf, cap, esize, cmp)   static initializer
  *   CORO_QUEUE_OF(type, cap), CORO_PRIORITY_QUEUE_OF(type, cap)   a struct
  *                                                 type holding storage and .q
@@ -46,6 +64,7 @@
  *   CORO_QUEUE_PUT(self, q, item)                 put *item, waiting while full
  *   CORO_QUEUE_GET(self, q, out)                  get into *out, waiting while empty
  *   CORO_QUEUE_JOIN(self, q)                      wait until every item put is done
+ *                                                 (CORO_ERR_OVERFLOW: count saturated)
  *   coro_queue_try_put(q, item) / coro_queue_try_get(q, out)   OK,
  *                                                 CORO_ERR_FULL / CORO_ERR_EMPTY
  *   coro_queue_task_done(q)                       one item processed
@@ -104,6 +123,25 @@
 #define CORO_RING_INDEX uint16_t
 #endif
 #endif
+#ifndef CORO_PRIORITY_SEQ_BYTES
+#if defined(__AVR__)
+#define CORO_PRIORITY_SEQ_BYTES 2
+#else
+#define CORO_PRIORITY_SEQ_BYTES 4
+#endif
+#endif
+#if CORO_PRIORITY_SEQ_BYTES == 2
+typedef uint16_t coro__queue_seq;
+#elif CORO_PRIORITY_SEQ_BYTES == 4
+typedef uint32_t coro__queue_seq;
+#else
+#error "CORO_PRIORITY_SEQ_BYTES must be 2 or 4"
+#endif
+/* Private test hook: run once per insertion number a priority queue reads
+ * (tests count the heap's work with it). */
+#ifndef CORO__QUEUE_WORK
+#define CORO__QUEUE_WORK() ((void)0)
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -119,24 +157,26 @@ enum { CORO__Q_KIND = 3, CORO__Q_SHUTDOWN = 4 };
 
 /* The queue header: 18 bytes on AVR, 24 on Cortex-M, 32 on x86-64. */
 typedef struct coro_queue {
-    unsigned char *buf;     /* cap elements; a priority queue then 2 bytes each */
+    unsigned char *buf;     /* cap elements; a priority queue then CORO_PRIORITY_SEQ_BYTES each */
     coro_queue_cmp cmp;     /* priority order, NULL otherwise */
     uint16_t cap, esize;    /* capacity (elements), element size (bytes) */
-    uint16_t head;          /* FIFO: slot of the oldest; PRIORITY: next insertion number */
+    coro__queue_seq head;   /* FIFO: slot of the oldest; PRIORITY: next insertion number */
     uint16_t count;         /* elements stored */
-    uint16_t unfinished;    /* put minus task_done */
+    uint16_t unfinished;    /* put minus task_done; saturates (sticks) at 0xFFFF */
     coro_waitq getters, putters, joiners;
     uint8_t flags;          /* kind | CORO__Q_SHUTDOWN */
 } coro_queue;
 
-/* Storage of a priority queue: cap elements, then a 2-byte insertion number
- * each (ties leave in insertion order). Declare it as
+/* Storage of a priority queue: cap elements, then a CORO_PRIORITY_SEQ_BYTES
+ * insertion number each (ties leave in insertion order). Declare it as
  * `static CORO_PRIORITY_STORAGE(struct job, 8) store;` and pass &store. */
-#define CORO_PRIORITY_STORAGE(type, cap) struct { type item[cap]; unsigned char order[2 * (cap)]; }
+#define CORO_PRIORITY_STORAGE(type, cap) \
+    struct { type item[cap]; unsigned char order[CORO_PRIORITY_SEQ_BYTES * (cap)]; }
 /* A struct type holding a queue (.q) and its storage (.buf): a frame field or
  * a static, initialised with coro_queue_init_of. */
 #define CORO_QUEUE_OF(type, cap) struct { type buf[cap]; coro_queue q; }
-#define CORO_PRIORITY_QUEUE_OF(type, cap) struct { type buf[cap]; unsigned char coro__order[2 * (cap)]; coro_queue q; }
+#define CORO_PRIORITY_QUEUE_OF(type, cap) \
+    struct { type buf[cap]; unsigned char coro__order[CORO_PRIORITY_SEQ_BYTES * (cap)]; coro_queue q; }
 
 /* Static initializer: kind CORO_QUEUE_FIFO / LIFO / PRIORITY, cap elements of
  * esize bytes at buf (both constants below 65,536), cmp NULL unless PRIORITY.
@@ -161,9 +201,9 @@ typedef struct coro_queue {
     coro__queue_init_of((s), sizeof *(s), sizeof (s)->buf / sizeof (s)->buf[0], sizeof (s)->buf[0], (kind), (cmp))
 
 /* Put *item (esize bytes are copied). Never suspends. CORO_OK;
- * CORO_ERR_FULL; CORO_ERR_SHUTDOWN after coro_queue_shutdown;
- * CORO_ERR_OVERFLOW when 65,535 items await task_done. On failure nothing
- * changes. A waiting getter is woken. */
+ * CORO_ERR_FULL; CORO_ERR_SHUTDOWN after coro_queue_shutdown. On failure
+ * nothing changes. A waiting getter is woken. Items never marked done do not
+ * make it fail: the unfinished count saturates at 65,535 (rule 6). */
 CORO_API coro_status coro_queue_try_put(coro_queue *q, const void *item);
 /* Take the next item into *out. Never suspends. CORO_OK; CORO_ERR_EMPTY (or
  * CORO_ERR_SHUTDOWN once a shut-down queue is empty), *out untouched. A
@@ -171,7 +211,8 @@ CORO_API coro_status coro_queue_try_put(coro_queue *q, const void *item);
 CORO_API coro_status coro_queue_try_get(coro_queue *q, void *out);
 /* One item taken earlier is processed (asyncio task_done); when none is left
  * unfinished every CORO_QUEUE_JOIN returns. CORO_ERR_UNDERFLOW (nothing
- * changes) when called more often than items were put. Never suspends. */
+ * changes) when called more often than items were put. Once the count has
+ * saturated at 65,535 (rule 6): CORO_OK and the count stays. Never suspends. */
 CORO_API coro_status coro_queue_task_done(coro_queue *q);
 /* Shut the queue down (Python 3.13): puts fail with CORO_ERR_SHUTDOWN from
  * now on, gets drain what is left and then fail with it; every waiting getter
@@ -180,9 +221,9 @@ CORO_API coro_status coro_queue_task_done(coro_queue *q);
 CORO_API void coro_queue_shutdown(coro_queue *q, int immediate);
 
 /* Put *item, waiting while the queue is full; waiting putters go in FIFO
- * order. Suspends. Fails CORO_ERR_SHUTDOWN, CORO_ERR_OVERFLOW, or
- * CORO_ERR_CANCELLED (the item is then not in the queue). Time it out with
- * CORO_TIMEOUT. */
+ * order. Suspends. Fails CORO_ERR_SHUTDOWN or CORO_ERR_CANCELLED (the item is
+ * then not in the queue); never for want of task_done (rule 6). Time it out
+ * with CORO_TIMEOUT. */
 #define CORO_QUEUE_PUT(self, q, item) \
     CORO__AWAIT(self, coro__queue_put_start((q), (item)), coro__queue_put_resume((q), (item)))
 /* Get the next item into *out, waiting while the queue is empty. Suspends.
@@ -191,7 +232,9 @@ CORO_API void coro_queue_shutdown(coro_queue *q, int immediate);
 #define CORO_QUEUE_GET(self, q, out) \
     CORO__AWAIT(self, coro__queue_get_start((q), (out)), coro__queue_get_resume((q), (out)))
 /* Wait until every item put has been marked done (at once if none is
- * unfinished). Suspends. Fails only CORO_ERR_CANCELLED. */
+ * unfinished). Suspends. Fails CORO_ERR_CANCELLED, or CORO_ERR_OVERFLOW once
+ * the unfinished count has saturated at 65,535 (rule 6: at once, or waking a
+ * joiner that waits when it saturates). */
 #define CORO_QUEUE_JOIN(self, q) CORO__AWAIT(self, coro__queue_join_start((q)), coro__queue_join_resume())
 
 /* Items in the queue, capacity, and the obvious predicates. Never suspend. */
@@ -200,7 +243,7 @@ static inline size_t coro_queue_maxsize(const coro_queue *q) { return q->cap; }
 static inline int coro_queue_empty(const coro_queue *q) { return q->count == 0; }
 static inline int coro_queue_full(const coro_queue *q) { return q->count == q->cap; }
 static inline int coro_queue_is_shutdown(const coro_queue *q) { return (q->flags & CORO__Q_SHUTDOWN) != 0; }
-/* Items put and not yet marked done. */
+/* Items put and not yet marked done (65,535: saturated, rule 6). */
 static inline size_t coro_queue_unfinished(const coro_queue *q) { return q->unfinished; }
 
 CORO_API coro_status coro__queue_init(coro_queue *q, int kind, void *buf, size_t cap, size_t esize, coro_queue_cmp cmp);
@@ -303,23 +346,27 @@ static void coro__qcopy(void *dst, const void *src, size_t n)
 static void coro__queue_wake(coro_waitq *w)
 {
     if (!coro_waitq_empty(w)) {
-        CORO_ASSERT(coro_running_loop() != NULL);
+        CORO_ASSERT(coro_running_loop() != NULL &&
+                    "coro_queue: used outside the running loop while a task waits on it (use it from tasks "
+                    "and callbacks; from an interrupt or a thread, use a coro_ring)");
         coro_waitq_notify(coro_running_loop(), w, CORO_OK);
     }
 }
 
-static void coro__queue_wake_all(coro_waitq *w)
+static void coro__queue_wake_all(coro_waitq *w, coro_status st)
 {
     if (!coro_waitq_empty(w)) {
-        CORO_ASSERT(coro_running_loop() != NULL);
-        coro_waitq_notify_all(coro_running_loop(), w, CORO_OK);
+        CORO_ASSERT(coro_running_loop() != NULL &&
+                    "coro_queue: used outside the running loop while a task waits on it (use it from tasks "
+                    "and callbacks; from an interrupt or a thread, use a coro_ring)");
+        coro_waitq_notify_all(coro_running_loop(), w, st);
     }
 }
 
 CORO_QUEUE__DEF coro_status coro__queue_init(coro_queue *q, int kind, void *buf, size_t cap, size_t esize,
                                             coro_queue_cmp cmp)
 {
-    CORO_ASSERT(q != NULL);
+    CORO_ASSERT(q != NULL && "coro_queue_init: the queue pointer is NULL");
     if (!buf || cap == 0 || cap > 0xFFFFu || esize == 0 || esize > 0xFFFFu || kind < 0 ||
         kind > CORO_QUEUE_PRIORITY || (kind == CORO_QUEUE_PRIORITY) != (cmp != NULL))
         return CORO_ERR_INVALID;
@@ -342,70 +389,111 @@ CORO_QUEUE__DEF coro_status coro__queue_init_of(void *s, size_t size, size_t cap
 {
     struct coro__qalign { char c; coro_queue q; };
     size_t align = offsetof(struct coro__qalign, q);
-    size_t off = cap * esize + (kind == CORO_QUEUE_PRIORITY ? 2u * cap : 0u);
+    size_t off = cap * esize + (kind == CORO_QUEUE_PRIORITY ? (size_t)CORO_PRIORITY_SEQ_BYTES * cap : 0u);
     off = (off + align - 1u) / align * align;
-    CORO_ASSERT(s != NULL && off + sizeof(coro_queue) <= size);
+    CORO_ASSERT(s != NULL && off + sizeof(coro_queue) <= size &&
+                "coro_queue_init_of: NULL, or kind CORO_QUEUE_PRIORITY on a CORO_QUEUE_OF (declare a priority "
+                "queue with CORO_PRIORITY_QUEUE_OF)");
     (void)size;
     return coro__queue_init((coro_queue *)(void *)((char *)s + off), kind, s, cap, esize, cmp);
 }
 
 /* ---- the priority heap: element i at buf + i*esize, its insertion number in
- * 2 bytes at buf + cap*esize + 2i (bytes: no alignment needed). ------------- */
+ * CORO_PRIORITY_SEQ_BYTES bytes at buf + cap*esize + i*that (copied with
+ * memcpy: no alignment needed). Order: (cmp, number), smallest at the root. */
 static unsigned char *coro__pq_order(const coro_queue *q, unsigned i)
 {
-    return q->buf + (size_t)q->cap * q->esize + 2u * (size_t)i;
+    return q->buf + (size_t)q->cap * q->esize + (size_t)CORO_PRIORITY_SEQ_BYTES * i;
 }
 
-static unsigned coro__pq_seq(const coro_queue *q, unsigned i)
+static coro__queue_seq coro__pq_seq(const coro_queue *q, unsigned i)
 {
-    const unsigned char *p = coro__pq_order(q, i);
-    return p[0] | (unsigned)p[1] << 8;
+    coro__queue_seq s;
+    CORO__QUEUE_WORK();
+    memcpy(&s, coro__pq_order(q, i), sizeof s);
+    return s;
 }
 
-static void coro__pq_set(coro_queue *q, unsigned i, const void *item, unsigned seq)
+static void coro__pq_set(coro_queue *q, unsigned i, const void *item, coro__queue_seq seq)
 {
-    unsigned char *p = coro__pq_order(q, i);
     if (item)
         memcpy(q->buf + (size_t)i * q->esize, item, q->esize);
-    p[0] = (unsigned char)seq;
-    p[1] = (unsigned char)(seq >> 8);
+    memcpy(coro__pq_order(q, i), &seq, sizeof seq);
 }
 
 /* (a, aseq) leaves before (b, bseq)? */
-static int coro__pq_less(const coro_queue *q, const void *a, unsigned aseq, const void *b, unsigned bseq)
+static int coro__pq_less(const coro_queue *q, const void *a, coro__queue_seq aseq, const void *b,
+                         coro__queue_seq bseq)
 {
     int c = q->cmp(a, b);
     return c < 0 || (c == 0 && aseq < bseq);
 }
 
-/* The insertion counter ran out (once per 65,535 puts): renumber the items
- * 0..n-1 keeping their order. Relative order is unchanged, so the heap stays
- * valid. O(n^2) without scratch memory: the k-th pass picks the smallest old
- * number above the previous one; numbers already given out are <= k-1, below
- * it, so they are never picked again. */
-static void coro__pq_renumber(coro_queue *q)
+/* Element i leaves before element j? */
+static int coro__pq_less_at(const coro_queue *q, unsigned i, unsigned j)
 {
-    unsigned k, i, n = q->count, last = 0;
-    for (k = 0; k < n; k++) {
-        unsigned best = n, bestseq = 0xFFFFu; /* every number given out is below */
-        for (i = 0; i < n; i++) {
-            unsigned s = coro__pq_seq(q, i);
-            if ((k == 0 || s > last) && s < bestseq) {
-                best = i;
-                bestseq = s;
-            }
-        }
-        last = bestseq;
-        coro__pq_set(q, best, NULL, k);
+    size_t es = q->esize;
+    return coro__pq_less(q, q->buf + i * es, coro__pq_seq(q, i), q->buf + j * es, coro__pq_seq(q, j));
+}
+
+static void coro__qswap(unsigned char *a, unsigned char *b, size_t n)
+{
+    while (n--) {
+        unsigned char t = a[n];
+        a[n] = b[n];
+        b[n] = t;
     }
-    q->head = (uint16_t)n;
+}
+
+/* Swap elements i and j with their numbers, byte by byte (no scratch). */
+static void coro__pq_swap(coro_queue *q, unsigned i, unsigned j)
+{
+    size_t es = q->esize;
+    coro__qswap(q->buf + i * es, q->buf + j * es, es);
+    coro__qswap(coro__pq_order(q, i), coro__pq_order(q, j), CORO_PRIORITY_SEQ_BYTES);
+}
+
+/* Renumbering: sift the root down in the heap [0, m), swapping (no scratch). */
+static void coro__pq_sift_down(coro_queue *q, unsigned m)
+{
+    unsigned i = 0, c;
+    while ((c = 2u * i + 1u) < m) {
+        if (c + 1u < m && coro__pq_less_at(q, c + 1u, c))
+            c++;
+        if (!coro__pq_less_at(q, c, i))
+            break;
+        coro__pq_swap(q, i, c);
+        i = c;
+    }
+}
+
+/* The insertion counter ran out (once per 2^(8*CORO_PRIORITY_SEQ_BYTES) - 1 - n
+ * puts): renumber the items 0..n-1 keeping their order. In place, no scratch
+ * memory, at most 2 n log2(n) compares: the array already is a min-heap, so heapsort's
+ * second half sorts it (each round moves the smallest of the first m to slot
+ * m-1: descending), a reversal makes it ascending, and an ascending array is
+ * a valid min-heap, numbered in that order. Ties keep their relative order
+ * because the sort is by (cmp, number), all numbers distinct. */
+CORO_QUEUE__NOINLINE static void coro__pq_renumber(coro_queue *q)
+{
+    unsigned n = q->count, m, i;
+    for (m = n; m > 1u; m--) {
+        coro__pq_swap(q, 0, m - 1u);
+        coro__pq_sift_down(q, m - 1u);
+    }
+    for (i = 0; i < n / 2u; i++)
+        coro__pq_swap(q, i, n - 1u - i);
+    for (i = 0; i < n; i++)
+        coro__pq_set(q, i, NULL, (coro__queue_seq)i);
+    q->head = (coro__queue_seq)n;
 }
 
 CORO_QUEUE__NOINLINE static void coro__pq_push(coro_queue *q, const void *item)
 {
-    unsigned i = q->count, seq;
+    unsigned i = q->count;
+    coro__queue_seq seq;
     size_t es = q->esize;
-    if (q->head == 0xFFFFu)
+    if (q->head == (coro__queue_seq)-1)
         coro__pq_renumber(q);
     seq = q->head++;
     while (i > 0) {
@@ -423,7 +511,8 @@ CORO_QUEUE__NOINLINE static void coro__pq_push(coro_queue *q, const void *item)
 CORO_QUEUE__NOINLINE static void coro__pq_pop(coro_queue *q, void *out)
 {
     size_t es = q->esize;
-    unsigned n = q->count - 1u, i = 0, lseq;
+    unsigned n = q->count - 1u, i = 0;
+    coro__queue_seq lseq;
     const unsigned char *last = q->buf + n * es;
     memcpy(out, q->buf, es);
     if (n == 0)
@@ -433,8 +522,7 @@ CORO_QUEUE__NOINLINE static void coro__pq_pop(coro_queue *q, void *out)
         unsigned c = 2u * i + 1u;
         if (c >= n)
             break;
-        if (c + 1u < n && coro__pq_less(q, q->buf + (c + 1u) * es, coro__pq_seq(q, c + 1u), q->buf + c * es,
-                                        coro__pq_seq(q, c)))
+        if (c + 1u < n && coro__pq_less_at(q, c + 1u, c))
             c++;
         if (!coro__pq_less(q, q->buf + c * es, coro__pq_seq(q, c), last, lseq))
             break;
@@ -447,13 +535,12 @@ CORO_QUEUE__NOINLINE static void coro__pq_pop(coro_queue *q, void *out)
 /* ---- put / get ------------------------------------------------------------- */
 CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_queue_try_put(coro_queue *q, const void *item)
 {
-    CORO_ASSERT(q != NULL && q->cap != 0 && item != NULL);
+    CORO_ASSERT(q != NULL && q->cap != 0 && "coro_queue: not initialised (call coro_queue_init first)");
+    CORO_ASSERT(item != NULL && "coro_queue put: the item pointer is NULL");
     if (q->flags & CORO__Q_SHUTDOWN)
         return CORO_ERR_SHUTDOWN;
     if (q->count == q->cap)
         return CORO_ERR_FULL;
-    if (q->unfinished == 0xFFFFu)
-        return CORO_ERR_OVERFLOW;
     switch (q->flags & CORO__Q_KIND) {
     case CORO_QUEUE_FIFO: {
         unsigned room = (unsigned)q->cap - q->head; /* slots from head to the end */
@@ -469,20 +556,22 @@ CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_queue_try_put(coro_queue *
         break;
     }
     q->count++;
-    q->unfinished++;
+    if (q->unfinished != 0xFFFFu && ++q->unfinished == 0xFFFFu) /* saturated: join can never be answered */
+        coro__queue_wake_all(&q->joiners, CORO_ERR_OVERFLOW);
     coro__queue_wake(&q->getters);
     return CORO_OK;
 }
 
 CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_queue_try_get(coro_queue *q, void *out)
 {
-    CORO_ASSERT(q != NULL && q->cap != 0 && out != NULL);
+    CORO_ASSERT(q != NULL && q->cap != 0 && "coro_queue: not initialised (call coro_queue_init first)");
+    CORO_ASSERT(out != NULL && "coro_queue get: the out pointer is NULL");
     if (q->count == 0)
         return (q->flags & CORO__Q_SHUTDOWN) ? CORO_ERR_SHUTDOWN : CORO_ERR_EMPTY;
     switch (q->flags & CORO__Q_KIND) {
     case CORO_QUEUE_FIFO:
         coro__qcopy(out, q->buf + (size_t)q->head * q->esize, q->esize);
-        q->head = (uint16_t)(q->head + 1u == q->cap ? 0u : q->head + 1u);
+        q->head = (coro__queue_seq)(q->head + 1u == q->cap ? 0u : q->head + 1u);
         break;
     case CORO_QUEUE_LIFO:
         coro__qcopy(out, q->buf + (size_t)(q->count - 1u) * q->esize, q->esize);
@@ -498,27 +587,30 @@ CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_queue_try_get(coro_queue *
 
 CORO_QUEUE__DEF coro_status coro_queue_task_done(coro_queue *q)
 {
-    CORO_ASSERT(q != NULL && q->cap != 0);
+    CORO_ASSERT(q != NULL && q->cap != 0 && "coro_queue: not initialised (call coro_queue_init first)");
     if (q->unfinished == 0)
         return CORO_ERR_UNDERFLOW;
+    if (q->unfinished == 0xFFFFu) /* saturated: counts were lost, it stays */
+        return CORO_OK;
     if (--q->unfinished == 0)
-        coro__queue_wake_all(&q->joiners);
+        coro__queue_wake_all(&q->joiners, CORO_OK);
     return CORO_OK;
 }
 
 CORO_QUEUE__DEF void coro_queue_shutdown(coro_queue *q, int immediate)
 {
-    CORO_ASSERT(q != NULL && q->cap != 0);
+    CORO_ASSERT(q != NULL && q->cap != 0 && "coro_queue: not initialised (call coro_queue_init first)");
     q->flags |= CORO__Q_SHUTDOWN;
     if (immediate) {
-        q->unfinished = (uint16_t)(q->unfinished > q->count ? q->unfinished - q->count : 0);
+        if (q->unfinished != 0xFFFFu) /* saturated: it stays */
+            q->unfinished = (uint16_t)(q->unfinished > q->count ? q->unfinished - q->count : 0);
         q->count = 0;
         q->head = 0;
         if (q->unfinished == 0)
-            coro__queue_wake_all(&q->joiners);
+            coro__queue_wake_all(&q->joiners, CORO_OK);
     }
-    coro__queue_wake_all(&q->getters);
-    coro__queue_wake_all(&q->putters);
+    coro__queue_wake_all(&q->getters, CORO_OK);
+    coro__queue_wake_all(&q->putters, CORO_OK);
 }
 
 /* The awaits: try; if it would block, wait in line. On a wake, try again (the
@@ -562,10 +654,12 @@ CORO_QUEUE__DEF coro_status coro__queue_get_resume(coro_queue *q, void *out)
 }
 
 /* join: like asyncio's Event, a wake by the last task_done ends the wait even
- * if new items arrived before the joiner ran. */
+ * if new items arrived before the joiner ran. A saturated count fails it. */
 CORO_QUEUE__DEF coro_status coro__queue_join_start(coro_queue *q)
 {
-    CORO_ASSERT(q != NULL && q->cap != 0);
+    CORO_ASSERT(q != NULL && q->cap != 0 && "coro_queue: not initialised (call coro_queue_init first)");
+    if (q->unfinished == 0xFFFFu)
+        return CORO_ERR_OVERFLOW;
     return q->unfinished == 0 ? (coro_status)CORO_OK : coro_waitq_wait(&q->joiners);
 }
 
@@ -582,7 +676,7 @@ CORO_QUEUE__DEF coro_status coro__queue_join_resume(void)
  * loop or the consumer sees the element (no lost wake-up). */
 CORO_QUEUE__DEF coro_status coro_ring_init(coro_ring *r, void *buf, size_t cap, size_t esize)
 {
-    CORO_ASSERT(r != NULL);
+    CORO_ASSERT(r != NULL && "coro_ring_init: the ring pointer is NULL");
     /* half the index range plus one is at most 2^31: no precision lost before the widening */
     /* NOLINTNEXTLINE(bugprone-misplaced-widening-cast) */
     if (!buf || cap == 0 || (cap & (cap - 1u)) || cap > (size_t)((coro_ring_index)-1 / 2u + 1u) || esize == 0 ||
@@ -654,7 +748,7 @@ CORO_QUEUE__DEF coro_status coro__ring_get_start(coro_ring *r, void *out)
         r->loop = L;
         CORO_CRITICAL_EXIT();
     }
-    CORO_ASSERT(r->loop == L);
+    CORO_ASSERT(r->loop == L && "coro_ring: tasks of two loops wait on one ring (a ring serves one loop)");
     CORO_FENCE();
     if (r->head != r->tail) /* an element slipped in before the producer could see us */
         coro_loop_wakeup(L);

@@ -5,6 +5,9 @@
 #define CORO_MAX_TASKS 16
 #define CORO_MAX_CALLBACKS 16
 #define CORO_IMPLEMENTATION
+/* Count every insertion number the priority heap reads (its work). */
+static unsigned long pq_work;
+#define CORO__QUEUE_WORK() ((void)pq_work++)
 #include "coro.h"
 #include "coro_queue.h"
 #include <criterion/criterion.h>
@@ -127,16 +130,22 @@ static int job_cmp(const void *a, const void *b)
     return (x->prio > y->prio) - (x->prio < y->prio);
 }
 
+/* White box: the insertion number of element i. */
+static unsigned long seq_at(const coro_queue *q, unsigned i)
+{
+    coro__queue_seq s;
+    memcpy(&s, q->buf + (size_t)q->cap * q->esize + (size_t)CORO_PRIORITY_SEQ_BYTES * i, sizeof s);
+    return s;
+}
+
 /* White box: every child leaves after its parent. */
 static void check_heap(const coro_queue *q)
 {
     unsigned i;
     for (i = 1; i < q->count; i++) {
         unsigned p = (i - 1) / 2;
-        const unsigned char *o = q->buf + (size_t)q->cap * q->esize;
         int c = job_cmp(q->buf + i * q->esize, q->buf + p * q->esize);
-        unsigned si = o[2 * i] | o[2 * i + 1] << 8, sp = o[2 * p] | o[2 * p + 1] << 8;
-        cr_assert(c > 0 || (c == 0 && si > sp), "heap order broken at %u", i);
+        cr_assert(c > 0 || (c == 0 && seq_at(q, i) > seq_at(q, p)), "heap order broken at %u", i);
     }
 }
 
@@ -178,7 +187,7 @@ Test(queue, priority_insertion_counter_wraps)
     cr_assert_eq(coro_queue_init_priority(&Q, &store, 4, sizeof(struct job), job_cmp), CORO_OK);
     cr_assert_eq(coro_queue_try_put(&Q, &a), CORO_OK);
     cr_assert_eq(coro_queue_try_put(&Q, &b), CORO_OK);
-    for (i = 0; i < 140000; i++) { /* the counter wraps twice under a and b */
+    for (i = 0; i < 140000; i++) { /* with 2-byte numbers the counter wraps twice under a and b */
         cr_assert_eq(coro_queue_try_put(&Q, &x), CORO_OK);
         cr_assert_eq(coro_queue_try_get(&Q, &out), CORO_OK);
         cr_assert_eq(out.id, 9);
@@ -192,6 +201,150 @@ Test(queue, priority_insertion_counter_wraps)
     cr_assert_eq(out.id, 1);
     cr_assert_eq(coro_queue_try_get(&Q, &out), CORO_OK);
     cr_assert_eq(out.id, 2);
+}
+
+/* White box: set the insertion counter k numbers before its end. Every
+ * number stored is below the counter, as if many puts had come and gone. */
+static void preset_counter(coro_queue *q, unsigned k)
+{
+    unsigned i;
+    for (i = 0; i < q->count; i++)
+        cr_assert(seq_at(q, i) < q->head);
+    q->head = 0;
+    q->head = (coro__queue_seq)(q->head - 1u - k);
+}
+
+/* Random puts and gets across the counter's end, several times, against a
+ * model (per priority, the ids in put order): every get is the smallest
+ * priority, and among equal ones the oldest put. */
+static void fifo_across_wraps(int nprio)
+{
+    static CORO_PRIORITY_STORAGE(struct job, 64) store;
+    static int model[4][8192];
+    int hd[4] = {0, 0, 0, 0}, tl[4] = {0, 0, 0, 0}, id = 0, round, op, p, gets = 0;
+    unsigned r = 777u + (unsigned)nprio, wraps = 0;
+    struct job j;
+    cr_assert_eq(coro_queue_init_priority(&Q, &store, 64, sizeof(struct job), job_cmp), CORO_OK);
+    for (round = 0; round < 60; round++) {
+        coro__queue_seq before;
+        preset_counter(&Q, round % 9);
+        before = Q.head;
+        for (op = 0; op < 40; op++) {
+            r = r * 1103515245u + 12345u;
+            if (!coro_queue_full(&Q) && (coro_queue_empty(&Q) || (r >> 16) % 10 < 6)) {
+                j.prio = (int)((r >> 20) % (unsigned)nprio);
+                j.id = id++;
+                model[j.prio][tl[j.prio]++] = j.id;
+                cr_assert_eq(coro_queue_try_put(&Q, &j), CORO_OK);
+            } else {
+                cr_assert_eq(coro_queue_try_get(&Q, &j), CORO_OK);
+                for (p = 0; hd[p] == tl[p]; p++) {
+                }
+                cr_assert_eq(j.prio, p);
+                cr_assert_eq(j.id, model[p][hd[p]++], "round %d: got id %d, expected %d", round, j.id,
+                             model[p][hd[p] - 1]);
+                gets++;
+            }
+            check_heap(&Q);
+        }
+        wraps += Q.head < before; /* renumbered: numbers start again near 0 */
+    }
+    cr_assert_eq(wraps, 60u, "the counter ran out in every round");
+    while (coro_queue_try_get(&Q, &j) == CORO_OK) {
+        for (p = 0; hd[p] == tl[p]; p++) {
+        }
+        cr_assert_eq(j.prio, p);
+        cr_assert_eq(j.id, model[p][hd[p]++]);
+        gets++;
+    }
+    cr_assert_eq(gets, id);
+}
+
+Test(queue, priority_ties_stay_fifo_across_the_counter_wrap_equal_priorities) { fifo_across_wraps(1); }
+Test(queue, priority_ties_stay_fifo_across_the_counter_wrap_mixed_priorities) { fifo_across_wraps(3); }
+
+/* The largest priority queue (65,535 items, CORO_PRIORITY_QUEUE_OF sized by
+ * the knob): full, refuses one more, renumbers when full, drains in order. */
+static CORO_PRIORITY_QUEUE_OF(struct job, 65535) bigpq;
+Test(queue, priority_queue_of_maximum_capacity)
+{
+    coro_queue *q = &bigpq.q;
+    struct job j, prev = {-1, -1};
+    long i, n = 0;
+    cr_assert_eq(coro_queue_init_of(&bigpq, CORO_QUEUE_PRIORITY, job_cmp), CORO_OK);
+    cr_assert_eq(coro_queue_maxsize(q), 65535);
+    for (i = 0; i < 65535; i++) {
+        j.prio = (int)(i * 7 % 5);
+        j.id = (int)n++;
+        cr_assert_eq(coro_queue_try_put(q, &j), CORO_OK);
+    }
+    cr_assert(coro_queue_full(q));
+    cr_assert_eq(coro_queue_try_put(q, &j), CORO_ERR_FULL);
+    check_heap(q);
+    preset_counter(q, 1); /* the next put takes the last number, the one after renumbers a full queue */
+    for (i = 0; i < 3; i++) {
+        cr_assert_eq(coro_queue_try_get(q, &j), CORO_OK);
+        cr_assert_eq(j.prio, 0);
+        j.prio = (int)(i % 2) * 4; /* a new smallest, then a new largest */
+        j.id = (int)n++;
+        cr_assert_eq(coro_queue_try_put(q, &j), CORO_OK);
+        if (i == 1) /* renumbered 0..65533 and took the next */
+            cr_assert_eq(q->head, 65535u);
+        check_heap(q);
+    }
+    for (i = 0; coro_queue_try_get(q, &j) == CORO_OK; i++) {
+        cr_assert(j.prio > prev.prio || (j.prio == prev.prio && j.id > prev.id), "(%d,%d) after (%d,%d)", j.prio,
+                  j.id, prev.prio, prev.id);
+        prev = j;
+    }
+    cr_assert_eq(i, 65535);
+}
+
+/* The put that meets the counter's end renumbers 20,000 equal items in
+ * O(n log n) steps, not O(n^2) (the old scan read 2 x 10^8 numbers), and the
+ * puts and gets after it are O(log n) again. Counted, not timed: compares
+ * and insertion numbers read (CORO__QUEUE_WORK). */
+static unsigned long ncmp;
+static int job_cmp_counted(const void *a, const void *b)
+{
+    ncmp++;
+    return job_cmp(a, b);
+}
+Test(queue, priority_wrap_put_costs_n_log_n_not_n_squared)
+{
+    static CORO_PRIORITY_STORAGE(struct job, 20001) store;
+    const unsigned long n = 20000, log2n = 15; /* 2^15 > n */
+    struct job j;
+    long i;
+    cr_assert_eq(coro_queue_init_priority(&Q, &store, 20001, sizeof(struct job), job_cmp_counted), CORO_OK);
+    for (i = 0; i < (long)n; i++) {
+        j.prio = 3;
+        j.id = (int)i;
+        cr_assert_eq(coro_queue_try_put(&Q, &j), CORO_OK);
+    }
+    preset_counter(&Q, 0); /* the next put renumbers */
+    ncmp = pq_work = 0;
+    j.id = (int)n;
+    cr_assert_eq(coro_queue_try_put(&Q, &j), CORO_OK);
+    cr_assert_gt(pq_work, 0, "the work counter is wired (CORO__QUEUE_WORK)");
+    cr_assert_leq(ncmp, 4 * n * log2n, "%lu compares for the wrap put", ncmp);
+    cr_assert_leq(pq_work, 8 * n * log2n, "%lu numbers read for the wrap put (n^2 = %lu)", pq_work, n * n);
+    cr_assert(Q.head <= n + 1);
+    ncmp = pq_work = 0;
+    cr_assert_eq(coro_queue_try_get(&Q, &j), CORO_OK);
+    cr_assert_eq(j.id, 0);
+    cr_assert_leq(ncmp, 2 * log2n);
+    cr_assert_leq(pq_work, 4 * log2n + 2);
+    ncmp = pq_work = 0;
+    j.id = (int)n + 1;
+    cr_assert_eq(coro_queue_try_put(&Q, &j), CORO_OK);
+    cr_assert_leq(ncmp, log2n);
+    cr_assert_leq(pq_work, 2 * log2n + 2);
+    for (i = 1; i <= (long)n + 1; i++) {
+        cr_assert_eq(coro_queue_try_get(&Q, &j), CORO_OK);
+        cr_assert_eq(j.id, (int)i);
+    }
+    cr_assert(coro_queue_empty(&Q));
 }
 
 Test(queue, init_rejects_bad_arguments)
@@ -766,23 +919,73 @@ static CORO_FN(lifo_await_script, struct script, self)
 }
 Test(queue, lifo_queue_blocking_put) { RUN(lifo_await_script); }
 
-/* 65,535 items awaiting task_done: a put fails OVERFLOW and changes nothing. */
-Test(queue, unfinished_counter_overflow)
+/* Items got and never marked done (asyncio has no limit): 70,000 put/get
+ * pairs all succeed, the unfinished count saturating at 65,535. */
+Test(queue, puts_never_fail_when_items_are_never_marked_done)
 {
+    static CORO_PRIORITY_STORAGE(struct job, 2) store;
+    struct job j = {1, 0};
     long i;
-    int v = 5;
     cr_assert_eq(coro_queue_init(&Q, buf, 1, sizeof buf[0]), CORO_OK);
-    for (i = 0; i < 65535; i++) {
+    for (i = 0; i < 70000; i++) {
         putn(&Q, (int)i);
         cr_assert_eq(getn(&Q), (int)i);
     }
     cr_assert_eq(coro_queue_unfinished(&Q), 65535);
-    cr_assert_eq(coro_queue_try_put(&Q, &v), CORO_ERR_OVERFLOW);
-    cr_assert(coro_queue_empty(&Q));
-    cr_assert_eq(coro_queue_task_done(&Q), CORO_OK);
-    putn(&Q, 6);
-    cr_assert_eq(getn(&Q), 6);
+    cr_assert_eq(coro_queue_init_priority(&Q, &store, 2, sizeof(struct job), job_cmp), CORO_OK);
+    for (i = 0; i < 70000; i++) {
+        j.id = (int)i;
+        cr_assert_eq(coro_queue_try_put(&Q, &j), CORO_OK);
+        cr_assert_eq(coro_queue_try_get(&Q, &j), CORO_OK);
+        cr_assert_eq(j.id, (int)i);
+    }
 }
+
+/* At 65,535 the unfinished count saturates and sticks (counts were lost):
+ * a waiting joiner wakes with CORO_ERR_OVERFLOW, a new join fails at once,
+ * task_done succeeds but changes nothing, shutdown keeps it; puts go on;
+ * only init resets it. Join never returns early. */
+static CORO_FN(saturate_script, struct script, self)
+{
+    long i;
+    CORO_BEGIN(self);
+    coro_queue_init(&Q, buf, 2, sizeof buf[0]);
+    putn(&Q, 0);
+    cr_assert_eq(getn(&Q), 0);
+    self->t[0] = spawn_op(&self->o[0], OP_JOIN, &Q, 0, 0);
+    CORO_YIELD(self);
+    cr_assert(!self->o[0].finished);
+    for (i = 1; i < 65534; i++) {
+        putn(&Q, (int)i);
+        cr_assert_eq(getn(&Q), (int)i);
+    }
+    cr_assert_eq(coro_queue_task_done(&Q), CORO_OK); /* 65,533: still counting */
+    putn(&Q, 1);
+    putn(&Q, 2);
+    cr_assert_eq(coro_queue_unfinished(&Q), 65535);
+    CORO_YIELD(self);
+    cr_assert(self->o[0].finished, "the joiner is woken when the count saturates");
+    cr_assert_eq(self->o[0].st, CORO_ERR_OVERFLOW);
+    CORO_CATCH(self, self->st, CORO_QUEUE_JOIN(self, &Q));
+    cr_assert_eq(self->st, CORO_ERR_OVERFLOW);
+    for (i = 0; i < 70000; i++)
+        cr_assert_eq(coro_queue_task_done(&Q), CORO_OK);
+    cr_assert_eq(coro_queue_unfinished(&Q), 65535);
+    self->st = 99;
+    CORO_CATCH(self, self->st, CORO_QUEUE_JOIN(self, &Q));
+    cr_assert_eq(self->st, CORO_ERR_OVERFLOW);
+    cr_assert_eq(getn(&Q), 1);
+    putn(&Q, 3);
+    coro_queue_shutdown(&Q, 1);
+    cr_assert_eq(coro_queue_unfinished(&Q), 65535);
+    cr_assert_eq(coro_queue_init(&Q, buf, 2, sizeof buf[0]), CORO_OK);
+    cr_assert_eq(coro_queue_unfinished(&Q), 0);
+    self->st = 99;
+    CORO_CATCH(self, self->st, CORO_QUEUE_JOIN(self, &Q));
+    cr_assert_eq(self->st, CORO_OK);
+    CORO_END(self);
+}
+Test(queue, saturated_unfinished_count_sticks_and_join_fails_overflow) { RUN(saturate_script); }
 
 /* ---- randomized: producers / consumers with random timeouts and cancellations ---- */
 #define NP 3
