@@ -14,7 +14,17 @@
  *   CORO_MAX_TASKS      8     task slots in a loop (1..254 together with callbacks
  *                             with 8-bit indices; see CORO_INDEX_BITS)
  *   CORO_INDEX_BITS     8     width of slot indices: 8 (254 slots), 16 (65,534)
- *                             or 32; task/callback handles are twice as wide
+ *                             or 32
+ *   CORO_GEN_BITS       16    (8 where pointers are 16 bits, e.g. AVR) width of
+ *                             a slot's generation: 8 or 16. Task and callback
+ *                             handles take CORO_INDEX_BITS + CORO_GEN_BITS
+ *                             (16, 32 or 64 bits). A handle kept after its task
+ *                             or callback ended stays detectably stale
+ *                             (CORO_ERR_STALE, cancel returns 0) while its slot
+ *                             is reused up to 2^CORO_GEN_BITS - 1 times: 65,535
+ *                             with 16 bits, only 255 with 8, after which an old
+ *                             handle names the slot's new occupant (drop
+ *                             handles of finished work when using 8 bits)
  *   CORO_MAX_CALLBACKS  4     call_soon/call_later slots (timeout scopes use one each)
  *   CORO_TICK_BITS      32    width of coro_tick: 16, 32 or 64
  *   CORO_TICK_HZ        1000  ticks per second (CORO_MS/CORO_S convert with it)
@@ -62,6 +72,9 @@
  *   5. An error from an await propagates: the coroutine unwinds to its
  *      CORO_FINALLY section (if any) and ends with that error, like a Python
  *      exception. Wrap an await in CORO_CATCH to handle the status yourself.
+ *   6. CORO_MS / CORO_S give at most CORO_MAX_DELAY: a constant beyond it does
+ *      not compile (GCC/Clang), a run-time value beyond it makes the sleep,
+ *      wait or call fail with CORO_ERR_RANGE.
  *
  * API (UPPER CASE may suspend; lower case never does)
  *   CORO_FN(name, type, self)     define coroutine `name` over frame `type *self`
@@ -74,6 +87,7 @@
  *   CORO_CATCH(self, err, AWAIT)  run one await; its status goes to err
  *   CORO_YIELD(self)              sleep(0): let every other ready task run once
  *   CORO_SLEEP(self, ticks)       sleep; CORO_SLEEP_UNTIL(self, when)
+ *   CORO_MS(ms) / CORO_S(s)       ticks from milliseconds / seconds (rule 6)
  *   CORO_AWAIT(self, fn, child)   run coroutine fn on frame child inline
  *   CORO_AWAIT_TASK(self, task)   wait for a task, then its status
  *   CORO_GATHER(self, tasks, n, errs)  wait for n tasks; errs NULL: first error
@@ -141,6 +155,13 @@
 #ifndef CORO_INDEX_BITS
 #define CORO_INDEX_BITS 8
 #endif
+#ifndef CORO_GEN_BITS /* 16 unless pointers are 16 bits (both tests: old C++ may hide UINTPTR_MAX) */
+#if (defined(UINTPTR_MAX) && UINTPTR_MAX > 0xFFFF) || (defined(__SIZEOF_POINTER__) && __SIZEOF_POINTER__ > 2)
+#define CORO_GEN_BITS 16
+#else
+#define CORO_GEN_BITS 8
+#endif
+#endif
 #ifndef CORO_TICK_HZ
 #define CORO_TICK_HZ 1000
 #endif
@@ -200,6 +221,9 @@
 #if CORO_INDEX_BITS != 8 && CORO_INDEX_BITS != 16 && CORO_INDEX_BITS != 32
 #error "coro: CORO_INDEX_BITS must be 8, 16 or 32"
 #endif
+#if CORO_GEN_BITS != 8 && CORO_GEN_BITS != 16
+#error "coro: CORO_GEN_BITS must be 8 or 16"
+#endif
 #if CORO_INDEX_BITS == 8 && CORO_MAX_TASKS + CORO_MAX_CALLBACKS > 254
 #error "coro: at most 254 task and callback slots in all with 8-bit indices (raise CORO_INDEX_BITS)"
 #endif
@@ -229,11 +253,50 @@ typedef int64_t coro__stick;
 #error "coro: CORO_TICK_BITS must be 16, 32 or 64"
 #endif
 
-/* Ticks from milliseconds / seconds (rounded down). */
-#define CORO_MS(ms) ((coro_tick)((uint64_t)(ms) * CORO_TICK_HZ / 1000u))
-#define CORO_S(s) ((coro_tick)((uint64_t)(s) * CORO_TICK_HZ))
 /* The longest delay: half the tick range, so deadlines compare by signed difference. */
 #define CORO_MAX_DELAY ((coro_tick)(((coro_tick)-1) >> 1))
+/* Ticks from milliseconds / seconds (rounded down), each argument evaluated
+ * once. The result must be a delay: at most CORO_MAX_DELAY. A constant
+ * argument beyond it (or negative) does not compile on GCC and Clang (C and
+ * C++: "CORO_MS_argument_out_of_range" / a negative array size); there, an
+ * in-range constant stays a constant expression. A run-time value beyond it
+ * gives CORO_MAX_DELAY + 1, which CORO_SLEEP, CORO_WAIT, CORO_WAIT_FOR,
+ * CORO_TIMEOUT and coro_call_later refuse with CORO_ERR_RANGE (never
+ * CORO_FOREVER). Other compilers: run-time saturation for constants too. */
+#define CORO_MS(ms) CORO__UNIT(ms, CORO__MS_OVER, CORO__MS_TICKS, coro__ms, CORO_MS_argument_out_of_range)
+#define CORO_S(s) CORO__UNIT(s, CORO__S_OVER, CORO__S_TICKS, coro__s, CORO_S_argument_out_of_range)
+#define CORO__U64(x) ((uint64_t)(x))
+#define CORO__TOO_LONG ((coro_tick)(CORO_MAX_DELAY + 1u))
+/* ms * HZ / 1000 as q * HZ + r * HZ / 1000 (q = ms / 1000, r = ms % 1000):
+ * exact, and with q * HZ <= CORO_MAX_DELAY no intermediate overflows 64 bits. */
+#define CORO__MS_OVER(ms) (CORO__U64(ms) / 1000u > (uint64_t)CORO_MAX_DELAY / CORO_TICK_HZ || \
+    CORO__MS_TICKS(ms) > (uint64_t)CORO_MAX_DELAY)
+#define CORO__MS_TICKS(ms) (CORO__U64(ms) / 1000u * CORO_TICK_HZ + CORO__U64(ms) % 1000u * CORO_TICK_HZ / 1000u)
+#define CORO__S_OVER(s) (CORO__U64(s) > (uint64_t)CORO_MAX_DELAY / CORO_TICK_HZ)
+#define CORO__S_TICKS(s) (CORO__U64(s) * CORO_TICK_HZ)
+static inline coro_tick coro__ms(uint64_t ms) { return CORO__MS_OVER(ms) ? CORO__TOO_LONG : (coro_tick)CORO__MS_TICKS(ms); }
+static inline coro_tick coro__s(uint64_t s) { return CORO__S_OVER(s) ? CORO__TOO_LONG : (coro_tick)CORO__S_TICKS(s); }
+#if defined(__GNUC__) && !defined(__cplusplus)
+/* C: an integer constant expression takes the constant branch (checked by a
+ * negative array size), anything else the function. __extension__ keeps
+ * -Wpedantic quiet about sizeof(void) in CORO__ICE (Linux's __is_constexpr:
+ * x * 0 is a null pointer constant only when x is an integer constant
+ * expression) and about __builtin_choose_expr. */
+#define CORO__ICE(x) (sizeof(int) == sizeof(*(8 ? ((void *)((long long)(x) * 0l)) : (int *)8)))
+#define CORO__UNIT(x, over, ticks, fn, name)                                  \
+    (__extension__ __builtin_choose_expr(CORO__ICE(x),                        \
+        (coro_tick)(ticks(x) + 0u * sizeof(struct {                           \
+            char name[__builtin_choose_expr(CORO__ICE(x), (over(x)), 0) ? -1 : 1]; })), fn(CORO__U64(x))))
+#elif defined(__GNUC__)
+/* C++: __builtin_constant_p decides (in the array bound it is a constant in
+ * g++ and clang++ at every -O level). When it holds, the argument has no side
+ * effects, so over(x) and ticks(x) may read it again; else fn reads it once. */
+#define CORO__UNIT(x, over, ticks, fn, name)                                  \
+    ((coro_tick)((__builtin_constant_p(x) && !(over(x)) ? (coro_tick)ticks(x) : fn(CORO__U64(x))) + \
+                 0u * sizeof(char[(__builtin_constant_p(x) ? (over(x)) : 0) ? -1 : 1])))
+#else
+#define CORO__UNIT(x, over, ticks, fn, name) fn(CORO__U64(x))
+#endif
 /* "No timeout" for CORO_WAIT / CORO_WAIT_FOR. */
 #define CORO_FOREVER ((coro_tick)-1)
 
@@ -310,26 +373,38 @@ typedef struct coro_frame {
 typedef coro_status (*coro_fn)(coro_frame *frame);
 typedef void (*coro_callback)(void *arg);
 
-/* Task and callback handles: generation << CORO_INDEX_BITS | slot. 0 is
- * never a valid handle. Timer sequence numbers widen with the index so that
+/* Task and callback handles: generation << CORO_INDEX_BITS | (slot + 1), as
+ * wide as both (CORO_INDEX_BITS + CORO_GEN_BITS, rounded up to 16, 32 or 64
+ * bits). The slot part is never 0, so 0 is never a valid handle and every
+ * generation value is usable: a slot reused 2^CORO_GEN_BITS times gives its
+ * old handles back. Timer sequence numbers widen with the index so that
  * every pending timer has its own. */
 #if CORO_INDEX_BITS == 8
 typedef uint8_t coro_index;
-typedef uint16_t coro_task;
 typedef uint16_t coro__seq;
 #elif CORO_INDEX_BITS == 16
 typedef uint16_t coro_index;
-typedef uint32_t coro_task;
 typedef uint32_t coro__seq;
 #else
 typedef uint32_t coro_index;
-typedef uint64_t coro_task;
 typedef uint32_t coro__seq;
+#endif
+#if CORO_GEN_BITS == 8
+typedef uint8_t coro__gen;
+#else
+typedef uint16_t coro__gen;
+#endif
+#if CORO_INDEX_BITS + CORO_GEN_BITS <= 16
+typedef uint16_t coro_task;
+#elif CORO_INDEX_BITS + CORO_GEN_BITS <= 32
+typedef uint32_t coro_task;
+#else
+typedef uint64_t coro_task;
 #endif
 typedef coro_task coro_handle;
 #define CORO__NONE ((coro_index)-1)
-#define CORO__ID(h) ((coro_index)(h))
-#define CORO__GEN(h) ((uint8_t)((h) >> CORO_INDEX_BITS))
+#define CORO__ID(h) ((coro_index)((coro_index)(h) - 1u)) /* 0: CORO__NONE */
+#define CORO__GEN(h) ((coro__gen)((h) >> CORO_INDEX_BITS))
 
 /* Intrusive FIFO of waiting tasks: a circular list through the task slots,
  * named by its tail. One byte. */
@@ -383,7 +458,7 @@ typedef struct coro__slot {
     coro_index hpos;          /* position in the heap, CORO__NONE if not there */
     coro_index next;          /* wait queue / free list link */
     coro_index awaiter;       /* the task awaiting this one */
-    uint8_t gen;              /* generation, bumped on reuse: stale handles */
+    coro__gen gen;            /* generation, bumped on reuse: stale handles */
     uint8_t state;            /* CORO__FREE ... */
     uint8_t flags;            /* CORO__T_* */
     coro_status status;       /* wake status while waiting, final status when done */
@@ -1095,20 +1170,21 @@ static void coro__q_unlink(coro_loop *L, coro_waitq *q, coro_index id)
 static coro__slot *coro__task(const coro_loop *L, coro_task t)
 {
     coro_index id = CORO__ID(t);
-    if (id >= CORO_MAX_TASKS || L->slot[id].gen != CORO__GEN(t) || CORO__GEN(t) == 0)
-        return NULL;
+    if (id >= CORO_MAX_TASKS || L->slot[id].gen != CORO__GEN(t) || L->slot[id].state == CORO__FREE)
+        return NULL; /* FREE: never used since coro_loop_init */
     return (coro__slot *)&L->slot[id];
 }
 
 static coro_task coro__handle(const coro_loop *L, coro_index id)
 {
-    return (coro_task)(((coro_task)L->slot[id].gen << CORO_INDEX_BITS) | id);
+    return (coro_task)(((coro_task)L->slot[id].gen << CORO_INDEX_BITS) | (coro_task)(id + 1u));
 }
 
-/* Generations run 1..255: a handle is never 0. */
-static uint8_t coro__next_gen(uint8_t g)
+/* Generations use every value (0 included: the slot part keeps handles
+ * nonzero), so a handle turns stale for 2^CORO_GEN_BITS - 1 reuses. */
+static coro__gen coro__next_gen(coro__gen g)
 {
-    return (uint8_t)(g == 255u ? 1u : g + 1u);
+    return (coro__gen)(g + 1u);
 }
 
 static coro_status coro__never_started(coro_frame *f)
@@ -1597,7 +1673,7 @@ CORO__DEF int coro_handle_cancel(coro_loop *L, coro_handle h)
 {
     coro_index id = CORO__ID(h);
     coro__slot *s;
-    if (id < CORO_MAX_TASKS || id >= CORO__SLOTS || CORO__GEN(h) == 0)
+    if (id < CORO_MAX_TASKS || id >= CORO__SLOTS)
         return 0;
     s = &L->slot[id];
     if (s->gen != CORO__GEN(h))
@@ -1900,6 +1976,7 @@ static int coro__idle(coro_loop *L)
 #endif
     return 1; /* the wakeup itself is cleared by coro__poll */
 }
+
 
 /* One iteration: due timers to the ring, then run what was ready at its start. */
 static int coro__run_once(coro_loop *L)
