@@ -57,6 +57,14 @@
  *                       than this many ticks, CORO_STALL(loop, task, ticks) is
  *                       called (you define it): a task that ran too long
  *                       without awaiting. 0: no clock read, no code
+ *   CORO_SPIN_LIMIT     1000000   CORO_CLOCK_VIRTUAL only (no field, no code on
+ *                       other clocks): after this many yields (CORO_YIELD,
+ *                       CORO_SLEEP(self, 0)) with a timer pending and neither
+ *                       an idle nor a due timer in between, the run returns
+ *                       CORO_ERR_DEADLOCK (calling CORO_ON_DEADLOCK) instead of
+ *                       spinning forever (rule 6). Raise it for programs that
+ *                       legitimately yield that often while a timer waits;
+ *                       0: off
  *
  * RULES (the sharp edges)
  *   1. Locals do not survive an await. Everything that lives across one is a
@@ -72,7 +80,12 @@
  *   5. An error from an await propagates: the coroutine unwinds to its
  *      CORO_FINALLY section (if any) and ends with that error, like a Python
  *      exception. Wrap an await in CORO_CATCH to handle the status yourself.
- *   6. CORO_MS / CORO_S give at most CORO_MAX_DELAY: a constant beyond it does
+ *   6. On CORO_CLOCK_VIRTUAL time moves only when nothing is ready: a task
+ *      polling a flag with `while (!done) CORO_YIELD(self);` while the timer
+ *      that sets it waits spins forever there (it works on a real clock).
+ *      Await the event itself (coro_sync.h) or sleep instead of yielding.
+ *      CORO_SPIN_LIMIT turns such a spin into CORO_ERR_DEADLOCK.
+ *   7. CORO_MS / CORO_S give at most CORO_MAX_DELAY: a constant beyond it does
  *      not compile (GCC/Clang), a run-time value beyond it makes the sleep,
  *      wait or call fail with CORO_ERR_RANGE.
  *
@@ -87,7 +100,7 @@
  *   CORO_CATCH(self, err, AWAIT)  run one await; its status goes to err
  *   CORO_YIELD(self)              sleep(0): let every other ready task run once
  *   CORO_SLEEP(self, ticks)       sleep; CORO_SLEEP_UNTIL(self, when)
- *   CORO_MS(ms) / CORO_S(s)       ticks from milliseconds / seconds (rule 6)
+ *   CORO_MS(ms) / CORO_S(s)       ticks from milliseconds / seconds (rule 7)
  *   CORO_AWAIT(self, fn, child)   run coroutine fn on frame child inline
  *   CORO_AWAIT_TASK(self, task)   wait for a task, then its status
  *   CORO_GATHER(self, tasks, n, errs)  wait for n tasks; errs NULL: first error
@@ -205,6 +218,14 @@
 #ifndef CORO_STALL_TICKS
 #define CORO_STALL_TICKS 0
 #endif
+#ifndef CORO_SPIN_LIMIT
+#define CORO_SPIN_LIMIT 1000000
+#endif
+#if CORO_SPIN_LIMIT < 0 || CORO_SPIN_LIMIT > 4000000000
+#error "coro: CORO_SPIN_LIMIT must be 0 (off) .. 4,000,000,000"
+#endif
+/* The spin check exists on the virtual clock only (zero cost elsewhere). */
+#define CORO__SPIN (CORO_CLOCK == CORO_CLOCK_VIRTUAL && CORO_SPIN_LIMIT > 0)
 #if CORO_STALL_TICKS > 0 && !defined(CORO_STALL)
 #error "coro: CORO_STALL_TICKS needs CORO_STALL(loop, task, ticks) to report a stall"
 #endif
@@ -488,6 +509,9 @@ typedef struct coro_loop {
     volatile uint8_t woken;         /* set by coro_loop_wakeup (interrupt-safe) */
     uint8_t armed;                  /* wake sources outside the loop (interrupts) */
     struct coro_poll *polls;        /* hooks run after a wakeup */
+#if CORO__SPIN
+    uint32_t spin;                  /* yields while a timer waits and time stands still */
+#endif
 } coro_loop;
 
 /* A poll hook (coro_loop_poll_add): a node the interrupt-fed object embeds. */
@@ -585,6 +609,9 @@ static inline coro_status coro__yield(void)
 {
     coro_loop *L = coro__running;
     L->ring[L->rtail++ & (CORO__RING - 1)] = L->current;
+#if CORO__SPIN
+    L->spin++;
+#endif
     return CORO__PENDING;
 }
 
@@ -1517,6 +1544,9 @@ CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
     s->status = CORO_OK;
     if (t == 0) {
         coro__ready(L, L->current);
+#if CORO__SPIN
+        L->spin++; /* a yield */
+#endif
         return CORO__PENDING;
     }
     s->state = CORO__SLEEP;
@@ -1823,6 +1853,9 @@ CORO__DEF coro_status coro_loop_init(coro_loop *L)
     L->woken = 0;
     L->armed = 0;
     L->polls = NULL;
+#if CORO__SPIN
+    L->spin = 0;
+#endif
 #if CORO_CLOCK == CORO_CLOCK_POSIX
     coro__bell_open();
 #endif
@@ -1939,6 +1972,9 @@ static int coro__idle(coro_loop *L)
     if (!has && !L->armed && !L->woken)
         return 0;
     CORO__TRACE(L, CORO_TRACE_IDLE, CORO__NONE, when);
+#if CORO__SPIN
+    L->spin = 0; /* time moves */
+#endif
 #if CORO_CLOCK == CORO_CLOCK_VIRTUAL
     if (has && !L->woken && (coro__stick)(when - coro_virtual_now) > 0) /* a wakeup: no jump */
         coro_virtual_now = when;
@@ -1977,12 +2013,33 @@ static int coro__idle(coro_loop *L)
     return 1; /* the wakeup itself is cleared by coro__poll */
 }
 
+#if CORO__SPIN
+/* Virtual clock: time moves only when nothing is ready, so a task polling a
+ * flag with CORO_YIELD while the timer that sets it waits spins forever.
+ * L->spin counts yields since the loop last idled or found a timer due;
+ * past CORO_SPIN_LIMIT with a timer pending the run ends as a deadlock (the
+ * spinning task is alive: the count only grows by yields). */
+static int coro__spinning(coro_loop *L)
+{
+    if (!L->hlen || (coro__stick)(L->slot[L->heap[0]].deadline - coro__now(L)) <= 0) {
+        L->spin = 0;
+    } else if (L->spin > (uint32_t)CORO_SPIN_LIMIT) {
+        L->spin = 0; /* a later run gets a fresh count (e.g. after cancelling the spinner) */
+        return 1;
+    }
+    return 0;
+}
+#endif
 
 /* One iteration: due timers to the ring, then run what was ready at its start. */
 static int coro__run_once(coro_loop *L)
 {
     coro_index n;
     L->stale = 1;
+#if CORO__SPIN
+    if (coro__spinning(L))
+        return 0;
+#endif
     if (L->rhead == L->rtail && !(L->hlen && (coro__stick)(L->slot[L->heap[0]].deadline - coro__now(L)) <= 0)) {
         if (!coro__idle(L))
             return 0;
