@@ -14,7 +14,17 @@
  *   CORO_MAX_TASKS      8     task slots in a loop (1..254 together with callbacks
  *                             with 8-bit indices; see CORO_INDEX_BITS)
  *   CORO_INDEX_BITS     8     width of slot indices: 8 (254 slots), 16 (65,534)
- *                             or 32; task/callback handles are twice as wide
+ *                             or 32
+ *   CORO_GEN_BITS       16    (8 where pointers are 16 bits, e.g. AVR) width of
+ *                             a slot's generation: 8 or 16. Task and callback
+ *                             handles take CORO_INDEX_BITS + CORO_GEN_BITS
+ *                             (16, 32 or 64 bits). A handle kept after its task
+ *                             or callback ended stays detectably stale
+ *                             (CORO_ERR_STALE, cancel returns 0) while its slot
+ *                             is reused up to 2^CORO_GEN_BITS - 1 times: 65,535
+ *                             with 16 bits, only 255 with 8, after which an old
+ *                             handle names the slot's new occupant (drop
+ *                             handles of finished work when using 8 bits)
  *   CORO_MAX_CALLBACKS  4     call_soon/call_later slots (timeout scopes use one each)
  *   CORO_TICK_BITS      32    width of coro_tick: 16, 32 or 64
  *   CORO_TICK_HZ        1000  ticks per second (CORO_MS/CORO_S convert with it)
@@ -47,6 +57,14 @@
  *                       than this many ticks, CORO_STALL(loop, task, ticks) is
  *                       called (you define it): a task that ran too long
  *                       without awaiting. 0: no clock read, no code
+ *   CORO_SPIN_LIMIT     1000000   CORO_CLOCK_VIRTUAL only (no field, no code on
+ *                       other clocks): after this many yields (CORO_YIELD,
+ *                       CORO_SLEEP(self, 0)) with a timer pending and neither
+ *                       an idle nor a due timer in between, the run returns
+ *                       CORO_ERR_DEADLOCK (calling CORO_ON_DEADLOCK) instead of
+ *                       spinning forever (rule 6). Raise it for programs that
+ *                       legitimately yield that often while a timer waits;
+ *                       0: off
  *
  * RULES (the sharp edges)
  *   1. Locals do not survive an await. Everything that lives across one is a
@@ -67,6 +85,14 @@
  *      behind (CORO_ERR_RANGE otherwise). A timer that came due while a task
  *      ran without awaiting fires at the next iteration, provided that step
  *      was shorter than the whole tick range (65 s with 16-bit ticks at 1 kHz).
+ *   7. On CORO_CLOCK_VIRTUAL time moves only when nothing is ready: a task
+ *      polling a flag with `while (!done) CORO_YIELD(self);` while the timer
+ *      that sets it waits spins forever there (it works on a real clock).
+ *      Await the event itself (coro_sync.h) or sleep instead of yielding.
+ *      CORO_SPIN_LIMIT turns such a spin into CORO_ERR_DEADLOCK.
+ *   8. CORO_MS / CORO_S give at most CORO_MAX_DELAY: a constant beyond it does
+ *      not compile (GCC/Clang), a run-time value beyond it makes the sleep,
+ *      wait or call fail with CORO_ERR_RANGE.
  *
  * API (UPPER CASE may suspend; lower case never does)
  *   CORO_FN(name, type, self)     define coroutine `name` over frame `type *self`
@@ -79,6 +105,7 @@
  *   CORO_CATCH(self, err, AWAIT)  run one await; its status goes to err
  *   CORO_YIELD(self)              sleep(0): let every other ready task run once
  *   CORO_SLEEP(self, ticks)       sleep; CORO_SLEEP_UNTIL(self, when)
+ *   CORO_MS(ms) / CORO_S(s)       ticks from milliseconds / seconds (rule 7)
  *   CORO_AWAIT(self, fn, child)   run coroutine fn on frame child inline
  *   CORO_AWAIT_TASK(self, task)   wait for a task, then its status
  *   CORO_GATHER(self, tasks, n, errs)  wait for n tasks; errs NULL: first error
@@ -146,6 +173,13 @@
 #ifndef CORO_INDEX_BITS
 #define CORO_INDEX_BITS 8
 #endif
+#ifndef CORO_GEN_BITS /* 16 unless pointers are 16 bits (both tests: old C++ may hide UINTPTR_MAX) */
+#if (defined(UINTPTR_MAX) && UINTPTR_MAX > 0xFFFF) || (defined(__SIZEOF_POINTER__) && __SIZEOF_POINTER__ > 2)
+#define CORO_GEN_BITS 16
+#else
+#define CORO_GEN_BITS 8
+#endif
+#endif
 #ifndef CORO_TICK_HZ
 #define CORO_TICK_HZ 1000
 #endif
@@ -189,6 +223,14 @@
 #ifndef CORO_STALL_TICKS
 #define CORO_STALL_TICKS 0
 #endif
+#ifndef CORO_SPIN_LIMIT
+#define CORO_SPIN_LIMIT 1000000
+#endif
+#if CORO_SPIN_LIMIT < 0 || CORO_SPIN_LIMIT > 4000000000
+#error "coro: CORO_SPIN_LIMIT must be 0 (off) .. 4,000,000,000"
+#endif
+/* The spin check exists on the virtual clock only (zero cost elsewhere). */
+#define CORO__SPIN (CORO_CLOCK == CORO_CLOCK_VIRTUAL && CORO_SPIN_LIMIT > 0)
 #if CORO_STALL_TICKS > 0 && !defined(CORO_STALL)
 #error "coro: CORO_STALL_TICKS needs CORO_STALL(loop, task, ticks) to report a stall"
 #endif
@@ -204,6 +246,9 @@
 #endif
 #if CORO_INDEX_BITS != 8 && CORO_INDEX_BITS != 16 && CORO_INDEX_BITS != 32
 #error "coro: CORO_INDEX_BITS must be 8, 16 or 32"
+#endif
+#if CORO_GEN_BITS != 8 && CORO_GEN_BITS != 16
+#error "coro: CORO_GEN_BITS must be 8 or 16"
 #endif
 #if CORO_INDEX_BITS == 8 && CORO_MAX_TASKS + CORO_MAX_CALLBACKS > 254
 #error "coro: at most 254 task and callback slots in all with 8-bit indices (raise CORO_INDEX_BITS)"
@@ -234,11 +279,50 @@ typedef int64_t coro__stick;
 #error "coro: CORO_TICK_BITS must be 16, 32 or 64"
 #endif
 
-/* Ticks from milliseconds / seconds (rounded down). */
-#define CORO_MS(ms) ((coro_tick)((uint64_t)(ms) * CORO_TICK_HZ / 1000u))
-#define CORO_S(s) ((coro_tick)((uint64_t)(s) * CORO_TICK_HZ))
 /* The longest delay: half the tick range, so deadlines compare by signed difference. */
 #define CORO_MAX_DELAY ((coro_tick)(((coro_tick)-1) >> 1))
+/* Ticks from milliseconds / seconds (rounded down), each argument evaluated
+ * once. The result must be a delay: at most CORO_MAX_DELAY. A constant
+ * argument beyond it (or negative) does not compile on GCC and Clang (C and
+ * C++: "CORO_MS_argument_out_of_range" / a negative array size); there, an
+ * in-range constant stays a constant expression. A run-time value beyond it
+ * gives CORO_MAX_DELAY + 1, which CORO_SLEEP, CORO_WAIT, CORO_WAIT_FOR,
+ * CORO_TIMEOUT and coro_call_later refuse with CORO_ERR_RANGE (never
+ * CORO_FOREVER). Other compilers: run-time saturation for constants too. */
+#define CORO_MS(ms) CORO__UNIT(ms, CORO__MS_OVER, CORO__MS_TICKS, coro__ms, CORO_MS_argument_out_of_range)
+#define CORO_S(s) CORO__UNIT(s, CORO__S_OVER, CORO__S_TICKS, coro__s, CORO_S_argument_out_of_range)
+#define CORO__U64(x) ((uint64_t)(x))
+#define CORO__TOO_LONG ((coro_tick)(CORO_MAX_DELAY + 1u))
+/* ms * HZ / 1000 as q * HZ + r * HZ / 1000 (q = ms / 1000, r = ms % 1000):
+ * exact, and with q * HZ <= CORO_MAX_DELAY no intermediate overflows 64 bits. */
+#define CORO__MS_OVER(ms) (CORO__U64(ms) / 1000u > (uint64_t)CORO_MAX_DELAY / CORO_TICK_HZ || \
+    CORO__MS_TICKS(ms) > (uint64_t)CORO_MAX_DELAY)
+#define CORO__MS_TICKS(ms) (CORO__U64(ms) / 1000u * CORO_TICK_HZ + CORO__U64(ms) % 1000u * CORO_TICK_HZ / 1000u)
+#define CORO__S_OVER(s) (CORO__U64(s) > (uint64_t)CORO_MAX_DELAY / CORO_TICK_HZ)
+#define CORO__S_TICKS(s) (CORO__U64(s) * CORO_TICK_HZ)
+static inline coro_tick coro__ms(uint64_t ms) { return CORO__MS_OVER(ms) ? CORO__TOO_LONG : (coro_tick)CORO__MS_TICKS(ms); }
+static inline coro_tick coro__s(uint64_t s) { return CORO__S_OVER(s) ? CORO__TOO_LONG : (coro_tick)CORO__S_TICKS(s); }
+#if defined(__GNUC__) && !defined(__cplusplus)
+/* C: an integer constant expression takes the constant branch (checked by a
+ * negative array size), anything else the function. __extension__ keeps
+ * -Wpedantic quiet about sizeof(void) in CORO__ICE (Linux's __is_constexpr:
+ * x * 0 is a null pointer constant only when x is an integer constant
+ * expression) and about __builtin_choose_expr. */
+#define CORO__ICE(x) (sizeof(int) == sizeof(*(8 ? ((void *)((long long)(x) * 0l)) : (int *)8)))
+#define CORO__UNIT(x, over, ticks, fn, name)                                  \
+    (__extension__ __builtin_choose_expr(CORO__ICE(x),                        \
+        (coro_tick)(ticks(x) + 0u * sizeof(struct {                           \
+            char name[__builtin_choose_expr(CORO__ICE(x), (over(x)), 0) ? -1 : 1]; })), fn(CORO__U64(x))))
+#elif defined(__GNUC__)
+/* C++: __builtin_constant_p decides (in the array bound it is a constant in
+ * g++ and clang++ at every -O level). When it holds, the argument has no side
+ * effects, so over(x) and ticks(x) may read it again; else fn reads it once. */
+#define CORO__UNIT(x, over, ticks, fn, name)                                  \
+    ((coro_tick)((__builtin_constant_p(x) && !(over(x)) ? (coro_tick)ticks(x) : fn(CORO__U64(x))) + \
+                 0u * sizeof(char[(__builtin_constant_p(x) ? (over(x)) : 0) ? -1 : 1])))
+#else
+#define CORO__UNIT(x, over, ticks, fn, name) fn(CORO__U64(x))
+#endif
 /* "No timeout" for CORO_WAIT / CORO_WAIT_FOR. */
 #define CORO_FOREVER ((coro_tick)-1)
 
@@ -315,26 +399,38 @@ typedef struct coro_frame {
 typedef coro_status (*coro_fn)(coro_frame *frame);
 typedef void (*coro_callback)(void *arg);
 
-/* Task and callback handles: generation << CORO_INDEX_BITS | slot. 0 is
- * never a valid handle. Timer sequence numbers widen with the index so that
+/* Task and callback handles: generation << CORO_INDEX_BITS | (slot + 1), as
+ * wide as both (CORO_INDEX_BITS + CORO_GEN_BITS, rounded up to 16, 32 or 64
+ * bits). The slot part is never 0, so 0 is never a valid handle and every
+ * generation value is usable: a slot reused 2^CORO_GEN_BITS times gives its
+ * old handles back. Timer sequence numbers widen with the index so that
  * every pending timer has its own. */
 #if CORO_INDEX_BITS == 8
 typedef uint8_t coro_index;
-typedef uint16_t coro_task;
 typedef uint16_t coro__seq;
 #elif CORO_INDEX_BITS == 16
 typedef uint16_t coro_index;
-typedef uint32_t coro_task;
 typedef uint32_t coro__seq;
 #else
 typedef uint32_t coro_index;
-typedef uint64_t coro_task;
 typedef uint32_t coro__seq;
+#endif
+#if CORO_GEN_BITS == 8
+typedef uint8_t coro__gen;
+#else
+typedef uint16_t coro__gen;
+#endif
+#if CORO_INDEX_BITS + CORO_GEN_BITS <= 16
+typedef uint16_t coro_task;
+#elif CORO_INDEX_BITS + CORO_GEN_BITS <= 32
+typedef uint32_t coro_task;
+#else
+typedef uint64_t coro_task;
 #endif
 typedef coro_task coro_handle;
 #define CORO__NONE ((coro_index)-1)
-#define CORO__ID(h) ((coro_index)(h))
-#define CORO__GEN(h) ((uint8_t)((h) >> CORO_INDEX_BITS))
+#define CORO__ID(h) ((coro_index)((coro_index)(h) - 1u)) /* 0: CORO__NONE */
+#define CORO__GEN(h) ((coro__gen)((h) >> CORO_INDEX_BITS))
 
 /* Intrusive FIFO of waiting tasks: a circular list through the task slots,
  * named by its tail. tail1 is the tail's slot + 1, 0 when empty, so an
@@ -389,7 +485,7 @@ typedef struct coro__slot {
     coro_index hpos;          /* position in the heap, CORO__NONE if not there */
     coro_index next;          /* wait queue / free list link */
     coro_index awaiter;       /* the task awaiting this one */
-    uint8_t gen;              /* generation, bumped on reuse: stale handles */
+    coro__gen gen;            /* generation, bumped on reuse: stale handles */
     uint8_t state;            /* CORO__FREE ... */
     uint8_t flags;            /* CORO__T_* */
     coro_status status;       /* wake status while waiting, final status when done */
@@ -419,6 +515,9 @@ typedef struct coro_loop {
     volatile uint8_t woken;         /* set by coro_loop_wakeup (interrupt-safe) */
     uint8_t armed;                  /* wake sources outside the loop (interrupts) */
     struct coro_poll *polls;        /* hooks run after a wakeup */
+#if CORO__SPIN
+    uint32_t spin;                  /* yields while a timer waits and time stands still */
+#endif
 } coro_loop;
 
 /* A poll hook (coro_loop_poll_add): a node the interrupt-fed object embeds. */
@@ -516,6 +615,9 @@ static inline coro_status coro__yield(void)
 {
     coro_loop *L = coro__running;
     L->ring[L->rtail++ & (CORO__RING - 1)] = L->current;
+#if CORO__SPIN
+    L->spin++;
+#endif
     return CORO__PENDING;
 }
 
@@ -1124,20 +1226,21 @@ static void coro__loop_touch(coro_loop *L)
 static coro__slot *coro__task(const coro_loop *L, coro_task t)
 {
     coro_index id = CORO__ID(t);
-    if (id >= CORO_MAX_TASKS || L->slot[id].gen != CORO__GEN(t) || CORO__GEN(t) == 0)
-        return NULL;
+    if (id >= CORO_MAX_TASKS || L->slot[id].gen != CORO__GEN(t) || L->slot[id].state == CORO__FREE)
+        return NULL; /* FREE: never used since coro_loop_init */
     return (coro__slot *)&L->slot[id];
 }
 
 static coro_task coro__handle(const coro_loop *L, coro_index id)
 {
-    return (coro_task)(((coro_task)L->slot[id].gen << CORO_INDEX_BITS) | id);
+    return (coro_task)(((coro_task)L->slot[id].gen << CORO_INDEX_BITS) | (coro_task)(id + 1u));
 }
 
-/* Generations run 1..255: a handle is never 0. */
-static uint8_t coro__next_gen(uint8_t g)
+/* Generations use every value (0 included: the slot part keeps handles
+ * nonzero), so a handle turns stale for 2^CORO_GEN_BITS - 1 reuses. */
+static coro__gen coro__next_gen(coro__gen g)
 {
-    return (uint8_t)(g == 255u ? 1u : g + 1u);
+    return (coro__gen)(g + 1u);
 }
 
 static coro_status coro__never_started(coro_frame *f)
@@ -1487,6 +1590,9 @@ CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
     s->status = CORO_OK;
     if (t == 0) {
         coro__ready(L, L->current);
+#if CORO__SPIN
+        L->spin++; /* a yield */
+#endif
         return CORO__PENDING;
     }
     s->state = CORO__SLEEP;
@@ -1649,7 +1755,7 @@ CORO__DEF int coro_handle_cancel(coro_loop *L, coro_handle h)
 {
     coro_index id = CORO__ID(h);
     coro__slot *s;
-    if (id < CORO_MAX_TASKS || id >= CORO__SLOTS || CORO__GEN(h) == 0)
+    if (id < CORO_MAX_TASKS || id >= CORO__SLOTS)
         return 0;
     s = &L->slot[id];
     if (s->gen != CORO__GEN(h))
@@ -1799,6 +1905,9 @@ CORO__DEF coro_status coro_loop_init(coro_loop *L)
     L->woken = 0;
     L->armed = 0;
     L->polls = NULL;
+#if CORO__SPIN
+    L->spin = 0;
+#endif
 #if CORO_CLOCK == CORO_CLOCK_POSIX
     coro__bell_open();
 #endif
@@ -1922,6 +2031,9 @@ static int coro__idle(coro_loop *L)
     if (!has && !L->armed && !L->woken)
         return 0;
     CORO__TRACE(L, CORO_TRACE_IDLE, CORO__NONE, when);
+#if CORO__SPIN
+    L->spin = 0; /* time moves */
+#endif
 #if CORO_CLOCK == CORO_CLOCK_VIRTUAL
     if (has && !L->woken && (coro__stick)(when - coro_virtual_now) > 0) /* a wakeup: no jump */
         coro_virtual_now = when;
@@ -1990,6 +2102,24 @@ static void coro__expire_due(coro_loop *L, coro_tick base)
     L->now = now;
 }
 
+#if CORO__SPIN
+/* Virtual clock: time moves only when nothing is ready, so a task polling a
+ * flag with CORO_YIELD while the timer that sets it waits spins forever.
+ * L->spin counts yields since the loop last idled or found a timer due;
+ * past CORO_SPIN_LIMIT with a timer pending the run ends as a deadlock (the
+ * spinning task is alive: the count only grows by yields). */
+static int coro__spinning(coro_loop *L, coro_tick base)
+{
+    if (!L->hlen || coro__due(L, base, (coro_tick)(coro__now(L) - base))) {
+        L->spin = 0;
+    } else if (L->spin > (uint32_t)CORO_SPIN_LIMIT) {
+        L->spin = 0; /* a later run gets a fresh count (e.g. after cancelling the spinner) */
+        return 1;
+    }
+    return 0;
+}
+#endif
+
 /* One iteration: due timers to the ring, then run what was ready at its
  * start. A stop request makes it poll instead of idling (asyncio). */
 static int coro__run_once(coro_loop *L)
@@ -1997,6 +2127,10 @@ static int coro__run_once(coro_loop *L)
     coro_index n;
     coro_tick base = L->now;
     L->stale = 1;
+#if CORO__SPIN
+    if (coro__spinning(L, base))
+        return 0;
+#endif
     if (L->rhead == L->rtail && !(L->hlen && coro__due(L, base, (coro_tick)(coro__now(L) - base))) &&
         !(L->state & CORO__L_STOP)) {
         if (!coro__idle(L))

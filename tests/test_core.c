@@ -575,7 +575,7 @@ Test(core, task_stale_handle_after_slot_reuse)
     cr_assert_eq(coro_loop_run_task(&L, t), CORO_OK);
 }
 
-/* 2,000 reuses of every slot: the 8-bit generation wraps, a handle is never
+/* 256 reuses of every slot (an 8-bit generation wraps), a handle is never
  * 0, and the previous handle of a slot always reads stale. */
 Test(core, task_handles_through_generation_wrap)
 {
@@ -594,6 +594,114 @@ Test(core, task_handles_through_generation_wrap)
     }
     cr_assert_eq(coro_task_status(&L, 0), CORO_ERR_STALE);
     cr_assert_eq(coro_task_cancel(&L, 0), 0);
+}
+
+/* Issue 11 item 9: one task slot reused `reuses` times while the handle of
+ * its first occupant is kept. Every other slot is held by a sleeper, so each
+ * spawn lands in that slot. At each reuse, status/done/cancel on the old
+ * handle must read stale and leave the new occupant alone (it runs to its
+ * end, not cancelled). Returns the number of reuses after which the old
+ * handle still read stale. */
+static long reuse_task_slot(long reuses)
+{
+    static struct worker blk[CORO_MAX_TASKS];
+    static struct once o;
+    coro_task old, t;
+    long i;
+    int k;
+    for (k = 0; k < CORO_MAX_TASKS - 1; k++) {
+        memset(&blk[k], 0, sizeof blk[k]);
+        blk[k].name = "b";
+        blk[k].d = CORO_MAX_DELAY;
+        cr_assert_eq(coro_spawn(&L, NULL, worker, &blk[k]), CORO_OK);
+    }
+    cr_assert_eq(coro_spawn(&L, &old, once_fn, &o), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, old), CORO_OK);
+    for (i = 1; i <= reuses; i++) {
+        cr_assert_eq(coro_spawn(&L, &t, once_fn, &o), CORO_OK);
+        cr_assert_eq(CORO__ID(t), CORO__ID(old));
+        cr_assert_neq(t, 0);
+        if (t == old || coro_task_status(&L, old) != CORO_ERR_STALE || !coro_task_done(&L, old) ||
+            coro_task_cancel(&L, old) != 0)
+            return i - 1;
+        cr_assert_eq(coro_task_status(&L, t), CORO_ERR_STATE); /* untouched: pending */
+        cr_assert_eq(coro_loop_run_task(&L, t), CORO_OK);      /* and not cancelled */
+    }
+    return reuses;
+}
+
+/* The same for a callback slot (callback slots are reused last freed first):
+ * the old handle is kept, coro_handle_cancel on it returns 0 and the pending
+ * new occupant still fires. */
+static int reuse_hits;
+static void reuse_cb(void *arg)
+{
+    (void)arg;
+    reuse_hits++;
+}
+static long reuse_callback_slot(long reuses)
+{
+    coro_handle old, h;
+    long i;
+    reuse_hits = 0;
+    cr_assert_eq(coro_call_soon(&L, &old, reuse_cb, NULL), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_eq(reuse_hits, 1);
+    for (i = 1; i <= reuses; i++) {
+        cr_assert_eq(coro_call_later(&L, &h, 5, reuse_cb, NULL), CORO_OK);
+        cr_assert_eq(CORO__ID(h), CORO__ID(old));
+        cr_assert_neq(h, 0);
+        if (h == old || coro_handle_cancel(&L, old) != 0)
+            return i - 1;
+        if (i < reuses) {
+            cr_assert_eq(coro_handle_cancel(&L, h), 1); /* frees the slot for the next round */
+        } else {
+            cr_assert_eq(coro_loop_run_forever(&L), CORO_OK); /* the last one fires */
+            cr_assert_eq(reuse_hits, 2);
+        }
+    }
+    return reuses;
+}
+
+#if CORO_GEN_BITS >= 16
+Test(core, stale_task_handle_across_300_slot_reuses)
+{
+    cr_assert_eq(reuse_task_slot(300), 300);
+}
+
+Test(core, stale_task_handle_across_65535_slot_reuses, .timeout = 60.)
+{
+    cr_assert_eq(reuse_task_slot(65535), 65535);
+}
+
+Test(core, stale_callback_handle_across_300_slot_reuses)
+{
+    cr_assert_eq(reuse_callback_slot(300), 300);
+}
+
+Test(core, stale_callback_handle_across_65535_slot_reuses, .timeout = 60.)
+{
+    cr_assert_eq(reuse_callback_slot(65535), 65535);
+}
+#else
+/* CORO_GEN_BITS=8 (the AVR default): stale for 255 reuses, the documented
+ * risk at the 256th. */
+Test(core, gen8_stale_task_handle_for_255_slot_reuses)
+{
+    cr_assert_eq(reuse_task_slot(300), 255);
+}
+
+Test(core, gen8_stale_callback_handle_for_255_slot_reuses)
+{
+    cr_assert_eq(reuse_callback_slot(300), 255);
+}
+#endif
+
+Test(core, handle_widths_follow_the_knobs)
+{
+    cr_assert_geq(sizeof(coro_task) * 8, (size_t)(CORO_INDEX_BITS + CORO_GEN_BITS));
+    cr_assert_eq(sizeof(coro_handle), sizeof(coro_task));
+    cr_assert_eq(sizeof(((coro__slot *)0)->gen) * 8, (size_t)CORO_GEN_BITS);
 }
 
 Test(core, task_spawn_past_capacity_changes_nothing)
@@ -2144,6 +2252,109 @@ Test(core, arguments_evaluated_once)
     cr_assert(n_loop == 15);
     cr_assert_str_eq(trace, "x x x ");
 }
+
+/* ====================================================================================
+ * unit macros (issue 11 item 15): a run-time value beyond CORO_MAX_DELAY
+ * saturates to CORO_MAX_DELAY + 1, which the awaits refuse; constants out of
+ * range do not compile (mk/units.mk checks that)
+ * ==================================================================================== */
+
+/* Seconds / milliseconds whose tick count wraps coro_tick to a small value
+ * (a sleep of a few hundred ticks before the fix). */
+#define BIG_S ((uint64_t)CORO_FOREVER / CORO_TICK_HZ + 1u)
+#define BIG_MS (((uint64_t)CORO_FOREVER / CORO_TICK_HZ + 1u) * 1000u)
+
+enum { U_SLEEP_S, U_SLEEP_MS, U_WAIT_FOR, U_TIMEOUT };
+struct units {
+    coro_frame co;
+    int op;
+    uint64_t v; /* a run-time value, as CORO_MS(self->ms) would read */
+    coro_status st;
+    coro_task t;
+    coro_timeout to;
+    struct once child;
+};
+static CORO_FN(units_fn, struct units, self)
+{
+    CORO_BEGIN(self);
+    if (self->op == U_SLEEP_S) {
+        CORO_CATCH(self, self->st, CORO_SLEEP(self, CORO_S(self->v)));
+    } else if (self->op == U_SLEEP_MS) {
+        CORO_CATCH(self, self->st, CORO_SLEEP(self, CORO_MS(self->v)));
+    } else if (self->op == U_WAIT_FOR) {
+        coro_spawn(coro_running_loop(), &self->t, once_fn, &self->child);
+        CORO_CATCH(self, self->st, CORO_WAIT_FOR(self, self->t, CORO_S(self->v)));
+    } else {
+        CORO_CATCH(self, self->st, CORO_TIMEOUT(self, &self->to, CORO_MS(self->v), CORO_YIELD(self)));
+    }
+    CORO_END(self);
+}
+
+static coro_status units_run(int op, uint64_t v)
+{
+    static struct units u;
+    memset(&u, 0, sizeof u);
+    u.op = op;
+    u.v = v;
+    cr_assert_eq(coro_loop_run_until_complete(&L, units_fn, &u), CORO_OK);
+    return u.st;
+}
+
+Test(core, units_runtime_out_of_range_is_err_range)
+{
+    cr_assert_eq(units_run(U_SLEEP_S, BIG_S), CORO_ERR_RANGE);
+    cr_assert_eq(units_run(U_SLEEP_MS, BIG_MS), CORO_ERR_RANGE);
+    cr_assert_eq(units_run(U_WAIT_FOR, BIG_S), CORO_ERR_RANGE);
+    cr_assert_eq(units_run(U_TIMEOUT, BIG_MS), CORO_ERR_RANGE);
+    cr_assert_eq(units_run(U_SLEEP_S, (uint64_t)-1), CORO_ERR_RANGE); /* CORO_S(-1) */
+    cr_assert_eq(units_run(U_SLEEP_MS, (uint64_t)-1), CORO_ERR_RANGE);
+    cr_assert_eq(units_run(U_SLEEP_S, CORO_MAX_DELAY / CORO_TICK_HZ + 1u), CORO_ERR_RANGE);
+    cr_assert_eq(coro_virtual_now, 0); /* nothing slept */
+    {
+        volatile uint64_t ms = BIG_MS;
+        cr_assert_eq(coro_call_later(&L, NULL, CORO_MS(ms), nop_cb, NULL), CORO_ERR_RANGE);
+    }
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
+
+Test(core, units_runtime_in_range_is_exact)
+{
+    volatile uint64_t v = CORO_MAX_DELAY / CORO_TICK_HZ, ms = 1500;
+    cr_assert_eq(CORO_S(v), (coro_tick)(CORO_MAX_DELAY / CORO_TICK_HZ * CORO_TICK_HZ));
+    cr_assert_eq(CORO_MS(ms), (coro_tick)(1500u * CORO_TICK_HZ / 1000u));
+    cr_assert_eq(units_run(U_SLEEP_MS, 1500), CORO_OK);
+    cr_assert_eq(coro_virtual_now, (coro_tick)CORO_MS(1500));
+    cr_assert_eq(units_run(U_WAIT_FOR, 2), CORO_OK);
+    cr_assert_eq(units_run(U_TIMEOUT, 7), CORO_OK);
+}
+
+Test(core, units_saturate_below_forever)
+{
+    volatile uint64_t big = BIG_S, huge = (uint64_t)-1;
+    volatile int neg = -1;
+    cr_assert_eq(CORO_S(big), (coro_tick)(CORO_MAX_DELAY + 1u));
+    cr_assert_eq(CORO_MS(huge), (coro_tick)(CORO_MAX_DELAY + 1u));
+    cr_assert_eq(CORO_MS(neg), (coro_tick)(CORO_MAX_DELAY + 1u));
+    cr_assert_neq(CORO_S(huge), CORO_FOREVER);
+}
+
+Test(core, units_evaluate_their_argument_once)
+{
+    int n = 0;
+    coro_tick a = CORO_MS(n++ + 1000), b = CORO_S(n++ + 1);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(a, (coro_tick)CORO_TICK_HZ);
+    cr_assert_eq(b, (coro_tick)(2 * CORO_TICK_HZ));
+}
+
+#if defined(__GNUC__)
+/* GCC/Clang: an in-range constant stays a constant expression. */
+static const coro_tick units_const = CORO_MS(250) + CORO_S(2);
+Test(core, units_constants_are_constant_expressions)
+{
+    cr_assert_eq(units_const, (coro_tick)(CORO_TICK_HZ / 4u + 2u * CORO_TICK_HZ));
+}
+#endif
 
 /* ====================================================================================
  * misuse
