@@ -99,3 +99,15 @@ for src in examples/[0-9][0-9]_*.c; do
     done
     printf '%-34s %7s %11s   %7s %11s   %7s %11s\n' "$n" "$a1" "$a2" "$m0f" "$m0r" "$m4f" "$m4r"
 done
+
+# (e) Arduino sketches, built by mk/arduino.mk against the real Arduino AVR core
+# for an Uno with the IDE's flags (-Os -flto); the core alone is an empty sketch.
+if [ -f $B/arduino/ArduinoBlink.elf ]; then
+    echo
+    echo "(e) Arduino Uno sketches against the real Arduino core (IDE flags, -flto; RAM: static)"
+    printf '%-46s %7s %7s\n' sketch flash RAM
+    for e in Empty:"the core alone (empty setup/loop)" BlinkNoCoro:"ArduinoBlink without coro (millis() by hand)" \
+             ArduinoBlink:"ArduinoBlink (2 tasks)" ArduinoButtonSerial:"ArduinoButtonSerial (3 tasks + timeout)"; do
+        printf '%-46s %7s %7s\n' "${e#*:}" $(avr_sz $B/arduino/${e%%:*}.elf)
+    done
+fi
