@@ -20,7 +20,8 @@
  *   the stamps with values 1 and 2 ("addr cycles" lines; map them to
  *   functions with avr-nm -n).
  * - -T 5000 ends the run with status 0 at 5000 ms (80,000,000 cycles): for
- *   firmware that runs forever, such as an Arduino sketch.
+ *   firmware that runs forever, such as an Arduino sketch. It then prints
+ *   "[asleep S of C cycles]" on stderr: how long the CPU slept in all.
  * - Past the cycle limit (default 2e9, about 2 simulated minutes) exit 124;
  *   firmware that halts without writing GPIOR1 (cli + sleep, a crash) exits 125.
  * simavr's sleep callback only counts the cycles slept: no wall time passes.
@@ -44,7 +45,7 @@ static int exit_status = -1;
 static const char *profile_file;
 static int profiling;
 static unsigned long long profile[32768];
-static avr_cycle_count_t last_stamp, sleep_cycles, last_pin;
+static avr_cycle_count_t last_stamp, sleep_cycles, last_pin, total_sleep;
 
 /* simavr's own messages go to stderr: warnings and errors only. */
 static void logger(avr_t *avr, const int level, const char *fmt, va_list ap)
@@ -59,6 +60,7 @@ static void no_sleep(avr_t *avr, avr_cycle_count_t how_long)
 {
     (void)avr;
     sleep_cycles += 1 + how_long;
+    total_sleep += 1 + how_long;
 }
 
 static void uart_out(struct avr_irq_t *irq, uint32_t value, void *param)
@@ -239,6 +241,7 @@ int main(int argc, char **argv)
         if (exit_status >= 0)
             break;
         if (stop_at && avr->cycle >= stop_at) {
+            fprintf(stderr, "[asleep %llu of %llu cycles]\n", (unsigned long long)total_sleep, (unsigned long long)avr->cycle);
             exit_status = 0;
             break;
         }

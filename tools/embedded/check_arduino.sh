@@ -8,7 +8,8 @@
 # cycles of latency: each LED period must be within one overflow and 4,000
 # cycles of its nominal length (S = 500 ms, F = 100 ms), the periods must follow
 # the sketch's pattern, and over the whole run they must not drift from the
-# nominal total by more than one overflow plus 1 ms.
+# nominal total by more than one overflow plus 1 ms. And the CPU must sleep
+# (the port's idle hook) at least 90% of the run.
 sim=$1; dir=$2; shift 2
 pass=0; fail=0
 for s in "$@"; do
@@ -29,10 +30,13 @@ for s in "$@"; do
         echo "arduino: $s: no input script in tools/embedded/check_arduino.sh"; fail=$((fail + 1)); continue ;;
     esac
     ok=1
-    "$sim" "$@" "$dir/$s.elf" >"$dir/$s.out" || { echo "arduino: $s: runner failed ($?)"; ok=0; }
+    "$sim" "$@" "$dir/$s.elf" >"$dir/$s.out" 2>"$dir/$s.err" || { echo "arduino: $s: runner failed ($?)"; cat "$dir/$s.err"; ok=0; }
     diff -u "tests/expected/arduino/$s.out" "$dir/$s.out" || ok=0
+    # the idle hook sleeps: the CPU is asleep at least 90% of the run
+    asleep=$(awk '/^\[asleep / { printf "%d", 100 * $2 / $4 }' "$dir/$s.err")
+    if [ "${asleep:-0}" -lt 90 ]; then echo "arduino: $s: the CPU slept ${asleep:-0}% of the run (expected >= 90%)"; ok=0; fi
     # the first two pin records are pinMode and the first write, timed from reset
-    "$sim" -p B5 "$@" "$dir/$s.elf" | grep -o '\[pin B5 [01] [0-9]*\]' | tail -n +3 | tr -d ']' >"$dir/$s.pins"
+    "$sim" -p B5 "$@" "$dir/$s.elf" 2>/dev/null | grep -o '\[pin B5 [01] [0-9]*\]' | tail -n +3 | tr -d ']' >"$dir/$s.pins"
     res=$(awk -v pat="$pattern" '
         function abs(x) { return x < 0 ? -x : x }
         { d = $4; k = abs(d - 8000000) <= 20384 ? "S" : abs(d - 1600000) <= 20384 ? "F" : "X";
@@ -46,7 +50,7 @@ for s in "$@"; do
     fi
     if [ $ok = 1 ]; then
         pass=$((pass + 1))
-        echo "arduino: $s: Serial output as expected; $2 LED periods ($3), each within one Timer0 overflow of nominal, drift $4 cycles"
+        echo "arduino: $s: Serial output as expected; asleep $asleep% of the time; $2 LED periods ($3), each within one Timer0 overflow of nominal, drift $4 cycles"
     else
         fail=$((fail + 1))
     fi
