@@ -9,6 +9,8 @@ TEST_STEPS += arduino
 
 .PHONY: arduino arduino-build
 
+# (this file is read before mk/embedded.mk, whose rule builds the runner)
+ARD_SIMRUN  := $(B)/avr/simrun
 ARDUINO_DIR ?= /usr/share/arduino/hardware/arduino/avr
 ARD_CORE    := $(ARDUINO_DIR)/cores/arduino
 # The Uno (boards.txt: uno.build.*); ARDUINO is the IDE version (Debian's 1.8.19)
@@ -47,7 +49,7 @@ $(B)/arduino/core.a: $(ARD_CORE_OBJ)
 # (our sketches declare what they use, so no prototypes need generating), the
 # library's folder (this one) on the include path.
 define ARD_SKETCH_RULE
-$(B)/arduino/$(1).elf: examples/$(1)/$(1).ino $(B)/arduino/core.a ports/arduino/coro_port.h $(EMB_DEPS) mk/arduino.mk
+$(B)/arduino/$(1).elf: examples/$(1)/$(1).ino $(B)/arduino/core.a ports/arduino/coro_port.h $(HEADERS) mk/arduino.mk
 	@mkdir -p $$(dir $$@)
 	avr-g++ $(ARD_SKETCH_FLAGS) $(ARD_DEFS) -I. -x c++ -include Arduino.h -c $$< -o $(B)/arduino/$(1).o
 	$(ARD_LINK) $(B)/arduino/$(1).o $(B)/arduino/core.a -lm -o $$@
@@ -66,8 +68,8 @@ $(B)/arduino/BlinkNoCoro.elf: tools/arduino/BlinkNoCoro.ino $(B)/arduino/core.a
 	avr-g++ $(ARD_SKETCH_FLAGS) $(ARD_DEFS) -x c++ -include Arduino.h -c $< -o $(B)/arduino/BlinkNoCoro.o
 	$(ARD_LINK) $(B)/arduino/BlinkNoCoro.o $(B)/arduino/core.a -lm -o $@
 
-arduino-build: $(SIMRUN) $(ARD_ELFS)
+arduino-build: $(ARD_SIMRUN) $(ARD_ELFS)
 size: arduino-build
 
 arduino: arduino-build
-	@sh tools/embedded/check_arduino.sh ./$(SIMRUN) $(B)/arduino $(ARD_SKETCHES)
+	@sh tools/embedded/check_arduino.sh $(ARD_SIMRUN) $(B)/arduino $(ARD_SKETCHES)
