@@ -57,4 +57,3 @@ riscv: riscv-build
 	  then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
 	echo "riscv: $$pass passed, $$fail failed ($(words $(RV_NAMES)) examples on RV32IMAC, QEMU virt, machine-timer tick; no-lost-wake-up sweep; headers for RV32IMAC and RV32EC)"; [ $$fail = 0 ]
 
-size: riscv-build
