@@ -141,6 +141,11 @@
  *
  * LICENSE: MIT, see the LICENSE file.
  */
+/* Port selection: an Arduino sketch on an AVR board gets ports/arduino (it
+ * includes this header back, after its configuration). */
+#if defined(ARDUINO) && defined(__AVR__) && !defined(CORO_PORT_H) && !defined(CORO_NO_PORT)
+#include "ports/arduino/coro_port.h"
+#endif
 #ifndef CORO_H
 #define CORO_H
 

@@ -98,7 +98,7 @@ QEMU       = qemu-system-arm -M $(1) -display none -monitor none -serial none -c
              -semihosting-config enable=on,target=native,chardev=c -icount shift=0,sleep=off -kernel
 
 define ARM_CORE_RULES
-$(B)/arm/$(1)/board.o: tools/arm/harness.c tools/arm/harness.h ports/cortex-m/coro_port.h $(EMB_DEPS)
+$(B)/arm/$(1)/board.o: tools/arm/harness.c tools/arm/harness.h tools/embedded/format.h ports/cortex-m/coro_port.h $(EMB_DEPS)
 	@mkdir -p $$(dir $$@)
 	$(ARM_CC) $(call ARM_CFLAGS,$(1)) -DCORO_CPU_HZ=$(call arm_hz,$(1))u -c $$< -o $$@
 $(B)/arm/$(1)/startup.o: tools/arm/startup.c mk/embedded.mk

@@ -1,14 +1,11 @@
 // ArduinoBlink: two coroutines on an Arduino Uno, no delay() anywhere.
 // The LED blinks at 1 Hz while a second task prints a heartbeat every 3 s.
-#define CORO_CLOCK CORO_CLOCK_USER
+// coro.h picks its Arduino port by itself: millis() is the clock, and the CPU
+// sleeps (idle mode) whenever neither task has anything to do.
 #define CORO_MAX_TASKS 2
 #define CORO_MAX_CALLBACKS 0
 #define CORO_IMPLEMENTATION
-#include <Arduino.h>
 #include <coro.h>
-
-coro_tick coro_port_now(void) { return (coro_tick)millis(); }
-void coro_port_idle(coro_loop *, int, coro_tick) {} // busy-poll millis()
 
 struct blink { coro_frame co; };
 static CORO_FN(blink, struct blink, self)

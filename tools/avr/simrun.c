@@ -1,6 +1,6 @@
 /* simrun - run an ATmega328P firmware under libsimavr, for tests.
  *
- *   simrun [-l cycles] [-s] [-p PIN]... [-i PIN=L@ms]... [-u ms:text]... [-e PIN:ms:period:count] [-P prof] fw.elf
+ *   simrun [-l cycles] [-T ms] [-s] [-p PIN]... [-i PIN=L@ms]... [-u ms:text]... [-e PIN:ms:period:count] [-P prof] fw.elf
  *
  * - UART0 bytes go to stdout raw (no colour, no line mangling).
  * - A write to GPIOR1 (0x4A) ends the run: the written byte is the exit status.
@@ -19,6 +19,9 @@
  * - -P file writes a profile: cycles spent at each program address between
  *   the stamps with values 1 and 2 ("addr cycles" lines; map them to
  *   functions with avr-nm -n).
+ * - -T 5000 ends the run with status 0 at 5000 ms (80,000,000 cycles): for
+ *   firmware that runs forever, such as an Arduino sketch. It then prints
+ *   "[asleep S of C cycles]" on stderr: how long the CPU slept in all.
  * - Past the cycle limit (default 2e9, about 2 simulated minutes) exit 124;
  *   firmware that halts without writing GPIOR1 (cli + sleep, a crash) exits 125.
  * simavr's sleep callback only counts the cycles slept: no wall time passes.
@@ -42,7 +45,7 @@ static int exit_status = -1;
 static const char *profile_file;
 static int profiling;
 static unsigned long long profile[32768];
-static avr_cycle_count_t last_stamp, sleep_cycles, last_pin;
+static avr_cycle_count_t last_stamp, sleep_cycles, last_pin, total_sleep;
 
 /* simavr's own messages go to stderr: warnings and errors only. */
 static void logger(avr_t *avr, const int level, const char *fmt, va_list ap)
@@ -57,6 +60,7 @@ static void no_sleep(avr_t *avr, avr_cycle_count_t how_long)
 {
     (void)avr;
     sleep_cycles += 1 + how_long;
+    total_sleep += 1 + how_long;
 }
 
 static void uart_out(struct avr_irq_t *irq, uint32_t value, void *param)
@@ -141,7 +145,7 @@ static void pin_notify(struct avr_irq_t *irq, uint32_t value, void *param)
 int main(int argc, char **argv)
 {
     elf_firmware_t fw;
-    avr_cycle_count_t limit = 2000000000ull;
+    avr_cycle_count_t limit = 2000000000ull, stop_at = 0;
     const char *pins[8];
     int npins = 0, i;
     uint32_t flags = 0;
@@ -179,6 +183,8 @@ int main(int argc, char **argv)
             in->text = strchr(argv[2], ':') + 1;
         } else if (!strcmp(argv[1], "-P"))
             profile_file = argv[2];
+        else if (!strcmp(argv[1], "-T"))
+            stop_at = ms_to_cycles(argv[2]);
         else if (!strcmp(argv[1], "-l"))
             limit = strtoull(argv[2], NULL, 0);
         else if (!strcmp(argv[1], "-p") && npins < 8)
@@ -189,7 +195,7 @@ int main(int argc, char **argv)
         argv += 2;
     }
     if (argc != 2) {
-        fprintf(stderr, "usage: simrun [-l cycle_limit] [-s] [-p B5]... [-i D2=0@1200] [-u 2000:text] [-e D2:ms:period:count] [-P prof] fw.elf\n");
+        fprintf(stderr, "usage: simrun [-l cycle_limit] [-T ms] [-s] [-p B5]... [-i D2=0@1200] [-u 2000:text] [-e D2:ms:period:count] [-P prof] fw.elf\n");
         return 2;
     }
     avr_global_logger_set(logger);
@@ -234,6 +240,11 @@ int main(int argc, char **argv)
             profile[pc / 2] += avr->cycle - c0;
         if (exit_status >= 0)
             break;
+        if (stop_at && avr->cycle >= stop_at) {
+            fprintf(stderr, "[asleep %llu of %llu cycles]\n", (unsigned long long)total_sleep, (unsigned long long)avr->cycle);
+            exit_status = 0;
+            break;
+        }
         if (state == cpu_Done || state == cpu_Crashed) {
             fflush(stdout);
             fprintf(stderr, "simrun: firmware halted without an exit status (state %d) at cycle %llu\n", state,

@@ -3,7 +3,8 @@
  * run of N and of 2N operations, so setup and teardown cancel out in the
  * difference. AVR: GPIOR2 stamps, the runner prints exact cycles (and awake
  * cycles) since the previous stamp. Cortex-M: SysTick counts the core clock,
- * which under QEMU -icount shift=0 advances 1 ns per instruction.
+ * which under QEMU -icount shift=0 advances 1 ns per instruction. RISC-V:
+ * mtime (10 MHz on QEMU virt), also under -icount shift=0.
  *   SWITCH  two tasks CORO_YIELD to each other through the loop
  *   SLEEP   one task CORO_SLEEP(1) on the 1 ms tick: the awake cycles of a
  *           sleep + idle + tick interrupt + wake (AVR only)
@@ -28,6 +29,42 @@
 #define STAMP(id) (GPIOR2 = (id))
 #define TICK_OFF() (TIMSK0 = 0)
 #define DONE() (GPIOR1 = 0)
+#elif defined(__riscv)
+/* QEMU virt under -icount shift=0: mtime counts at 10 MHz, so one count is
+ * 100 instructions. Output on the UART, exit through the SiFive test device. */
+void board_init(void);
+void board_exit(int status) __attribute__((noreturn));
+static volatile uint32_t marks[3];
+#define STAMP(id) (marks[id] = CORO_PORT__MTIME_LO)
+#define TICK_OFF() __asm__ __volatile__("csrc mie, %0" : : "r"(1ul << 7)) /* MTIE */
+static void put_s(const char *s)
+{
+    while (*s) {
+        while (!(*(volatile uint8_t *)0x10000005u & 0x20u)) {
+        }
+        *(volatile uint8_t *)0x10000000u = (uint8_t)*s++;
+    }
+}
+static void put_u32(uint32_t v)
+{
+    char b[12], *p = b + 11;
+    *p = 0;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put_s(p);
+}
+void board_init(void) {}
+void board_exit(int status)
+{
+    *(volatile uint32_t *)0x100000u = status ? (uint32_t)status << 16 | 0x3333u : 0x5555u;
+    for (;;) {
+    }
+}
+/* "ticks N 2N" : mtime counts up */
+#define DONE() (put_s("ticks "), put_u32(marks[1] - marks[0]), put_s(" "), put_u32(marks[2] - marks[1]), put_s("\n"), \
+                board_exit(0))
 #else
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)

@@ -73,3 +73,32 @@ echo "  scheduler switch:"; python3 tools/embedded/profile.py $D/SWITCH.avr.elf 
 $SIMRUN -P $D/sleep.prof $D/SLEEP.avr.elf >/dev/null
 echo "  sleep(1) + wake (the idle hook's line includes the cycles asleep):"
 python3 tools/embedded/profile.py $D/SLEEP.avr.elf $D/sleep.prof $((2 * N)) | awk '$1 >= 1' | sed 's/^/  /'
+
+# RISC-V (RV32IMAC, QEMU virt, -icount shift=0: 1 ns per instruction, mtime at
+# 10 MHz = 100 instructions per count).
+if command -v riscv64-unknown-elf-gcc >/dev/null; then
+    rv_build() { # name
+        riscv64-unknown-elf-gcc -march=rv32imac_zicsr -mabi=ilp32 $W -ffreestanding -Iports/riscv -Itools/riscv/include \
+            -DBENCH_$1 -c tools/embedded/bench.c -o $D/$1.rv.o
+        riscv64-unknown-elf-gcc -march=rv32imac_zicsr -mabi=ilp32 $W -ffreestanding -Itools/riscv/include \
+            -c tools/riscv/startup.c -o $D/startup.rv.o
+        riscv64-unknown-elf-gcc -march=rv32imac_zicsr -mabi=ilp32 $W -ffreestanding -Itools/riscv/include \
+            -c tools/riscv/libc.c -o $D/libc.rv.o
+        riscv64-unknown-elf-gcc -march=rv32imac -mabi=ilp32 -nostdlib -Ltools/riscv -T tools/riscv/link.ld -Wl,--gc-sections \
+            $D/$1.rv.o $D/startup.rv.o $D/libc.rv.o -lgcc -o $D/$1.rv.elf
+    }
+    rv_cost() { # name ops_per_unit
+        timeout 60 qemu-system-riscv32 -M virt -bios none -display none -monitor none -serial stdio \
+            -icount shift=0,sleep=off -kernel $D/$1.rv.elf </dev/null |
+            awk -v n=$N -v k=$2 '/^ticks/ { printf "%.1f", ($3 - $2) * 100 / (n * k) }'
+    }
+    for b in FLOOR SWITCH; do rv_build $b; done
+    rf=$(rv_cost FLOOR 2); rs=$(rv_cost SWITCH 2)
+    echo
+    printf '%-36s %12s\n' "RISC-V, per operation" "RV32IMAC instr"
+    printf '%-36s %12s\n' "bare ping-pong floor (per switch)" "$rf"
+    printf '%-36s %12s\n' "scheduler switch (CORO_YIELD)" "$rs"
+    printf '%-36s %12s\n' "  switch / floor" "$(ratio $rs $rf)"
+    if [ $sync = 1 ]; then rv_build LOCK; printf '%-36s %12s\n' "lock + release, uncontended" "$(rv_cost LOCK 1)"; fi
+    if [ $queue = 1 ]; then rv_build QUEUE; printf '%-36s %12s\n' "queue hand-off (put->get, 2 switches)" "$(rv_cost QUEUE 1)"; fi
+fi

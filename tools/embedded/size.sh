@@ -99,3 +99,48 @@ for src in examples/[0-9][0-9]_*.c; do
     done
     printf '%-34s %7s %11s   %7s %11s   %7s %11s\n' "$n" "$a1" "$a2" "$m0f" "$m0r" "$m4f" "$m4r"
 done
+
+# (e) Arduino sketches, built by mk/arduino.mk against the real Arduino AVR core
+# for an Uno with the IDE's flags (-Os -flto); the core alone is an empty sketch.
+if [ -f $B/arduino/ArduinoBlink.elf ]; then
+    echo
+    echo "(e) Arduino Uno sketches against the real Arduino core (IDE flags, -flto; RAM: static)"
+    printf '%-46s %7s %7s\n' sketch flash RAM
+    for e in Empty:"the core alone (empty setup/loop)" BlinkNoCoro:"ArduinoBlink without coro (millis() by hand)" \
+             ArduinoBlink:"ArduinoBlink (2 tasks)" ArduinoButtonSerial:"ArduinoButtonSerial (3 tasks + timeout)"; do
+        printf '%-46s %7s %7s\n' "${e#*:}" $(avr_sz $B/arduino/${e%%:*}.elf)
+    done
+fi
+
+# (f) RISC-V: the programs of (a)-(c) as complete machine-mode firmware
+# (tools/riscv/startup.c, the machine-timer tick and WFI), freestanding.
+# RV32IMAC for QEMU's virt machine; RV32EC linked for a CH32V003-class part
+# (16 KB flash, 2 KB RAM: tools/riscv/link-ch32v003.ld), size only.
+RV="riscv64-unknown-elf-gcc $W -Wimplicit-fallthrough -ffreestanding -Iports/riscv -Itools/riscv/include"
+rv_sz() { riscv64-unknown-elf-size -B "$1" | awk 'NR == 2 { print $1 + $2, $2 + $3 }'; }
+build_rv() { # variant [tag extra-flags] -> "imac_flash imac_ram ec_flash ec_ram"
+    o=$D/$1$2
+    # the link names the plain ISA: GCC 12's multilib selection knows no _zicsr
+    $RV -march=rv32imac_zicsr -mabi=ilp32 -DSIZE_$1 $3 -c tools/embedded/size.c -o $o.imac.o
+    $RV -march=rv32imac_zicsr -mabi=ilp32 -c tools/riscv/startup.c -o $D/startup.imac.o
+    $RV -march=rv32imac_zicsr -mabi=ilp32 -c tools/riscv/libc.c -o $D/libc.imac.o
+    riscv64-unknown-elf-gcc -march=rv32imac -mabi=ilp32 -nostdlib -Ltools/riscv -T tools/riscv/link.ld -Wl,--gc-sections \
+        $o.imac.o $D/startup.imac.o $D/libc.imac.o -lgcc -o $o.imac.elf
+    $RV -march=rv32ec_zicsr -mabi=ilp32e -DSIZE_$1 $3 -c tools/embedded/size.c -o $o.ec.o
+    $RV -march=rv32ec_zicsr -mabi=ilp32e -c tools/riscv/startup.c -o $D/startup.ec.o
+    $RV -march=rv32ec_zicsr -mabi=ilp32e -c tools/riscv/libc.c -o $D/libc.ec.o
+    riscv64-unknown-elf-gcc -march=rv32e -mabi=ilp32e -nostdlib -Ltools/riscv -T tools/riscv/link-ch32v003.ld -Wl,--gc-sections \
+        $o.ec.o $D/startup.ec.o $D/libc.ec.o -lgcc -o $o.ec.elf
+    echo "$(rv_sz $o.imac.elf) $(rv_sz $o.ec.elf)"
+}
+if command -v riscv64-unknown-elf-gcc >/dev/null; then
+    echo
+    echo "(f) RISC-V (-Os, gc-sections, freestanding; RAM = .data + .bss)"
+    printf '%-34s %15s   %15s\n' "" "RV32IMAC" "RV32EC 16K/2K"
+    printf '%-34s %7s %7s   %7s %7s\n' program flash RAM flash RAM
+    printf '%-34s %7s %7s   %7s %7s\n' "floor: bare 2-continuation ping-pong" $(build_rv FLOOR)
+    printf '%-34s %7s %7s   %7s %7s\n' "(a) core: 1 task sleeping in a loop" $(build_rv CORE)
+    printf '%-34s %7s %7s   %7s %7s\n' "    same, 16-bit ticks + NDEBUG" $(build_rv CORE 16 "-DCORO_TICK_BITS=16 -DNDEBUG")
+    printf '%-34s %7s %7s   %7s %7s\n' "(b) core + sync (lock sem event flag)" $(build_rv SYNC)
+    printf '%-34s %7s %7s   %7s %7s\n' "(c) core + queue (FIFO put + get)" $(build_rv QUEUE)
+fi
