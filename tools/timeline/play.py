@@ -16,12 +16,18 @@ trace (recorder.c, CORO_TRACE_FILE) and its snapshots (CORO_SNAP_FILE).
       the snapshots are consistent: one per event, and every live task is in
       exactly one place (running, the ready ring, a heap entry, a wait queue,
       awaiting tasks, or done); the heap is a heap; queues hold waiting tasks.
-  play.py expect RUN.trace RUN.snap --steps A,B,..
+  play.py expect RUN.trace RUN.snap --steps A,B,..|auto
       what the page must show at those steps (ring, heap top, highlighted
-      line), computed here from the snapshots, in the format of #selftest.
-  play.py verify EXPECTED DUMPED.html
-      compare the selftest lines of a page's dumped DOM with the expected ones,
-      and check that the page reported no error.
+      line), computed here from the snapshots, in the format of #selftest;
+      auto: a busy step, the longest wait queue, the middle, the end, and back.
+  play.py harness --out SELFTEST.html --dir DIR NAME...
+      one page that opens every DIR/NAME.html in frames, as is and with
+      #selftest at the steps of DIR/NAME.expect, and collects what they show
+      (one browser run for all: chromium --allow-file-access-from-files).
+  play.py verify DUMPED.html --dir DIR NAME...
+      compare the harness's DOM (chromium --dump-dom) with DIR/NAME.expect:
+      each page reached each step by key presses and showed what the
+      snapshots say, and no page reported an error (window.onerror).
 
 Only the Python standard library is used.
 """
@@ -73,6 +79,8 @@ class Run:
             elif e.ev in ("callback", "idle"):
                 run = -1
             elif e.ev in PARK and e.id == run:
+                run = -1
+            elif e.ev == "suspend" and e.id == run:  # a yield: back in the ring
                 run = -1
             self.running.append(run)
             if e.ev in ("suspend", "done") and e.id == run:
@@ -154,16 +162,17 @@ class Run:
     # ---- what the page shows --------------------------------------------------
     def line_of(self, i, slot):
         """The line a task is at: where it is suspended; a running task's is
-        where its step will suspend (or end)."""
+        where its step will suspend (or, if the step ends the task, where it
+        resumed)."""
         s = self.snaps[i]
         t = next((t for t in s["s"] if t[0] == slot), None)
         if t is None:
             return 0
         if self.running[i] == slot or (self.events[i].ev in PARK and self.events[i].id == slot):
-            for j in range(i + 1, len(self.events)):
+            for j in range(i, len(self.events)):
                 if self.events[j].id == slot and self.events[j].ev in ("suspend", "done"):
                     if self.events[j].ev == "done":
-                        return 0
+                        return t[8]
                     tj = next((t for t in self.snaps[j]["s"] if t[0] == slot), None)
                     return tj[8] if tj else 0
             return 0
@@ -305,6 +314,15 @@ def page(a):
         steps.append({"e": e.ev, "id": e.id, "lane": li, "t": e.tick, "x": round(SVG_LEFT + e.x, 1),
                       "d": describe(run, i, name, qlabel), "cur": run.running[i], "ring": s["ring"],
                       "heap": [h[:3] for h in s["heap"]], "q": qs, "s": tasks, "hl": run.hl_line(i)})
+    # Smaller pages: a step leaves out what did not change since the one
+    # before (the page fills it in when it loads).
+    prev = {}
+    for st in steps:
+        for k in ("cur", "ring", "heap", "q", "s"):
+            if k in prev and prev[k] == st[k]:
+                prev[k] = st.pop(k)
+            else:
+                prev[k] = st[k]
     data = {"title": title, "hz": run.hz, "max": run.max_tasks, "src": src_lines,
             "file": os.path.basename(a.src), "lanes": lane_names,
             "laneTop": SVG_TOP, "laneH": SVG_LANE, "queues": [qlabel[q] for q in qorder],
@@ -342,40 +360,116 @@ def check(a):
     return 1 if errs else 0
 
 
+def auto_steps(run):
+    """Steps worth checking: a busy one (ring and heap both non-empty), the
+    longest wait queue, the middle, the last, then one back (a left arrow)."""
+    n = len(run.snaps)
+    pick = []
+    busy = [i for i, s in enumerate(run.snaps) if s["ring"] and s["heap"]]
+    if busy:
+        pick.append(busy[len(busy) // 2])
+    longest = max(range(n), key=lambda i: sum(len(q[1]) for q in run.snaps[i]["q"]))
+    pick += [longest, n // 2, n - 1, max(0, n // 3)]
+    out = []
+    for k in pick:
+        if not out or out[-1] != k:
+            out.append(k)
+    return out
+
+
 def expect(a):
     run = Run(a.trace, a.snap)
-    for k in a.steps.split(","):
-        print(run.expect(int(k)))
+    steps = auto_steps(run) if a.steps == "auto" else [int(k) for k in a.steps.split(",")]
+    for k in steps:
+        print(run.expect(k))
+    return 0
+
+
+def harness(a):
+    """One page that opens every page twice in frames (as is, and with
+    #selftest at the steps of its NAME.expect) and collects what they show,
+    so that one browser run tests them all (--allow-file-access-from-files)."""
+    frames = []
+    for n in a.names:
+        path = os.path.join(a.dir, n + ".expect")
+        if os.path.exists(path):  # else only opened as it is (the index)
+            with open(path) as f:
+                steps = [re.match(r"step=(\d+)", ln).group(1) for ln in f if ln.startswith("step=")]
+            frames.append('<iframe data-page="%s" data-mode="selftest" src="%s.html#selftest=%s"></iframe>'
+                          % (n, n, ",".join(steps)))
+        frames.append('<iframe data-page="%s" data-mode="plain" src="%s.html"></iframe>' % (n, n))
+    with open(a.out, "w") as f:
+        f.write(HARNESS.replace("@FRAMES@", "\n".join(frames)))
     return 0
 
 
 def verify(a):
-    with open(a.expected) as f:
-        want = [ln.strip() for ln in f if ln.strip()]
+    """The harness's dumped DOM against each page's NAME.expect."""
     with open(a.dom) as f:
         dom = f.read()
-    errs = []
-    m = re.search(r'<pre id="selftest"[^>]*>(.*?)</pre>', dom, re.S)
-    got = [html.unescape(ln).strip() for ln in (m.group(1) if m else "").split("\n") if ln.strip()]
-    e = re.search(r'<pre id="errors"[^>]*>(.*?)</pre>', dom, re.S)
-    if e is None:
-        errs.append("the page did not render (no errors element)")
-    elif e.group(1).strip():
-        errs.append("the page reported errors: " + html.unescape(e.group(1).strip()))
-    if want:
-        if got[-1:] != ["selftest done"]:
-            errs.append("the self-test did not finish: %r" % got[-3:])
-        got = [g for g in got if g.startswith("step=")]
-        for w, g in zip(want, got):
-            if w != g:
-                errs.append("expected %s, the page shows %s" % (w, g))
-        if len(got) != len(want):
-            errs.append("%d steps checked, %d expected" % (len(got), len(want)))
-    for x in errs:
-        print("play verify: %s: %s" % (a.dom, x))
-    if not errs:
-        print("play verify: %s: %s" % (a.dom, ("%d steps as expected" % len(want)) if want else "loads, no error"))
-    return 1 if errs else 0
+    blocks = {}
+    for m in re.finditer(r'<pre class="result" data-page="([^"]*)" data-mode="([^"]*)">(.*?)</pre>', dom, re.S):
+        blocks[(m.group(1), m.group(2))] = html.unescape(m.group(3))
+    bad = 0
+    for n in a.names:
+        errs = []
+        with open(os.path.join(a.dir, n + ".expect")) as f:
+            want = [ln.strip() for ln in f if ln.strip()]
+        for mode in ("selftest", "plain"):
+            text = blocks.get((n, mode))
+            if text is None:
+                errs.append("%s: no result (the frame did not load)" % mode)
+                continue
+            lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+            if any(ln.startswith("error") for ln in lines):
+                errs += ["%s: %s" % (mode, ln) for ln in lines if ln.startswith("error")]
+            if mode == "plain":
+                if not any(ln.startswith("shown step=") for ln in lines):
+                    errs.append("plain: the page shows no step: %r" % lines[:3])
+                continue
+            if "selftest done" not in lines:
+                errs.append("the self-test did not finish: %r" % lines[-3:])
+            got = [ln for ln in lines if ln.startswith("step=")]
+            for w, g in zip(want, got):
+                if w != g:
+                    errs.append("expected %s, the page shows %s" % (w, g))
+            if len(got) != len(want):
+                errs.append("%d steps checked, %d expected" % (len(got), len(want)))
+            errs += [ln for ln in lines if ln.startswith("lane")]
+        for x in errs:
+            print("play verify: %s: %s" % (n, x))
+        if errs:
+            bad += 1
+        else:
+            print("play verify: %s: loads with no error; %d steps reached by key presses show what the snapshots say"
+                  % (n, len(want)))
+    return 1 if bad else 0
+
+
+HARNESS = r"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>playground self-test</title></head><body>
+@FRAMES@
+<div id="results"></div>
+<script>
+window.addEventListener("load", function () {
+  var box = document.getElementById("results");
+  Array.prototype.forEach.call(document.querySelectorAll("iframe"), function (f) {
+    var pre = document.createElement("pre"), text;
+    pre.className = "result";
+    pre.setAttribute("data-page", f.getAttribute("data-page"));
+    pre.setAttribute("data-mode", f.getAttribute("data-mode"));
+    try {
+      var d = f.contentDocument;
+      var er = d.getElementById("errors"), st = d.getElementById("selftest"), pos = d.getElementById("pos");
+      text = (er ? er.textContent : "error: no errors element") + "\n" + (st ? st.textContent : "") +
+             "\nshown " + (pos ? pos.textContent.replace(/^step (\d+).*/, "step=$1") : "nothing");
+    } catch (e) { text = "error: cannot read the frame: " + e; }
+    pre.textContent = text;
+    box.appendChild(pre);
+  });
+});
+</script></body></html>
+"""
 
 
 TEMPLATE = r"""<!DOCTYPE html>
@@ -442,6 +536,9 @@ SCRIPT = r"""
   var PAL = ["#2f6fb5", "#d9822b", "#3a9a4a", "#c9a227", "#7d55b5", "#2a9d9d", "#b5568f", "#6b7b2a", "#8c6239", "#4a5ab5"];
   var SVGNS = "http://www.w3.org/2000/svg";
   var N = D.steps.length, cur = 0, follow = -1;
+  D.steps.forEach(function (st, i) {  // what a step left out did not change
+    ["cur", "ring", "heap", "q", "s"].forEach(function (k) { if (!(k in st)) st[k] = D.steps[i - 1][k]; });
+  });
   function $(id) { return document.getElementById(id); }
   function el(tag, attrs, text) {
     var e = document.createElement(tag), k;
@@ -727,11 +824,17 @@ def main(argv):
     x.add_argument("trace")
     x.add_argument("snap")
     x.add_argument("--steps", required=True)
+    h = sp.add_parser("harness")
+    h.add_argument("--out", required=True)
+    h.add_argument("--dir", required=True)
+    h.add_argument("names", nargs="+")
     v = sp.add_parser("verify")
-    v.add_argument("expected")
     v.add_argument("dom")
+    v.add_argument("--dir", required=True)
+    v.add_argument("names", nargs="+")
     a = p.parse_args(argv)
-    return {"page": page, "index": index, "check": check, "expect": expect, "verify": verify}[a.cmd](a)
+    return {"page": page, "index": index, "check": check, "expect": expect, "harness": harness,
+            "verify": verify}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,64 @@
+# The playground (issue 17): a step-through page per example.
+#   make playground   trace every example (and the tutorial's demos) on the
+#                     virtual clock with snapshots of the loop's whole state at
+#                     each event (tools/timeline/trace.h, recorder.c:
+#                     CORO_SNAP_FILE) and write docs/play/NN_name.html, one
+#                     static self-contained page each (tools/timeline/play.py),
+#                     plus docs/play/index.html. Committed, like docs/img/.
+#   make play-check   (in `make test`) the snapshots are consistent (every live
+#                     task in exactly one place), docs/play/ is up to date, and
+#                     in headless Chromium every page steps by key presses to
+#                     chosen steps and shows what the snapshots say (ring, heap
+#                     top, highlighted line: play.py expect vs the page's
+#                     #selftest), every page and the index load with no error
+#                     (window.onerror, console): one Chromium run opens them all
+#                     in frames of a harness page (play.py harness, verify).
+# (Defined before mk/trace.mk is read: only literal paths in prerequisites.)
+DEB_PKGS   += chromium python3
+TEST_STEPS += play-check
+
+.PHONY: playground play-check
+
+PL       := $(B)/play
+PL_NAME  := $(patsubst examples/%.c,%,$(EXAMPLE_SRC)) $(patsubst tools/timeline/demos/%.c,%,$(wildcard tools/timeline/demos/*.c))
+PL_PAGES := $(addprefix $(PL)/,$(addsuffix .html,$(PL_NAME)))
+PL_PY    := python3 tools/timeline/play.py
+PL_CHROMIUM = timeout 300 $(or $(CHROMIUM),chromium) --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync
+.SECONDARY: $(addprefix $(PL)/,$(addsuffix .snap,$(PL_NAME))) $(addprefix $(B)/timeline/,$(PL_NAME))
+
+# A traced run (the program of mk/trace.mk) with its snapshots.
+$(PL)/%.snap: $(B)/timeline/% tools/timeline/play.py
+	@mkdir -p $(dir $@)
+	CORO_TRACE_FILE=$(PL)/$*.trace CORO_SNAP_FILE=$@ ./$< > $(PL)/$*.out
+
+$(PL)/%.html: $(PL)/%.snap tools/timeline/play.py
+	$(PL_PY) page $(PL)/$*.trace $< --src $(firstword $(wildcard examples/$*.c tools/timeline/demos/$*.c)) \
+	  --title "$(firstword $(wildcard examples/$*.c tools/timeline/demos/$*.c))" --out $@
+
+$(PL)/index.html: $(PL_PAGES)
+	$(PL_PY) index --out $@ $(PL_PAGES)
+
+playground: $(PL)/index.html
+	@mkdir -p docs/play; cp $(PL_PAGES) $(PL)/index.html docs/play/
+	@echo "playground: $(words $(PL_PAGES)) pages in docs/play/ (open docs/play/index.html)"
+
+play-check: $(PL)/index.html
+	@pass=0; fail=0; \
+	ok() { pass=$$((pass+1)); }; ko() { fail=$$((fail+1)); echo "play-check: $$1"; }; \
+	for n in $(PL_NAME); do \
+	  if $(PL_PY) check $(PL)/$$n.trace $(PL)/$$n.snap >$(PL)/$$n.check; then ok; else cat $(PL)/$$n.check; ko "$$n: inconsistent snapshots"; fi; \
+	  if cmp -s $(PL)/$$n.html docs/play/$$n.html; then ok; else ko "docs/play/$$n.html is out of date: run make playground"; fi; \
+	  $(PL_PY) expect $(PL)/$$n.trace $(PL)/$$n.snap --steps auto >$(PL)/$$n.expect || ko "$$n: no steps to check"; \
+	done; \
+	if cmp -s $(PL)/index.html docs/play/index.html; then ok; else ko "docs/play/index.html is out of date: run make playground"; fi; \
+	$(PL_PY) harness --out $(PL)/selftest.html --dir $(PL) $(PL_NAME) index; \
+	prof=$$(mktemp -d); \
+	$(PL_CHROMIUM) --user-data-dir=$$prof --allow-file-access-from-files --enable-logging=stderr --v=0 \
+	  --dump-dom file://$(CURDIR)/$(PL)/selftest.html >$(PL)/selftest.dom 2>$(PL)/selftest.log; \
+	rm -rf $$prof; \
+	if $(PL_PY) verify $(PL)/selftest.dom --dir $(PL) $(PL_NAME) >$(PL)/verify.txt; then ok; else ko "a page does not show its snapshots"; fi; \
+	cat $(PL)/verify.txt; \
+	if grep -q 'data-page="index" data-mode="plain">' $(PL)/selftest.dom; then ok; else ko "index.html does not load"; fi; \
+	if grep 'CONSOLE' $(PL)/selftest.log; then ko "console output (errors) while the pages load (above)"; else ok; fi; \
+	echo "play: $$pass passed, $$fail failed"; [ $$fail = 0 ]
