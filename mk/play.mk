@@ -5,6 +5,8 @@
 #                     CORO_SNAP_FILE) and write docs/play/NN_name.html, one
 #                     static self-contained page each (tools/timeline/play.py),
 #                     plus docs/play/index.html. Committed, like docs/img/.
+#   make play-shot    the README's screenshot (docs/img/playground.png): one
+#                     page at one step, taken by headless Chromium.
 #   make play-check   (in `make test`) the snapshots are consistent (every live
 #                     task in exactly one place), docs/play/ is up to date, and
 #                     in headless Chromium every page steps by key presses to
@@ -17,7 +19,7 @@
 DEB_PKGS   += chromium python3
 TEST_STEPS += play-check
 
-.PHONY: playground play-check
+.PHONY: playground play-check play-shot
 
 PL       := $(B)/play
 PL_NAME  := $(patsubst examples/%.c,%,$(EXAMPLE_SRC)) $(patsubst tools/timeline/demos/%.c,%,$(wildcard tools/timeline/demos/*.c))
@@ -42,6 +44,12 @@ $(PL)/index.html: $(PL_PAGES)
 playground: $(PL)/index.html
 	@mkdir -p docs/play; cp $(PL_PAGES) $(PL)/index.html docs/play/
 	@echo "playground: $(words $(PL_PAGES)) pages in docs/play/ (open docs/play/index.html)"
+
+PL_SHOT := 13_semaphore_for_rate_limiting.html\#step=22
+play-shot: playground
+	prof=$$(mktemp -d); $(PL_CHROMIUM) --user-data-dir=$$prof --hide-scrollbars --window-size=1280,900 \
+	  --screenshot=$(CURDIR)/docs/img/playground.png "file://$(CURDIR)/docs/play/$(PL_SHOT)" >$(PL)/shot.log 2>&1; \
+	rm -rf $$prof; python3 tools/timeline/timeline.py check-png docs/img/playground.png
 
 play-check: $(PL)/index.html
 	@pass=0; fail=0; \

@@ -44,6 +44,11 @@ import timeline  # noqa: E402  (parse, build, layout, render_svg)
 # coro.h's slot states (CORO__FREE ...), as the recorder writes them.
 FREE, READY, SLEEP, WAITQ, WAITTASKS, DONE, DEADCB, WAITQ_SHIELD = range(8)
 PARK = {"sleep", "wait", "await"}
+# coro.h's status codes, for "finishes with ...".
+STATUS = ["CORO_OK", "CORO_ERR_CANCELLED", "CORO_ERR_TIMEOUT", "CORO_ERR_INVALID", "CORO_ERR_NO_SLOT",
+          "CORO_ERR_STALE", "CORO_ERR_STATE", "CORO_ERR_RANGE", "CORO_ERR_REENTRANT", "CORO_ERR_CLOSED",
+          "CORO_ERR_STOPPED", "CORO_ERR_DEADLOCK", "CORO_ERR_BUSY", "CORO_ERR_SELF_AWAIT", "CORO_ERR_FULL",
+          "CORO_ERR_EMPTY", "CORO_ERR_NOT_LOCKED", "CORO_ERR_OVERFLOW", "CORO_ERR_UNDERFLOW", "CORO_ERR_SHUTDOWN"]
 SVG_LEFT, SVG_TOP, SVG_LANE = 170.0, 56.0, 36.0  # timeline.render_svg's geometry
 
 
@@ -251,14 +256,15 @@ def describe(run, i, name, qlabel):
         d = "%s awaits %d task%s" % (who, e.arg, "" if e.arg == 1 else "s")
     elif e.ev == "wake":
         w = by(e.arg)
-        d = "%s is woken by %s" % (who, w if w else ("a timer" if e.arg >= run.max_tasks else "the loop"))
+        due = i > 0 and any(h[0] == e.id and h[1] <= e.tick for h in run.snaps[i - 1]["heap"])
+        d = "%s is woken by %s" % (who, w if w else ("its timer" if due else "the loop"))
         d += " and joins the ready ring"
     elif e.ev == "cancel":
         w = by(e.arg)
         d = "%s cancels %s" % (w or "the loop", who)
     elif e.ev == "done":
         st = signed(e.arg)
-        d = "%s finishes%s" % (who, "" if st == 0 else " with status %d" % st)
+        d = "%s finishes%s" % (who, "" if st == 0 else " with %s" % (STATUS[st] if 0 <= st < len(STATUS) else "status %d" % st))
     elif e.ev == "call":
         d = "callback %d is scheduled%s" % (e.id, (" for " + fmt_t(e.arg, hz)) if e.arg else " soon")
     elif e.ev == "callback":
