@@ -8,7 +8,8 @@
 #   make play-shot    the README's screenshot (docs/img/playground.png): one
 #                     page at one step, taken by headless Chromium.
 #   make play-check   (in `make test`) the snapshots are consistent (every live
-#                     task in exactly one place), docs/play/ is up to date, and
+#                     task in exactly one place), also from a build with other
+#                     knobs (the same states), docs/play/ is up to date, and
 #                     in headless Chromium every page steps by key presses to
 #                     chosen steps and shows what the snapshots say (ring, heap
 #                     top, highlighted line: play.py expect vs the page's
@@ -59,6 +60,12 @@ play-check: $(PL)/index.html
 	  if cmp -s $(PL)/$$n.html docs/play/$$n.html; then ok; else ko "docs/play/$$n.html is out of date: run make playground"; fi; \
 	  $(PL_PY) expect $(PL)/$$n.trace $(PL)/$$n.snap --steps auto >$(PL)/$$n.expect || ko "$$n: no steps to check"; \
 	done; \
+	w=$(PL)/wide_16_queue_processing; \
+	if $(CC) $(WARN) -O2 $(CPPFLAGS) $(VIRTUAL) -DCORO_TICK_BITS=64 -DCORO_INDEX_BITS=16 -include tools/timeline/trace.h \
+	     examples/16_queue_processing.c tools/timeline/recorder.c -o $$w && \
+	   CORO_TRACE_FILE=$$w.trace CORO_SNAP_FILE=$$w.snap ./$$w >/dev/null && $(PL_PY) check $$w.trace $$w.snap && \
+	   $(PL_PY) same $(PL)/16_queue_processing.snap $$w.snap; then ok; \
+	else ko "the recorder reads a loop built with other knobs (64-bit ticks, 16-bit indices, no CORO_DEBUG) wrongly"; fi; \
 	if cmp -s $(PL)/index.html docs/play/index.html; then ok; else ko "docs/play/index.html is out of date: run make playground"; fi; \
 	$(PL_PY) harness --out $(PL)/selftest.html --dir $(PL) $(PL_NAME) index; \
 	prof=$$(mktemp -d); \

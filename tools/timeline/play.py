@@ -20,6 +20,9 @@ trace (recorder.c, CORO_TRACE_FILE) and its snapshots (CORO_SNAP_FILE).
       what the page must show at those steps (ring, heap top, highlighted
       line), computed here from the snapshots, in the format of #selftest;
       auto: a busy step, the longest wait queue, the middle, the end, and back.
+  play.py same A.snap B.snap
+      two runs' snapshots describe the same states (e.g. one program built
+      with other knobs: the recorder reads the loop through trace.h's layout).
   play.py harness --out SELFTEST.html --dir DIR NAME...
       one page that opens every DIR/NAME.html in frames, as is and with
       #selftest at the steps of DIR/NAME.expect, and collects what they show
@@ -364,6 +367,27 @@ def check(a):
     if not errs:
         print("play check: %s: %d steps, every live task in exactly one place" % (a.snap, len(run.snaps)))
     return 1 if errs else 0
+
+
+def same(a):
+    """Two runs' snapshots say the same (queue addresses by first appearance;
+    file and line left out: a build without CORO_DEBUG has none)."""
+    def norm(path):
+        out, addr = [], {}
+        for sn in load_snaps(path):
+            q = [[addr.setdefault(x, len(addr)), m] for x, m in sn["q"]]
+            out.append([sn["t"], sn["cur"], sn["ring"], sn["heap"], q, [t[:7] for t in sn["s"]]])
+        return out
+    x, y = norm(a.a), norm(a.b)
+    for i, (u, v) in enumerate(zip(x, y)):
+        if u != v:
+            print("play same: step %d differs:\n  %s: %s\n  %s: %s" % (i, a.a, u, a.b, v))
+            return 1
+    if len(x) != len(y):
+        print("play same: %d steps against %d" % (len(x), len(y)))
+        return 1
+    print("play same: %s and %s: %d identical states" % (a.a, a.b, len(x)))
+    return 0
 
 
 def auto_steps(run):
@@ -830,6 +854,9 @@ def main(argv):
     x.add_argument("trace")
     x.add_argument("snap")
     x.add_argument("--steps", required=True)
+    m = sp.add_parser("same")
+    m.add_argument("a")
+    m.add_argument("b")
     h = sp.add_parser("harness")
     h.add_argument("--out", required=True)
     h.add_argument("--dir", required=True)
@@ -839,7 +866,7 @@ def main(argv):
     v.add_argument("--dir", required=True)
     v.add_argument("names", nargs="+")
     a = p.parse_args(argv)
-    return {"page": page, "index": index, "check": check, "expect": expect, "harness": harness,
+    return {"page": page, "index": index, "check": check, "expect": expect, "same": same, "harness": harness,
             "verify": verify}[a.cmd](a)
 
 
