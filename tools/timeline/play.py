@@ -515,7 +515,7 @@ h1{font-size:17px;margin:0 0 6px}h1 a{color:#2f6fb5;text-decoration:none;font-we
 main{display:grid;grid-template-columns:minmax(340px,1fr) minmax(360px,1fr);gap:10px;padding:10px 14px}
 section{background:#fff;border:1px solid #ddd;border-radius:4px;padding:6px 10px}
 h2{font-size:13px;margin:2px 0 6px;color:#555;text-transform:uppercase;letter-spacing:.04em}
-#src{font:12px/1.45 "DejaVu Sans Mono",Menlo,monospace;white-space:pre;overflow:auto;max-height:560px}
+#src{font:12px/1.45 "DejaVu Sans Mono",Menlo,monospace;white-space:pre;overflow:auto;max-height:560px;position:relative}
 #src div{padding-left:4px}#src .ln{color:#999;display:inline-block;width:2.6em;text-align:right;margin-right:8px}
 #src .at{background:#fff4d6}#src .hl{background:#ffe08a;outline:1px solid #d9a400}
 .tag{display:inline-block;font:11px sans-serif;border-radius:8px;padding:0 6px;margin-left:6px;color:#fff}
