@@ -203,6 +203,10 @@ def fmt_t(ticks, hz):
     return timeline.fmt_time(ticks, hz)
 
 
+# Which of an object's wait queues an await parks on, by its macro's name.
+ROLE = [("_GET", "getters"), ("_PUT", "putters"), ("_JOIN", "joiners")]
+
+
 def queue_labels(run, src_lines):
     """A name for each wait queue: from the source line where its first
     waiter is suspended (CORO_LOCK(self, &lock) -> lock (CORO_LOCK))."""
@@ -220,7 +224,9 @@ def queue_labels(run, src_lines):
                     ms = list(re.finditer(r"\b(CORO_[A-Z_]+)\s*\(\s*\w+\s*,\s*&?\s*(?:self->)?([\w.\[\]]+)", text))
                     ms = [m2 for m2 in ms if m2.group(1) not in ("CORO_CATCH", "CORO_TIMEOUT")]
                     if ms:
-                        label = "%s (%s)" % (ms[0].group(2), ms[0].group(1))
+                        mac = ms[0].group(1)
+                        role = next((r for k, r in ROLE if k in mac), "waiters")
+                        label = "%s %s (%s)" % (ms[0].group(2), role, mac)
                         break
             labels[addr] = label or "queue %d" % (len(order) + 1)
             order.append(addr)
@@ -465,7 +471,7 @@ def verify(a):
                     errs.append("expected %s, the page shows %s" % (w, g))
             if len(got) != len(want):
                 errs.append("%d steps checked, %d expected" % (len(got), len(want)))
-            errs += [ln for ln in lines if ln.startswith("lane")]
+            errs += [ln for ln in lines if ln.startswith("fail")]
         for x in errs:
             print("play verify: %s: %s" % (n, x))
         if errs:
@@ -784,7 +790,7 @@ SCRIPT = r"""
   // Self-test (#selftest=A,B,...): reach each step by key presses (forward
   // from the previous one; back with the left arrow when it is earlier) and
   // write what the page shows; play.py verify compares it with the snapshots.
-  function press(key) { document.dispatchEvent(new KeyboardEvent("keydown", {key: key, bubbles: true})); }
+  function press(key, shift) { document.dispatchEvent(new KeyboardEvent("keydown", {key: key, shiftKey: !!shift, bubbles: true})); }
   function selftest(list) {
     var out = $("selftest"), lines = [];
     show(0);
@@ -803,9 +809,17 @@ SCRIPT = r"""
     if (lane) {
       lane.dispatchEvent(new MouseEvent("click", {bubbles: true}));
       var l = +lane.getAttribute("data-lane");
-      if ((D.laneSteps[l] || []).indexOf(cur) < 0) lines.push("lane click did not jump to the lane's steps");
+      if ((D.laneSteps[l] || []).indexOf(cur) < 0) lines.push("fail: a lane click did not jump to the lane's steps");
+      var ls = D.laneSteps[l] || [], k = ls.indexOf(cur);
+      press("ArrowRight", true);
+      if (k >= 0 && k + 1 < ls.length && cur !== ls[k + 1]) lines.push("fail: shift+right did not go to the task's next step");
       press("Escape");
     }
+    // Jump to a time: the first step at or after it.
+    var last = D.steps[N - 1].t, want = Math.floor(last / 2);
+    $("jt").value = (want / D.hz) + " s";
+    $("go").click();
+    if (D.steps[cur].t < want || (cur > 0 && D.steps[cur - 1].t >= want)) lines.push("fail: jump to " + want + " landed on step " + cur);
     lines.push("selftest done");
     out.textContent = lines.join("\n");
   }
