@@ -9,7 +9,9 @@
 #                     page at one step, taken by headless Chromium.
 #   make play-check   (in `make test`) the snapshots are consistent (every live
 #                     task in exactly one place), also from a build with other
-#                     knobs (the same states), docs/play/ is up to date, and
+#                     knobs (the same states), the recorder reads a wait queue
+#                     in either tail representation (tools/timeline/snapcheck.c),
+#                     docs/play/ is up to date, and
 #                     in headless Chromium every page steps by key presses to
 #                     chosen steps and shows what the snapshots say (ring, heap
 #                     top, highlighted line: play.py expect vs the page's
@@ -66,6 +68,10 @@ play-check: $(PL)/index.html
 	   CORO_TRACE_FILE=$$w.trace CORO_SNAP_FILE=$$w.snap ./$$w >/dev/null && $(PL_PY) check $$w.trace $$w.snap && \
 	   $(PL_PY) same $(PL)/16_queue_processing.snap $$w.snap; then ok; \
 	else ko "the recorder reads a loop built with other knobs (64-bit ticks, 16-bit indices, no CORO_DEBUG) wrongly"; fi; \
+	if $(CC) $(WARN) -O2 $(CPPFLAGS) $(VIRTUAL) -DCORO_DEBUG=1 -include tools/timeline/trace.h tools/timeline/snapcheck.c \
+	     tools/timeline/recorder.c -o $(PL)/snapcheck && CORO_SNAP_FILE=$(PL)/snapcheck.snap ./$(PL)/snapcheck && \
+	   [ "$$(grep -c '"q":\[\[[0-9]*,\[2,0,1\]\]\]' $(PL)/snapcheck.snap)" = 2 ]; then ok; \
+	else cat $(PL)/snapcheck.snap; ko "the recorder misreads a wait queue (tools/timeline/snapcheck.c)"; fi; \
 	if cmp -s $(PL)/index.html docs/play/index.html; then ok; else ko "docs/play/index.html is out of date: run make playground"; fi; \
 	$(PL_PY) harness --out $(PL)/selftest.html --dir $(PL) $(PL_NAME) index; \
 	prof=$$(mktemp -d); \
