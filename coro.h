@@ -11,6 +11,8 @@
  *   struct you declare.
  *
  * CONFIGURATION (define before including; every file must agree)
+ *   (a file that disagrees on a layout knob is caught by its first
+ *   coro_loop_init, coro_spawn, coro_run or run_until_complete: CORO_FAIL_CONFIG)
  *   CORO_MAX_TASKS      8     task slots in a loop (1..254 together with callbacks
  *                             with 8-bit indices; see CORO_INDEX_BITS)
  *   CORO_INDEX_BITS     8     width of slot indices: 8 (254 slots), 16 (65,534)
@@ -32,8 +34,21 @@
  *                       barrier on AVR; nothing on other compilers)
  *   CORO_USE_LABELS     0     1: GCC/Clang labels-as-values continuations, which
  *                       allow awaits inside your own switch statements
- *   CORO_ASSERT(c)      assert(c)   programmer errors; compiled out by NDEBUG
- *   CORO_TRAP()         abort()     resuming a corrupt or finished continuation
+ *   CORO_ASSERT(c)      a failed precondition goes to CORO_ON_FAIL with code
+ *                       CORO_FAIL_ASSERT and text #c (so CORO_ASSERT(x && "what
+ *                       went wrong") explains itself); compiled out by NDEBUG
+ *   CORO_TRAP()         abort()     ends the program after a misuse report
+ *   CORO_ON_FAIL(code, file, line, text)   the misuse report: code a
+ *                       CORO_FAIL_* (await inside your own switch, finished
+ *                       coroutine resumed, coroutine called outside a task,
+ *                       files that disagree on the knobs, failed CORO_ASSERT),
+ *                       file:line in your code. Default: on a host, flush
+ *                       stdout and print "file:line: coro: what" to stderr;
+ *                       then CORO_TRAP(). If yours returns, a trap still
+ *                       follows, except for CORO_FAIL_CONFIG: the call then
+ *                       fails with CORO_ERR_CONFIG
+ *   CORO_FAIL_TEXT      1 on a host, else 0   0: CORO_ON_FAIL gets file and
+ *                       text NULL (no strings in flash/RAM), code and line only
  *   CORO_TRACE(loop, event, id, arg)   undefined: a hook called at every
  *                       spawn, step start/end, sleep, wait, wake, cancel,
  *                       completion and callback (CORO_TRACE_* events, id a
@@ -62,9 +77,19 @@
  *   5. An error from an await propagates: the coroutine unwinds to its
  *      CORO_FINALLY section (if any) and ends with that error, like a Python
  *      exception. Wrap an await in CORO_CATCH to handle the status yourself.
+ *   6. A coroutine runs only as a task (coro_run, coro_spawn, ...) or awaited
+ *      by one (CORO_AWAIT); a direct call traps. One frame serves one task at
+ *      a time: resuming a finished frame traps. Both report the line of the
+ *      coroutine's CORO_BEGIN (CORO_ON_FAIL).
+ *   7. coro_spawn, CORO_AWAIT, coro_run and coro_loop_run_until_complete take
+ *      a coroutine's name and a pointer to its own frame type (another type
+ *      does not compile). Declare a coroutine of another file with
+ *      CORO_DECLARE(name, type); spawn a function pointer held in a variable
+ *      with coro_spawn_fn(loop, &task, fn, &frame->co).
  *
  * API (UPPER CASE may suspend; lower case never does)
  *   CORO_FN(name, type, self)     define coroutine `name` over frame `type *self`
+ *   CORO_DECLARE(name, type)      declare one defined elsewhere (or further down)
  *   CORO_BEGIN(self) / CORO_END(self)   open / close the body
  *   CORO_FINALLY(self)            cleanup section: runs on every way out (normal
  *                                 end, CORO_RETURN, error, cancellation)
@@ -81,7 +106,7 @@
  *   CORO_WAIT(self, tasks, n, when, timeout, ndone)   asyncio.wait
  *   CORO_WAIT_FOR(self, task, timeout)                asyncio.wait_for
  *   CORO_TIMEOUT(self, scope, timeout, AWAIT)         asyncio.timeout
- *   coro_spawn(loop, &task, fn, frame)   create_task
+ *   coro_spawn(loop, &task, fn, frame)   create_task; coro_spawn_fn: untyped
  *   coro_task_done/status/cancelled/cancel(loop, task)
  *   coro_loop_init/run_until_complete/run_task/run_forever/stop/close/time
  *   coro_run(fn, frame)           asyncio.run
@@ -170,9 +195,28 @@
 #ifndef CORO_USE_LABELS
 #define CORO_USE_LABELS 0
 #endif
+/* Misuse reports (CORO_ON_FAIL): a hosted build passes the file name and a
+ * text along with the code and the line; a microcontroller build passes
+ * only the code and the line, so no string lands in its flash or RAM. */
+#ifndef CORO_FAIL_TEXT
+#if defined(__unix__) || defined(__APPLE__) || defined(_WIN32)
+#define CORO_FAIL_TEXT 1
+#else
+#define CORO_FAIL_TEXT 0
+#endif
+#endif
+/* The headers' own preconditions go through CORO__ASSERT(c, text): the
+ * text says what the caller did wrong (a CORO_ASSERT of yours replaces it). */
 #ifndef CORO_ASSERT
-#include <assert.h>
-#define CORO_ASSERT(c) assert(c)
+#ifdef NDEBUG
+#define CORO_ASSERT(c) ((void)0)
+#define CORO__ASSERT(c, text) ((void)0)
+#else
+#define CORO_ASSERT(c) ((c) ? (void)0 : CORO__FAIL(CORO_FAIL_ASSERT, #c))
+#define CORO__ASSERT(c, text) ((c) ? (void)0 : CORO__FAIL(CORO_FAIL_ASSERT, text))
+#endif
+#else
+#define CORO__ASSERT(c, text) CORO_ASSERT(c)
 #endif
 #ifndef CORO_TRAP
 #include <stdlib.h>
@@ -265,9 +309,27 @@ enum {
     CORO_ERR_OVERFLOW,   /* a counter would exceed its bound */
     CORO_ERR_UNDERFLOW,  /* a counter would go below zero */
     CORO_ERR_SHUTDOWN,   /* the queue was shut down */
+    CORO_ERR_CONFIG,     /* files of the program disagree on the configuration */
     CORO_ERR_USER = 32   /* first code free for the application */
 };
 typedef signed char coro_status;
+
+/* ---- misuse codes (CORO_ON_FAIL) -------------------------------------------- */
+/* What CORO_ON_FAIL(code, file, line, text) is told. file:line is where the
+ * mistake shows in your code: the CORO_BEGIN of the coroutine for the first
+ * three, the call for CORO_FAIL_CONFIG, the CORO_ASSERT for CORO_FAIL_ASSERT
+ * (inside a coro header for a precondition of a coro function). */
+enum {
+    CORO_FAIL_RESUME = 1, /* unknown resume point: an await inside your own
+                           * switch statement (switch backend), or a corrupt frame */
+    CORO_FAIL_FINISHED,   /* a finished coroutine was resumed: one frame used by
+                           * two tasks at once, or reused while still running */
+    CORO_FAIL_NO_TASK,    /* a coroutine called outside a task, e.g. main_co(&m.co)
+                           * from main instead of coro_run(main_co, &m) */
+    CORO_FAIL_CONFIG,     /* this file's configuration knobs differ from those of
+                           * the file with CORO_IMPLEMENTATION (text: which one) */
+    CORO_FAIL_ASSERT      /* a precondition failed (CORO_ASSERT; text: the condition) */
+};
 
 /* ---- trace events (CORO_TRACE) ---------------------------------------------- */
 /* CORO_TRACE(loop, event, id, arg) is called with one of these; id is a slot
@@ -482,7 +544,38 @@ extern coro_loop *coro__running;
 #define CORO__NORETURN
 #endif
 
-CORO_API void coro__bad_resume(void) CORO__NORETURN;
+/* Misuse reports: CORO_ON_FAIL, then CORO_TRAP (never returns). A hosted
+ * build (CORO_FAIL_TEXT) passes the file and a text, a microcontroller build
+ * only the code and the line. */
+CORO_API void coro__trap(int code, const char *file, unsigned line, const char *text) CORO__NORETURN;
+CORO_API void coro__trap_at(int code, unsigned line) CORO__NORETURN;
+/* A resume into resume point lc that no case of the switch knows. */
+CORO_API void coro__bad_resume(coro__lc lc, const char *file, unsigned line) CORO__NORETURN;
+CORO_API void coro__bad_resume_at(coro__lc lc, unsigned line) CORO__NORETURN;
+#if CORO_FAIL_TEXT
+#define CORO__FAIL(code, text) coro__trap((code), __FILE__, __LINE__, (text))
+#define CORO__BAD_RESUME(lc) coro__bad_resume((lc), __FILE__, __LINE__)
+#define CORO__FILE __FILE__
+#else
+#define CORO__FAIL(code, text) coro__trap_at((code), __LINE__)
+#define CORO__BAD_RESUME(lc) coro__bad_resume_at((lc), __LINE__)
+#define CORO__FILE NULL
+#endif
+
+/* The layout knobs of this file, with sizeof(coro_loop): the public calls of
+ * a file other than the implementation's pass it, and the implementation
+ * compares it with its own (CORO_FAIL_CONFIG, then CORO_ERR_CONFIG). */
+#define CORO__CONFIG                                                                    \
+    ((unsigned long)(sizeof(coro_loop) & 0xFFFFu) | ((unsigned long)(CORO_MAX_TASKS & 0xFF) << 16) | \
+     ((unsigned long)(CORO_TICK_BITS / 16) << 24) | ((unsigned long)(CORO_INDEX_BITS / 8) << 27) |   \
+     ((CORO_DEBUG ? 1ul : 0ul) << 30) | ((CORO_USE_LABELS ? 1ul : 0ul) << 31))
+CORO_API int coro__config_ok(unsigned long config, const char *file, unsigned line);
+#if defined(CORO_IMPLEMENTATION)
+#define CORO__CHECKED(call) (call) /* the implementation's own file agrees with itself */
+#else
+#define CORO__CHECKED(call) \
+    (coro__config_ok(CORO__CONFIG, CORO__FILE, __LINE__) ? (call) : (coro_status)CORO_ERR_CONFIG)
+#endif
 CORO_API coro_status coro__sleep(coro_tick ticks, int absolute);
 CORO_API coro_status coro__tasks_start(const coro_task *tasks, int n, int mode, coro_tick timeout, coro_status *errs, int *ndone, int kind);
 CORO_API coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_status *errs, int *ndone, int kind);
@@ -573,9 +666,15 @@ static inline void coro__frame_init(coro_frame *f)
 
 /* Define coroutine `name` whose frame is `type` (a struct embedding
  * `coro_frame co`), seen in the body as `type *self`. Prefix with `static` as
- * for any function. Declare one elsewhere as `coro_status name(coro_frame *);`. */
+ * for any function. Besides the function it declares (never defines)
+ * `coro_status name__frame(type *)`, which coro_spawn, CORO_AWAIT, coro_run
+ * and coro_loop_run_until_complete use to refuse, at compile time, a frame of
+ * another type. Declare a coroutine defined in another file with
+ * CORO_DECLARE(name, type); (repeatable; `static` in front for a forward
+ * declaration in the same file). */
 #define CORO_FN(name, type, self)                                                       \
     coro_status name(coro_frame *coro__f);                                              \
+    coro_status CORO__CAT(name, __frame)(type *coro__frame);                            \
     static coro_status CORO__CAT(name, __body)(type *self);                             \
     coro_status name(coro_frame *coro__f)                                               \
     {                                                                                   \
@@ -583,8 +682,33 @@ static inline void coro__frame_init(coro_frame *f)
     }                                                                                   \
     static coro_status CORO__CAT(name, __body)(type *self)
 
+/* Declare coroutine `name` over frame `type`, defined in another file (or
+ * further down this one: `static CORO_DECLARE(...)`), so that coro_spawn and
+ * CORO_AWAIT can check its frame type. Repeatable (a header may hold it). */
+#define CORO_DECLARE(name, type)                                                        \
+    coro_status name(coro_frame *coro__f);                                              \
+    coro_status CORO__CAT(name, __frame)(type *coro__frame)
+
+/* Compile-time check that frame (not evaluated) points to the frame type of
+ * coroutine fn (a name defined by CORO_FN or declared by CORO_DECLARE): GCC
+ * and Clang fail on the bit-field's negative width, C++ and other C
+ * compilers on the call's argument type. For a function pointer held in a
+ * variable use coro_spawn_fn. */
+#if defined(__GNUC__) && !defined(__cplusplus)
+#define CORO__FRAME_CHECK(fn, frame)                                                    \
+    ((void)sizeof(struct {                                                              \
+        int coro_frame_type_does_not_match_the_coroutine :                              \
+            __builtin_types_compatible_p(__typeof__(CORO__CAT(fn, __frame)),             \
+                                         coro_status(__typeof__(&*(frame)))) ? 1 : -1; \
+    }))
+#else
+#define CORO__FRAME_CHECK(fn, frame) ((void)sizeof(CORO__CAT(fn, __frame)(frame)))
+#endif
+
 /* Open the body. The switch's default traps a resume into an unknown state
- * (an await inside your own switch, a finished or corrupt frame). */
+ * (an await inside your own switch, a finished or corrupt frame), and the
+ * first entry traps outside a task (a direct call): CORO_ON_FAIL with this
+ * line. A normal resume pays nothing for either check. */
 #define CORO_BEGIN(self)                                                   \
     CORO__PEDANTIC_OFF                                                     \
     coro_status coro__st = 0;                                              \
@@ -593,12 +717,14 @@ static inline void coro__frame_init(coro_frame *f)
     switch (CORO__SWITCH_ON((self)->co.lc)) {                              \
     default:                                                               \
         if ((self)->co.lc != (coro__lc)CORO__LC_UNWIND) {                  \
-            coro__bad_resume();                                            \
+            CORO__BAD_RESUME((self)->co.lc);                               \
             goto coro__top;                                                \
         }                                                                  \
         return coro__end(&(self)->co);                                     \
     case 0:                                                                \
-        CORO__JUMP((self)->co.lc)
+        CORO__JUMP((self)->co.lc)                                          \
+        if (!coro__running)                                                \
+            CORO__FAIL(CORO_FAIL_NO_TASK, NULL);
 
 /* Close the body: the coroutine ends with CORO_OK (or with the status its
  * cleanup section left in CORO_ERROR). */
@@ -656,7 +782,7 @@ static inline void coro__frame_init(coro_frame *f)
  * propagating. Not nestable within one frame. */
 #define CORO_CATCH(self, out, await_stmt)                                  \
     do {                                                                   \
-        CORO_ASSERT(!((self)->co.flags & CORO__F_CATCH));                  \
+        CORO__ASSERT(!((self)->co.flags & CORO__F_CATCH), "CORO_CATCH or CORO_TIMEOUT nested in one frame"); \
         (self)->co.flags |= CORO__F_CATCH;                                 \
         (self)->co.err = 0;                                                \
         await_stmt;                                                        \
@@ -682,6 +808,7 @@ static inline void coro__frame_init(coro_frame *f)
 #define CORO_AWAIT(self, fn, child) CORO__AWAIT_CHILD(self, CORO__LABEL, fn, child)
 #define CORO__AWAIT_CHILD(self, n, fn, child)                              \
     do {                                                                   \
+        CORO__FRAME_CHECK(fn, child);                                      \
         coro__frame_init(&(child)->co);                                    \
         if (0) {                                                           \
             CORO__MARK(n);                                                 \
@@ -771,15 +898,17 @@ CORO_API coro_tick coro_loop_time(coro_loop *loop);
 /* Run until the task is done: its status, or CORO_ERR_STOPPED (the task stays
  * resumable by another run), CORO_ERR_DEADLOCK, CORO_ERR_REENTRANT, ... */
 CORO_API coro_status coro_loop_run_task(coro_loop *loop, coro_task task);
-/* Spawn fn on frame and run it to completion (asyncio run_until_complete). */
-#define coro_loop_run_until_complete(loop, fn, frame) coro__run_until_complete((loop), (fn), &(frame)->co)
+/* Spawn fn on frame and run it to completion (asyncio run_until_complete).
+ * frame must point to fn's frame type (a compile error otherwise). */
+#define coro_loop_run_until_complete(loop, fn, frame) \
+    (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__run_until_complete((loop), (fn), &(frame)->co)))
 CORO_API coro_status coro__run_until_complete(coro_loop *loop, coro_fn fn, coro_frame *frame);
 /* Run until coro_loop_stop (CORO_ERR_STOPPED) or nothing is left to wait for
  * (CORO_OK when no task is alive, CORO_ERR_DEADLOCK when some still wait). */
 CORO_API coro_status coro_loop_run_forever(coro_loop *loop);
 /* asyncio.run: a fresh loop (on the stack), run main to completion, cancel and
  * finish every other task, close. Returns main's status. */
-#define coro_run(fn, frame) coro__run((fn), &(frame)->co)
+#define coro_run(fn, frame) (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__run((fn), &(frame)->co)))
 CORO_API coro_status coro__run(coro_fn fn, coro_frame *frame);
 
 /* Wake a loop idling in its idle hook; safe from an interrupt handler or
@@ -806,14 +935,29 @@ CORO_API coro_task coro_current_task(const coro_loop *loop);
 /* create_task: a new task runs fn on frame from the next iteration; *out gets
  * its handle (out may be NULL). CORO_ERR_NO_SLOT when every slot holds a live
  * task (nothing changes), CORO_ERR_CLOSED. Done tasks' slots are reused oldest
- * first; their handles then read CORO_ERR_STALE. */
+ * first; their handles then read CORO_ERR_STALE. fn is a coroutine's name and
+ * frame a pointer to its frame type: another type is a compile error.
+ * coro_spawn_fn: the same for fn any coro_fn value (a function pointer in a
+ * variable) and frame a coro_frame * (&f->co), unchecked. */
 #if CORO_DEBUG
-#define coro_spawn(loop, out, fn, frame) coro__spawn_named((loop), (out), (fn), &(frame)->co, #fn)
+#define coro_spawn(loop, out, fn, frame) \
+    (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__spawn_named((loop), (out), (fn), &(frame)->co, #fn)))
+#define coro_spawn_fn(loop, out, fn, frame) CORO__CHECKED(coro__spawn_named((loop), (out), (fn), (frame), #fn))
 #else
-#define coro_spawn(loop, out, fn, frame) coro__spawn((loop), (out), (fn), &(frame)->co)
+#define coro_spawn(loop, out, fn, frame) \
+    (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__spawn((loop), (out), (fn), &(frame)->co)))
+#define coro_spawn_fn(loop, out, fn, frame) CORO__CHECKED(coro__spawn((loop), (out), (fn), (frame)))
 #endif
 CORO_API coro_status coro__spawn(coro_loop *loop, coro_task *out, coro_fn fn, coro_frame *frame);
 CORO_API coro_status coro__spawn_named(coro_loop *loop, coro_task *out, coro_fn fn, coro_frame *frame, const char *name);
+/* Outside the file with CORO_IMPLEMENTATION, coro_loop_init, coro_spawn,
+ * coro_run and coro_loop_run_until_complete first compare this file's
+ * configuration with the implementation's: a mismatch calls CORO_ON_FAIL
+ * (CORO_FAIL_CONFIG), and if that returns, the call returns CORO_ERR_CONFIG
+ * without evaluating its arguments. */
+#if !defined(CORO_IMPLEMENTATION)
+#define coro_loop_init(loop) CORO__CHECKED(coro_loop_init(loop))
+#endif
 /* CORO_DEBUG: name a task (a string that outlives it), for coro_loop_dump and
  * traces; coro_spawn names it after its function. Without CORO_DEBUG the
  * name is not stored. coro_task_name: the name, or NULL (no name, stale
@@ -889,6 +1033,7 @@ CORO_API int coro_waitq_len(const coro_loop *loop, const coro_waitq *q);
 /* ========================================================================== */
 #if defined(CORO_IMPLEMENTATION) && !defined(CORO__IMPLEMENTED)
 #define CORO__IMPLEMENTED
+#undef coro_loop_init /* coro.h included once before without CORO_IMPLEMENTATION */
 
 #if CORO_CLOCK == CORO_CLOCK_POSIX
 #include <time.h>
@@ -1117,13 +1262,85 @@ static coro_status coro__never_started(coro_frame *f)
     return CORO_ERR_CANCELLED;
 }
 
-CORO__DEF void coro__bad_resume(void)
+/* ---- misuse reports ------------------------------------------------------------ */
+#if !defined(CORO_ON_FAIL) && CORO_FAIL_TEXT
+#include <stdio.h>
+/* The default report on a host: what and where on stderr, after whatever
+ * stdout still buffers (abort() would lose it). */
+static void coro__report(int code, const char *file, unsigned line, const char *text)
 {
+    static const char *const why[] = {
+        "failure",
+        "unknown resume point: an await inside your own switch statement (use if/else, "
+        "or CORO_USE_LABELS=1), or a corrupt frame",
+        "a finished coroutine was resumed: its frame is used by two tasks at once, or "
+        "was reused while its task still ran",
+        "coroutine called outside a task: start it with coro_run, coro_spawn or "
+        "CORO_AWAIT, not by a direct call",
+        "this file's configuration differs from the file with CORO_IMPLEMENTATION: every "
+        "file must see the same CORO_MAX_TASKS, CORO_MAX_CALLBACKS, CORO_TICK_BITS, "
+        "CORO_INDEX_BITS, CORO_DEBUG and CORO_USE_LABELS",
+        "precondition failed"};
+    (void)fflush(stdout);
+    (void)fprintf(stderr, "%s:%u: coro: %s%s%s\n", file ? file : "?", line,
+                  why[code > 0 && code < (int)(sizeof why / sizeof why[0]) ? code : 0], text ? ": " : "",
+                  text ? text : "");
+    (void)fflush(stderr);
+}
+#endif
+
+/* Report (CORO_ON_FAIL, or the default: print on a host, then CORO_TRAP). */
+static void coro__fail(int code, const char *file, unsigned line, const char *text)
+{
+#ifdef CORO_ON_FAIL
+    CORO_ON_FAIL(code, file, line, text);
+#else
+#if CORO_FAIL_TEXT
+    coro__report(code, file, line, text);
+#else
+    (void)code, (void)file, (void)line, (void)text;
+#endif
     CORO_TRAP();
-    /* A user-defined CORO_TRAP may return: the loop keeps the noreturn promise. */
+#endif
+}
+
+CORO__DEF void coro__trap(int code, const char *file, unsigned line, const char *text)
+{
+    coro__fail(code, file, line, text);
+    /* A CORO_ON_FAIL or CORO_TRAP that returns: nothing can go on from
+     * here, the loop keeps the noreturn promise. */
+    CORO_TRAP();
     /* cppcheck-suppress unreachableCode */
     for (;;) {
     }
+}
+
+CORO__DEF void coro__trap_at(int code, unsigned line) { coro__trap(code, NULL, line, NULL); }
+
+CORO__DEF void coro__bad_resume(coro__lc lc, const char *file, unsigned line)
+{
+    coro__trap(lc == (coro__lc)CORO__LC_DONE ? CORO_FAIL_FINISHED : CORO_FAIL_RESUME, file, line, NULL);
+}
+
+CORO__DEF void coro__bad_resume_at(coro__lc lc, unsigned line) { coro__bad_resume(lc, NULL, line); }
+
+/* Compare a file's configuration (CORO__CONFIG) with this one's. */
+CORO__DEF int coro__config_ok(unsigned long config, const char *file, unsigned line)
+{
+    unsigned long d = config ^ CORO__CONFIG;
+    const char *text = NULL;
+    if (d == 0)
+        return 1;
+#if CORO_FAIL_TEXT
+    text = d & 0xFF0000ul    ? "CORO_MAX_TASKS differs"
+           : d & 0x7000000ul ? "CORO_TICK_BITS differs"
+           : d & 0x38000000ul ? "CORO_INDEX_BITS differs"
+           : d & 0x40000000ul ? "CORO_DEBUG differs"
+           : d & 0x80000000ul ? "CORO_USE_LABELS differs"
+                              : "sizeof(coro_loop) differs: CORO_MAX_CALLBACKS or another knob";
+#endif
+    coro__fail(CORO_FAIL_CONFIG, file, line, text);
+    return 0;
 }
 
 CORO__DEF coro_status coro__end(coro_frame *f)
@@ -1144,14 +1361,14 @@ CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro
 {
     coro_index id;
     coro__slot *s;
-    CORO_ASSERT(L && fn && frame);
+    CORO__ASSERT(L && fn && frame, "coro_spawn with a NULL loop, function or frame");
     if (L->state == CORO__L_CLOSED)
         return CORO_ERR_CLOSED;
     id = L->free_head;
     if (id == CORO__NONE)
         return CORO_ERR_NO_SLOT;
     s = &L->slot[id];
-    CORO_ASSERT(s->hpos == CORO__NONE); /* 0 in a zeroed loop: coro_loop_init was never called */
+    CORO__ASSERT(s->hpos == CORO__NONE, "coro_spawn on a loop that coro_loop_init never prepared");
     L->free_head = s->next;
     s->gen = coro__next_gen(s->gen);
     s->fn.task = fn;
@@ -1543,7 +1760,7 @@ static coro_status coro__cb_new(coro_loop *L, coro_handle *out, coro_callback cb
      * below, GCC warns -Warray-bounds on slot[id] otherwise). */
     if (id == CORO__NONE || CORO_MAX_CALLBACKS == 0)
         return CORO_ERR_NO_SLOT;
-    CORO_ASSERT(id >= CORO_MAX_TASKS); /* 0 in a zeroed loop: coro_loop_init was never called */
+    CORO__ASSERT(id >= CORO_MAX_TASKS, "a callback on a loop that coro_loop_init never prepared");
     L->cb_free = L->slot[id].next;
     L->slot[id].gen = coro__next_gen(L->slot[id].gen);
     L->slot[id].fn.cb = cb;
@@ -1684,7 +1901,8 @@ CORO__DEF const char *coro_strerror(int st)
         "ok", "cancelled", "timeout", "invalid argument", "no free slot", "stale handle",
         "invalid state", "delay out of range", "loop already running", "loop closed",
         "loop stopped before the task completed", "deadlock", "busy", "task awaits itself",
-        "full", "empty", "not locked", "overflow", "underflow", "shut down"};
+        "full", "empty", "not locked", "overflow", "underflow", "shut down",
+        "configuration differs between files"};
 #if defined(__AVR__)
     if (st >= 0 && st < (int)(sizeof names / sizeof names[0]))
         return strcpy_P(buf, names[st]);
