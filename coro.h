@@ -84,8 +84,9 @@
  *   7. coro_spawn, CORO_AWAIT, coro_run and coro_loop_run_until_complete take
  *      a coroutine's name and a pointer to its own frame type (another type
  *      does not compile). Declare a coroutine of another file with
- *      CORO_DECLARE(name, type); spawn a function pointer held in a variable
- *      with coro_spawn_fn(loop, &task, fn, &frame->co).
+ *      CORO_DECLARE(name, type); spawn or await a function pointer held in a
+ *      variable with coro_spawn_fn(loop, &task, fn, &frame->co) or
+ *      CORO_AWAIT_FN(self, fn, &child->co) (unchecked).
  *
  * API (UPPER CASE may suspend; lower case never does)
  *   CORO_FN(name, type, self)     define coroutine `name` over frame `type *self`
@@ -100,6 +101,7 @@
  *   CORO_YIELD(self)              sleep(0): let every other ready task run once
  *   CORO_SLEEP(self, ticks)       sleep; CORO_SLEEP_UNTIL(self, when)
  *   CORO_AWAIT(self, fn, child)   run coroutine fn on frame child inline
+ *                                 (CORO_AWAIT_FN: fn a pointer value, &child->co)
  *   CORO_AWAIT_TASK(self, task)   wait for a task, then its status
  *   CORO_GATHER(self, tasks, n, errs)  wait for n tasks; errs NULL: first error
  *                                 ends the gather; errs array: collect them all
@@ -804,16 +806,20 @@ static inline void coro__frame_init(coro_frame *f)
 #define CORO_SLEEP_UNTIL(self, when) CORO__AWAIT(self, coro__sleep((when), 1), coro__resumed())
 
 /* Await coroutine fn on frame *child inline (asyncio `await fn()`): the child
- * starts afresh, runs inside this task and its status comes back here. */
-#define CORO_AWAIT(self, fn, child) CORO__AWAIT_CHILD(self, CORO__LABEL, fn, child)
-#define CORO__AWAIT_CHILD(self, n, fn, child)                              \
+ * starts afresh, runs inside this task and its status comes back here.
+ * child must point to fn's frame type (a compile error otherwise).
+ * CORO_AWAIT_FN: the same for fn any coro_fn value (a function pointer in a
+ * variable) and frame a coro_frame * (&child->co), unchecked. */
+#define CORO_AWAIT(self, fn, child) \
+    CORO__AWAIT_CHILD(self, CORO__LABEL, (CORO__FRAME_CHECK(fn, child), (fn)), &(child)->co)
+#define CORO_AWAIT_FN(self, fn, frame) CORO__AWAIT_CHILD(self, CORO__LABEL, (fn), (frame))
+#define CORO__AWAIT_CHILD(self, n, fn, frame)                              \
     do {                                                                   \
-        CORO__FRAME_CHECK(fn, child);                                      \
-        coro__frame_init(&(child)->co);                                    \
+        coro__frame_init(frame);                                           \
         if (0) {                                                           \
             CORO__MARK(n);                                                 \
         }                                                                  \
-        coro__st = (fn)(&(child)->co);                                     \
+        coro__st = (fn)(frame);                                            \
         if (coro__st == CORO__PENDING) {                                   \
             CORO__SAVE(self, n);                                           \
             return CORO__PENDING;                                          \

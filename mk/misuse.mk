@@ -18,15 +18,15 @@ misuse: misuse-frames misuse-config
 	@echo "misuse: 2 passed, 0 failed"
 
 # Cases 1-4: a wrong frame type (spawn, await, coro_run, run_until_complete);
-# case 5 (C only): a function pointer variable given to coro_spawn.
+# cases 5-6 (C only): a function pointer variable given to coro_spawn, CORO_AWAIT.
 misuse-frames: tests/misuse/frame_check.c $(MISUSE_DEPS)
 	@mkdir -p $(B)/misuse; set -e; \
 	for cc in gcc clang g++ clang++; do \
 	  case $$cc in *++) flags="$(MISUSE_CXX)"; want='__frame'; cases="1 2 3 4";; \
-	               *) flags="$(WARN)"; want='coro_frame_type_does_not_match_the_coroutine'; cases="1 2 3 4 5";; esac; \
+	               *) flags="$(WARN)"; want='coro_frame_type_does_not_match_the_coroutine'; cases="1 2 3 4 5 6";; esac; \
 	  $$cc $$flags $(CPPFLAGS) -DCASE=0 tests/misuse/frame_check.c -o $(B)/misuse/frames.$$cc; \
 	  ./$(B)/misuse/frames.$$cc || { echo "misuse: the correct program failed ($$cc)"; exit 1; }; \
-	  for n in $$cases; do w=$$want; [ $$n = 5 ] && w=fp__frame; \
+	  for n in $$cases; do w=$$want; [ $$n -ge 5 ] && w=fp__frame; \
 	    if $$cc $$flags $(CPPFLAGS) -DCASE=$$n tests/misuse/frame_check.c -o $(B)/misuse/bad 2>$(B)/misuse/bad.$$cc.$$n.err; then \
 	      echo "misuse: $$cc accepted frame_check.c case $$n"; exit 1; fi; \
 	    grep -q "$$w" $(B)/misuse/bad.$$cc.$$n.err || { echo "misuse: $$cc's error for case $$n does not mention $$w:"; \

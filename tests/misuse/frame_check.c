@@ -24,12 +24,15 @@ static CORO_FN(parent, struct parent, self)
     CORO_AWAIT_TASK(self, self->t);
     coro_spawn_fn(coro_running_loop(), &self->t, fp, &self->c.co);
     CORO_AWAIT_TASK(self, self->t);
+    CORO_AWAIT_FN(self, fp, &self->c.co);
 #elif CASE == 1
     coro_spawn(coro_running_loop(), &self->t, child, &self->o); /* wrong frame type */
 #elif CASE == 2
     CORO_AWAIT(self, child, &self->o); /* wrong frame type */
 #elif CASE == 5
     coro_spawn(coro_running_loop(), &self->t, fp, &self->c); /* a variable: use coro_spawn_fn */
+#elif CASE == 6
+    CORO_AWAIT(self, fp, &self->c); /* a variable: use CORO_AWAIT_FN */
 #endif
     (void)fp;
     CORO_END(self);
@@ -63,5 +66,5 @@ int main(void)
 #endif
     st = coro_run(parent, &p);
     coro_loop_init(&L);
-    return st != CORO_OK || p.c.x != 13 || coro_loop_run_until_complete(&L, child, &p.c) != CORO_OK || p.c.x != 14;
+    return st != CORO_OK || p.c.x != 14 || coro_loop_run_until_complete(&L, child, &p.c) != CORO_OK || p.c.x != 15;
 }
