@@ -12,7 +12,8 @@
  *
  * CONFIGURATION (define before including; every file must agree)
  *   (a file that disagrees on a layout knob is caught by its first
- *   coro_loop_init, coro_spawn, coro_run or run_until_complete: CORO_FAIL_CONFIG)
+ *   coro_loop_init, coro_spawn, coro_run or run_until_complete, or the first
+ *   run of a coroutine defined in it: CORO_FAIL_CONFIG)
  *   CORO_MAX_TASKS      8     task slots in a loop (1..254 together with callbacks
  *                             with 8-bit indices; see CORO_INDEX_BITS)
  *   CORO_INDEX_BITS     8     width of slot indices: 8 (254 slots), 16 (65,534)
@@ -572,11 +573,21 @@ CORO_API void coro__bad_resume_at(coro__lc lc, unsigned line) CORO__NORETURN;
      ((unsigned long)(CORO_TICK_BITS / 16) << 24) | ((unsigned long)(CORO_INDEX_BITS / 8) << 27) |   \
      ((CORO_DEBUG ? 1ul : 0ul) << 30) | ((CORO_USE_LABELS ? 1ul : 0ul) << 31))
 CORO_API int coro__config_ok(unsigned long config, const char *file, unsigned line);
+/* A coroutine's first entry outside a task, or (in another file) under an
+ * implementation whose configuration differs from its own: report, trap. */
+CORO_API void coro__bad_entry(unsigned long config, const char *file, unsigned line) CORO__NORETURN;
+extern const unsigned long coro__config; /* the implementation's CORO__CONFIG */
 #if defined(CORO_IMPLEMENTATION)
 #define CORO__CHECKED(call) (call) /* the implementation's own file agrees with itself */
+#define CORO__ENTRY_CHECK()                                                \
+    if (!coro__running)                                                    \
+        CORO__FAIL(CORO_FAIL_NO_TASK, NULL);
 #else
 #define CORO__CHECKED(call) \
     (coro__config_ok(CORO__CONFIG, CORO__FILE, __LINE__) ? (call) : (coro_status)CORO_ERR_CONFIG)
+#define CORO__ENTRY_CHECK()                                                \
+    if (!coro__running || coro__config != CORO__CONFIG)                    \
+        coro__bad_entry(CORO__CONFIG, CORO__FILE, __LINE__);
 #endif
 CORO_API coro_status coro__sleep(coro_tick ticks, int absolute);
 CORO_API coro_status coro__tasks_start(const coro_task *tasks, int n, int mode, coro_tick timeout, coro_status *errs, int *ndone, int kind);
@@ -725,8 +736,7 @@ static inline void coro__frame_init(coro_frame *f)
         return coro__end(&(self)->co);                                     \
     case 0:                                                                \
         CORO__JUMP((self)->co.lc)                                          \
-        if (!coro__running)                                                \
-            CORO__FAIL(CORO_FAIL_NO_TASK, NULL);
+        CORO__ENTRY_CHECK()
 
 /* Close the body: the coroutine ends with CORO_OK (or with the status its
  * cleanup section left in CORO_ERROR). */
@@ -960,7 +970,8 @@ CORO_API coro_status coro__spawn_named(coro_loop *loop, coro_task *out, coro_fn 
  * coro_run and coro_loop_run_until_complete first compare this file's
  * configuration with the implementation's: a mismatch calls CORO_ON_FAIL
  * (CORO_FAIL_CONFIG), and if that returns, the call returns CORO_ERR_CONFIG
- * without evaluating its arguments. */
+ * without evaluating its arguments. The first entry of a coroutine defined
+ * in such a file compares too (then traps: it cannot run). */
 #if !defined(CORO_IMPLEMENTATION)
 #define coro_loop_init(loop) CORO__CHECKED(coro_loop_init(loop))
 #endif
@@ -1066,6 +1077,7 @@ enum { CORO__L_IDLE, CORO__L_RUNNING, CORO__L_CLOSED };
 #define CORO__L_STOP 0x80u /* state flag: stop requested */
 
 coro_loop *coro__running;
+const unsigned long coro__config = CORO__CONFIG;
 
 /* ---- clock ---------------------------------------------------------------- */
 #if CORO_CLOCK == CORO_CLOCK_VIRTUAL
@@ -1329,6 +1341,19 @@ CORO__DEF void coro__bad_resume(coro__lc lc, const char *file, unsigned line)
 }
 
 CORO__DEF void coro__bad_resume_at(coro__lc lc, unsigned line) { coro__bad_resume(lc, NULL, line); }
+
+CORO__DEF void coro__bad_entry(unsigned long config, const char *file, unsigned line)
+{
+    if (!coro__running)
+        coro__trap(CORO_FAIL_NO_TASK, file, line, NULL);
+    (void)coro__config_ok(config, file, line);
+    /* A coroutine compiled for another layout cannot run, even if the
+     * report returned. */
+    CORO_TRAP();
+    /* cppcheck-suppress unreachableCode */
+    for (;;) {
+    }
+}
 
 /* Compare a file's configuration (CORO__CONFIG) with this one's. */
 CORO__DEF int coro__config_ok(unsigned long config, const char *file, unsigned line)

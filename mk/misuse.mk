@@ -5,7 +5,9 @@
 #                   gcc, clang, g++ and clang++, naming the frame check; the
 #                   correct program (CORO_DECLARE, coro_spawn_fn) builds and runs
 #   misuse-config   two files with different knobs: the program stops with a
-#                   report naming the knob; with a CORO_ON_FAIL that returns,
+#                   report naming the knob (at the other file's coro_loop_init,
+#                   or at the first entry of its coroutine run by the
+#                   implementation's file); with a CORO_ON_FAIL that returns,
 #                   the calls fail with CORO_ERR_CONFIG; a matching pair works
 TEST_STEPS += misuse
 
@@ -45,12 +47,16 @@ misuse-config: tests/misuse/config_impl.c tests/misuse/config_other.c $(MISUSE_D
 	$(CC) $$d/impl.o $$d/other.o -o $$d/config_match; \
 	./$$d/config_match >$$d/match.out 2>&1 || { cat $$d/match.out; echo "misuse: the matching pair failed"; exit 1; }; \
 	printf 'init: ok\nspawn: ok\nrun_forever: ok\ncoro_run: ok\nruns: 1 1\n' | diff -u - $$d/match.out; \
+	./$$d/config_match entry || { echo "misuse: the matching pair failed (entry)"; exit 1; }; \
 	for v in $(MISUSE_KNOBS); do knob=$${v%%:*}; name=$${v#*:}; \
 	  $(CC) $(WARN) $(CPPFLAGS) $(VIRTUAL) $$knob -c tests/misuse/config_other.c -o $$d/other_bad.o; \
 	  $(CC) $$d/impl.o $$d/other_bad.o -o $$d/config_bad; \
 	  if ./$$d/config_bad >$$d/bad.out 2>$$d/bad.err; then echo "misuse: $$knob in one file went unnoticed"; exit 1; fi; \
 	  grep -q "config_other.c:19: coro: this file's configuration differs from the file with CORO_IMPLEMENTATION.*: $$name differs" $$d/bad.err || \
 	    { echo "misuse: no report naming $$name for $$knob:"; cat $$d/bad.err; exit 1; }; \
+	  if ./$$d/config_bad entry >$$d/bad.out 2>$$d/bad.err; then echo "misuse: $$knob went unnoticed (entry)"; exit 1; fi; \
+	  grep -q "config_other.c:35: coro: this file's configuration differs from the file with CORO_IMPLEMENTATION.*: $$name differs" $$d/bad.err || \
+	    { echo "misuse: no report naming $$name at the coroutine's entry for $$knob:"; cat $$d/bad.err; exit 1; }; \
 	  $(CC) $$d/impl_hook.o $$d/other_bad.o -o $$d/config_hook; \
 	  ./$$d/config_hook >$$d/hook.out; \
 	  grep -q "^CORO_ON_FAIL(4, .*config_other.c:19, $$name differs" $$d/hook.out && \

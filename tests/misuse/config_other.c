@@ -27,3 +27,13 @@ int other(void)
     printf("runs: %d %d\n", a.n, b.n);
     return 0;
 }
+
+/* Run from config_impl.c (coro_run there): its first entry finds that this
+ * file's configuration is not the implementation's. */
+CORO_FN(other_worker, struct worker, self)
+{
+    CORO_BEGIN(self);
+    self->n++;
+    CORO_YIELD(self);
+    CORO_END(self);
+}
