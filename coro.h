@@ -576,7 +576,16 @@ CORO_API int coro__config_ok(unsigned long config, const char *file, unsigned li
 /* A coroutine's first entry outside a task, or (in another file) under an
  * implementation whose configuration differs from its own: report, trap. */
 CORO_API void coro__bad_entry(unsigned long config, const char *file, unsigned line) CORO__NORETURN;
-extern const unsigned long coro__config; /* the implementation's CORO__CONFIG */
+/* The implementation's CORO__CONFIG (AVR: in flash, so that the RAM copy
+ * loop of .data is not linked for it). */
+#if defined(__AVR__)
+#include <avr/pgmspace.h>
+extern const unsigned long coro__config PROGMEM;
+#define CORO__CONFIG_IMPL() pgm_read_dword(&coro__config)
+#else
+extern const unsigned long coro__config;
+#define CORO__CONFIG_IMPL() coro__config
+#endif
 #if defined(CORO_IMPLEMENTATION)
 #define CORO__CHECKED(call) (call) /* the implementation's own file agrees with itself */
 #define CORO__ENTRY_CHECK()                                                \
@@ -586,7 +595,7 @@ extern const unsigned long coro__config; /* the implementation's CORO__CONFIG */
 #define CORO__CHECKED(call) \
     (coro__config_ok(CORO__CONFIG, CORO__FILE, __LINE__) ? (call) : (coro_status)CORO_ERR_CONFIG)
 #define CORO__ENTRY_CHECK()                                                \
-    if (!coro__running || coro__config != CORO__CONFIG)                    \
+    if (!coro__running || CORO__CONFIG_IMPL() != CORO__CONFIG)             \
         coro__bad_entry(CORO__CONFIG, CORO__FILE, __LINE__);
 #endif
 CORO_API coro_status coro__sleep(coro_tick ticks, int absolute);
@@ -1077,7 +1086,11 @@ enum { CORO__L_IDLE, CORO__L_RUNNING, CORO__L_CLOSED };
 #define CORO__L_STOP 0x80u /* state flag: stop requested */
 
 coro_loop *coro__running;
+#if defined(__AVR__)
+const unsigned long coro__config PROGMEM = CORO__CONFIG;
+#else
 const unsigned long coro__config = CORO__CONFIG;
+#endif
 
 /* ---- clock ---------------------------------------------------------------- */
 #if CORO_CLOCK == CORO_CLOCK_VIRTUAL
