@@ -11,6 +11,9 @@
  *   struct you declare.
  *
  * CONFIGURATION (define before including; every file must agree)
+ *   (a file that disagrees on a layout knob is caught by its first
+ *   coro_loop_init, coro_spawn, coro_run or run_until_complete, or the first
+ *   run of a coroutine defined in it: CORO_FAIL_CONFIG)
  *   CORO_MAX_TASKS      8     task slots in a loop (1..254 together with callbacks
  *                             with 8-bit indices; see CORO_INDEX_BITS)
  *   CORO_INDEX_BITS     8     width of slot indices: 8 (254 slots), 16 (65,534)
@@ -42,8 +45,21 @@
  *                       barrier on AVR; nothing on other compilers)
  *   CORO_USE_LABELS     0     1: GCC/Clang labels-as-values continuations, which
  *                       allow awaits inside your own switch statements
- *   CORO_ASSERT(c)      assert(c)   programmer errors; compiled out by NDEBUG
- *   CORO_TRAP()         abort()     resuming a corrupt or finished continuation
+ *   CORO_ASSERT(c)      a failed precondition goes to CORO_ON_FAIL with code
+ *                       CORO_FAIL_ASSERT and text #c (so CORO_ASSERT(x && "what
+ *                       went wrong") explains itself); compiled out by NDEBUG
+ *   CORO_TRAP()         abort()     ends the program after a misuse report
+ *   CORO_ON_FAIL(code, file, line, text)   the misuse report: code a
+ *                       CORO_FAIL_* (await inside your own switch, finished
+ *                       coroutine resumed, coroutine called outside a task,
+ *                       files that disagree on the knobs, failed CORO_ASSERT),
+ *                       file:line in your code. Default: on a host, flush
+ *                       stdout and print "file:line: coro: what" to stderr;
+ *                       then CORO_TRAP(). If yours returns, a trap still
+ *                       follows, except for CORO_FAIL_CONFIG: the call then
+ *                       fails with CORO_ERR_CONFIG
+ *   CORO_FAIL_TEXT      1 on a host, else 0   0: CORO_ON_FAIL gets file and
+ *                       text NULL (no strings in flash/RAM), code and line only
  *   CORO_TRACE(loop, event, id, arg)   undefined: a hook called at every
  *                       spawn, step start/end, sleep, wait, wake, cancel,
  *                       completion and callback (CORO_TRACE_* events, id a
@@ -93,9 +109,20 @@
  *   8. CORO_MS / CORO_S give at most CORO_MAX_DELAY: a constant beyond it does
  *      not compile (GCC/Clang), a run-time value beyond it makes the sleep,
  *      wait or call fail with CORO_ERR_RANGE.
+ *   9. A coroutine runs only as a task (coro_run, coro_spawn, ...) or awaited
+ *      by one (CORO_AWAIT); a direct call traps. One frame serves one task at
+ *      a time: resuming a finished frame traps. Both report the line of the
+ *      coroutine's CORO_BEGIN (CORO_ON_FAIL).
+ *  10. coro_spawn, CORO_AWAIT, coro_run and coro_loop_run_until_complete take
+ *      a coroutine's name and a pointer to its own frame type (another type
+ *      does not compile). Declare a coroutine of another file with
+ *      CORO_DECLARE(name, type); spawn or await a function pointer held in a
+ *      variable with coro_spawn_fn(loop, &task, fn, &frame->co) or
+ *      CORO_AWAIT_FN(self, fn, &child->co) (unchecked).
  *
  * API (UPPER CASE may suspend; lower case never does)
  *   CORO_FN(name, type, self)     define coroutine `name` over frame `type *self`
+ *   CORO_DECLARE(name, type)      declare one defined elsewhere (or further down)
  *   CORO_BEGIN(self) / CORO_END(self)   open / close the body
  *   CORO_FINALLY(self)            cleanup section: runs on every way out (normal
  *                                 end, CORO_RETURN, error, cancellation)
@@ -107,13 +134,14 @@
  *   CORO_SLEEP(self, ticks)       sleep; CORO_SLEEP_UNTIL(self, when)
  *   CORO_MS(ms) / CORO_S(s)       ticks from milliseconds / seconds (rule 7)
  *   CORO_AWAIT(self, fn, child)   run coroutine fn on frame child inline
+ *                                 (CORO_AWAIT_FN: fn a pointer value, &child->co)
  *   CORO_AWAIT_TASK(self, task)   wait for a task, then its status
  *   CORO_GATHER(self, tasks, n, errs)  wait for n tasks; errs NULL: first error
  *                                 ends the gather; errs array: collect them all
  *   CORO_WAIT(self, tasks, n, when, timeout, ndone)   asyncio.wait
  *   CORO_WAIT_FOR(self, task, timeout)                asyncio.wait_for
  *   CORO_TIMEOUT(self, scope, timeout, AWAIT)         asyncio.timeout
- *   coro_spawn(loop, &task, fn, frame)   create_task
+ *   coro_spawn(loop, &task, fn, frame)   create_task; coro_spawn_fn: untyped
  *   coro_task_done/status/cancelled/cancel(loop, task)
  *   coro_loop_init/run_until_complete/run_task/run_forever/stop/close/time
  *   coro_run(fn, frame)           asyncio.run
@@ -214,9 +242,28 @@
 #ifndef CORO_USE_LABELS
 #define CORO_USE_LABELS 0
 #endif
+/* Misuse reports (CORO_ON_FAIL): a hosted build passes the file name and a
+ * text along with the code and the line; a microcontroller build passes
+ * only the code and the line, so no string lands in its flash or RAM. */
+#ifndef CORO_FAIL_TEXT
+#if defined(__unix__) || defined(__APPLE__) || defined(_WIN32)
+#define CORO_FAIL_TEXT 1
+#else
+#define CORO_FAIL_TEXT 0
+#endif
+#endif
+/* The headers' own preconditions go through CORO__ASSERT(c, text): the
+ * text says what the caller did wrong (a CORO_ASSERT of yours replaces it). */
 #ifndef CORO_ASSERT
-#include <assert.h>
-#define CORO_ASSERT(c) assert(c)
+#ifdef NDEBUG
+#define CORO_ASSERT(c) ((void)0)
+#define CORO__ASSERT(c, text) ((void)0)
+#else
+#define CORO_ASSERT(c) ((c) ? (void)0 : CORO__FAIL(CORO_FAIL_ASSERT, #c))
+#define CORO__ASSERT(c, text) ((c) ? (void)0 : CORO__FAIL(CORO_FAIL_ASSERT, text))
+#endif
+#else
+#define CORO__ASSERT(c, text) CORO_ASSERT(c)
 #endif
 #ifndef CORO_TRAP
 #include <stdlib.h>
@@ -313,7 +360,7 @@ static inline coro_tick coro__s(uint64_t s) { return CORO__S_OVER(s) ? CORO__TOO
  * -Wpedantic quiet about sizeof(void) in CORO__ICE (Linux's __is_constexpr:
  * x * 0 is a null pointer constant only when x is an integer constant
  * expression) and about __builtin_choose_expr. */
-#define CORO__ICE(x) (sizeof(int) == sizeof(*(8 ? ((void *)((long long)(x) * 0l)) : (int *)8)))
+#define CORO__ICE(x) (sizeof(int) == sizeof(*(8 ? ((void *)((intptr_t)(x) * 0)) : (int *)8)))
 #define CORO__UNIT(x, over, ticks, fn, name)                                  \
     (__extension__ __builtin_choose_expr(CORO__ICE(x),                        \
         (coro_tick)(ticks(x) + 0u * sizeof(struct {                           \
@@ -359,9 +406,27 @@ enum {
     CORO_ERR_OVERFLOW,   /* a counter would exceed its bound */
     CORO_ERR_UNDERFLOW,  /* a counter would go below zero */
     CORO_ERR_SHUTDOWN,   /* the queue was shut down */
+    CORO_ERR_CONFIG,     /* files of the program disagree on the configuration */
     CORO_ERR_USER = 32   /* first code free for the application */
 };
 typedef signed char coro_status;
+
+/* ---- misuse codes (CORO_ON_FAIL) -------------------------------------------- */
+/* What CORO_ON_FAIL(code, file, line, text) is told. file:line is where the
+ * mistake shows in your code: the CORO_BEGIN of the coroutine for the first
+ * three, the call for CORO_FAIL_CONFIG, the CORO_ASSERT for CORO_FAIL_ASSERT
+ * (inside a coro header for a precondition of a coro function). */
+enum {
+    CORO_FAIL_RESUME = 1, /* unknown resume point: an await inside your own
+                           * switch statement (switch backend), or a corrupt frame */
+    CORO_FAIL_FINISHED,   /* a finished coroutine was resumed: one frame used by
+                           * two tasks at once, or reused while still running */
+    CORO_FAIL_NO_TASK,    /* a coroutine called outside a task, e.g. main_co(&m.co)
+                           * from main instead of coro_run(main_co, &m) */
+    CORO_FAIL_CONFIG,     /* this file's configuration knobs differ from those of
+                           * the file with CORO_IMPLEMENTATION (text: which one) */
+    CORO_FAIL_ASSERT      /* a precondition failed (CORO_ASSERT; text: the condition) */
+};
 
 /* ---- trace events (CORO_TRACE) ---------------------------------------------- */
 /* CORO_TRACE(loop, event, id, arg) is called with one of these; id is a slot
@@ -592,7 +657,58 @@ extern coro_loop *coro__running;
 #define CORO__NORETURN
 #endif
 
-CORO_API void coro__bad_resume(void) CORO__NORETURN;
+/* Misuse reports: CORO_ON_FAIL, then CORO_TRAP (never returns). A hosted
+ * build (CORO_FAIL_TEXT) passes the file and a text, a microcontroller build
+ * only the code and the line. */
+CORO_API void coro__trap(int code, const char *file, unsigned line, const char *text) CORO__NORETURN;
+CORO_API void coro__trap_at(int code, unsigned line) CORO__NORETURN;
+/* A resume into resume point lc that no case of the switch knows. */
+CORO_API void coro__bad_resume(coro__lc lc, const char *file, unsigned line) CORO__NORETURN;
+CORO_API void coro__bad_resume_at(coro__lc lc, unsigned line) CORO__NORETURN;
+#if CORO_FAIL_TEXT
+#define CORO__FAIL(code, text) coro__trap((code), __FILE__, __LINE__, (text))
+#define CORO__BAD_RESUME(lc) coro__bad_resume((lc), __FILE__, __LINE__)
+#define CORO__FILE __FILE__
+#else
+#define CORO__FAIL(code, text) coro__trap_at((code), __LINE__)
+#define CORO__BAD_RESUME(lc) coro__bad_resume_at((lc), __LINE__)
+#define CORO__FILE NULL
+#endif
+
+/* The layout knobs of this file, with sizeof(coro_loop): the public calls of
+ * a file other than the implementation's pass it, and the implementation
+ * compares it with its own (CORO_FAIL_CONFIG, then CORO_ERR_CONFIG). */
+#define CORO__CONFIG                                                                    \
+    ((unsigned long)(sizeof(coro_loop) & 0x7FFFu) | ((CORO_GEN_BITS == 16 ? 1ul : 0ul) << 15) |       \
+     ((unsigned long)(CORO_MAX_TASKS & 0xFF) << 16) |                                                 \
+     ((unsigned long)(CORO_TICK_BITS / 16) << 24) | ((unsigned long)(CORO_INDEX_BITS / 8) << 27) |   \
+     ((CORO_DEBUG ? 1ul : 0ul) << 30) | ((CORO_USE_LABELS ? 1ul : 0ul) << 31))
+CORO_API int coro__config_ok(unsigned long config, const char *file, unsigned line);
+/* A coroutine's first entry outside a task, or (in another file) under an
+ * implementation whose configuration differs from its own: report, trap. */
+CORO_API void coro__bad_entry(unsigned long config, const char *file, unsigned line) CORO__NORETURN;
+/* The implementation's CORO__CONFIG (AVR: in flash, so that the RAM copy
+ * loop of .data is not linked for it). */
+#if defined(__AVR__)
+#include <avr/pgmspace.h>
+extern const unsigned long coro__config PROGMEM;
+#define CORO__CONFIG_IMPL() pgm_read_dword(&coro__config)
+#else
+extern const unsigned long coro__config;
+#define CORO__CONFIG_IMPL() coro__config
+#endif
+#if defined(CORO_IMPLEMENTATION)
+#define CORO__CHECKED(call) (call) /* the implementation's own file agrees with itself */
+#define CORO__ENTRY_CHECK()                                                \
+    if (!coro__running)                                                    \
+        CORO__FAIL(CORO_FAIL_NO_TASK, NULL);
+#else
+#define CORO__CHECKED(call) \
+    (coro__config_ok(CORO__CONFIG, CORO__FILE, __LINE__) ? (call) : (coro_status)CORO_ERR_CONFIG)
+#define CORO__ENTRY_CHECK()                                                \
+    if (!coro__running || CORO__CONFIG_IMPL() != CORO__CONFIG)             \
+        coro__bad_entry(CORO__CONFIG, CORO__FILE, __LINE__);
+#endif
 CORO_API coro_status coro__sleep(coro_tick ticks, int absolute);
 CORO_API coro_status coro__tasks_start(const coro_task *tasks, int n, int mode, coro_tick timeout, coro_status *errs, int *ndone, int kind);
 CORO_API coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_status *errs, int *ndone, int kind);
@@ -686,9 +802,15 @@ static inline void coro__frame_init(coro_frame *f)
 
 /* Define coroutine `name` whose frame is `type` (a struct embedding
  * `coro_frame co`), seen in the body as `type *self`. Prefix with `static` as
- * for any function. Declare one elsewhere as `coro_status name(coro_frame *);`. */
+ * for any function. Besides the function it declares (never defines)
+ * `coro_status name__frame(type *)`, which coro_spawn, CORO_AWAIT, coro_run
+ * and coro_loop_run_until_complete use to refuse, at compile time, a frame of
+ * another type. Declare a coroutine defined in another file with
+ * CORO_DECLARE(name, type); (repeatable; `static` in front for a forward
+ * declaration in the same file). */
 #define CORO_FN(name, type, self)                                                       \
     coro_status name(coro_frame *coro__f);                                              \
+    coro_status CORO__CAT(name, __frame)(type *coro__frame);                            \
     static coro_status CORO__CAT(name, __body)(type *self);                             \
     coro_status name(coro_frame *coro__f)                                               \
     {                                                                                   \
@@ -696,8 +818,33 @@ static inline void coro__frame_init(coro_frame *f)
     }                                                                                   \
     static coro_status CORO__CAT(name, __body)(type *self)
 
+/* Declare coroutine `name` over frame `type`, defined in another file (or
+ * further down this one: `static CORO_DECLARE(...)`), so that coro_spawn and
+ * CORO_AWAIT can check its frame type. Repeatable (a header may hold it). */
+#define CORO_DECLARE(name, type)                                                        \
+    coro_status name(coro_frame *coro__f);                                              \
+    coro_status CORO__CAT(name, __frame)(type *coro__frame)
+
+/* Compile-time check that frame (not evaluated) points to the frame type of
+ * coroutine fn (a name defined by CORO_FN or declared by CORO_DECLARE): GCC
+ * and Clang fail on the bit-field's negative width, C++ and other C
+ * compilers on the call's argument type. For a function pointer held in a
+ * variable use coro_spawn_fn. */
+#if defined(__GNUC__) && !defined(__cplusplus)
+#define CORO__FRAME_CHECK(fn, frame)                                                    \
+    ((void)sizeof(struct {                                                              \
+        int coro_frame_type_does_not_match_the_coroutine :                              \
+            __builtin_types_compatible_p(__typeof__(CORO__CAT(fn, __frame)),             \
+                                         coro_status(__typeof__(&*(frame)))) ? 1 : -1; \
+    }))
+#else
+#define CORO__FRAME_CHECK(fn, frame) ((void)sizeof(CORO__CAT(fn, __frame)(frame)))
+#endif
+
 /* Open the body. The switch's default traps a resume into an unknown state
- * (an await inside your own switch, a finished or corrupt frame). */
+ * (an await inside your own switch, a finished or corrupt frame), and the
+ * first entry traps outside a task (a direct call): CORO_ON_FAIL with this
+ * line. A normal resume pays nothing for either check. */
 #define CORO_BEGIN(self)                                                   \
     CORO__PEDANTIC_OFF                                                     \
     coro_status coro__st = 0;                                              \
@@ -706,12 +853,13 @@ static inline void coro__frame_init(coro_frame *f)
     switch (CORO__SWITCH_ON((self)->co.lc)) {                              \
     default:                                                               \
         if ((self)->co.lc != (coro__lc)CORO__LC_UNWIND) {                  \
-            coro__bad_resume();                                            \
+            CORO__BAD_RESUME((self)->co.lc);                               \
             goto coro__top;                                                \
         }                                                                  \
         return coro__end(&(self)->co);                                     \
     case 0:                                                                \
-        CORO__JUMP((self)->co.lc)
+        CORO__JUMP((self)->co.lc)                                          \
+        CORO__ENTRY_CHECK()
 
 /* Close the body: the coroutine ends with CORO_OK (or with the status its
  * cleanup section left in CORO_ERROR). */
@@ -769,7 +917,7 @@ static inline void coro__frame_init(coro_frame *f)
  * propagating. Not nestable within one frame. */
 #define CORO_CATCH(self, out, await_stmt)                                  \
     do {                                                                   \
-        CORO_ASSERT(!((self)->co.flags & CORO__F_CATCH));                  \
+        CORO__ASSERT(!((self)->co.flags & CORO__F_CATCH), "CORO_CATCH or CORO_TIMEOUT nested in one frame"); \
         (self)->co.flags |= CORO__F_CATCH;                                 \
         (self)->co.err = 0;                                                \
         await_stmt;                                                        \
@@ -793,15 +941,20 @@ static inline void coro__frame_init(coro_frame *f)
 #define CORO_SLEEP_UNTIL(self, when) CORO__AWAIT(self, coro__sleep((when), 1), coro__resumed())
 
 /* Await coroutine fn on frame *child inline (asyncio `await fn()`): the child
- * starts afresh, runs inside this task and its status comes back here. */
-#define CORO_AWAIT(self, fn, child) CORO__AWAIT_CHILD(self, CORO__LABEL, fn, child)
-#define CORO__AWAIT_CHILD(self, n, fn, child)                              \
+ * starts afresh, runs inside this task and its status comes back here.
+ * child must point to fn's frame type (a compile error otherwise).
+ * CORO_AWAIT_FN: the same for fn any coro_fn value (a function pointer in a
+ * variable) and frame a coro_frame * (&child->co), unchecked. */
+#define CORO_AWAIT(self, fn, child) \
+    CORO__AWAIT_CHILD(self, CORO__LABEL, (CORO__FRAME_CHECK(fn, child), (fn)), &(child)->co)
+#define CORO_AWAIT_FN(self, fn, frame) CORO__AWAIT_CHILD(self, CORO__LABEL, (fn), (frame))
+#define CORO__AWAIT_CHILD(self, n, fn, frame)                              \
     do {                                                                   \
-        coro__frame_init(&(child)->co);                                    \
+        coro__frame_init(frame);                                           \
         if (0) {                                                           \
             CORO__MARK(n);                                                 \
         }                                                                  \
-        coro__st = (fn)(&(child)->co);                                     \
+        coro__st = (fn)(frame);                                            \
         if (coro__st == CORO__PENDING) {                                   \
             CORO__SAVE(self, n);                                           \
             return CORO__PENDING;                                          \
@@ -891,8 +1044,10 @@ CORO_API coro_tick coro_loop_time(coro_loop *loop);
 /* Run until the task is done: its status, or CORO_ERR_STOPPED (the task stays
  * resumable by another run), CORO_ERR_DEADLOCK, CORO_ERR_REENTRANT, ... */
 CORO_API coro_status coro_loop_run_task(coro_loop *loop, coro_task task);
-/* Spawn fn on frame and run it to completion (asyncio run_until_complete). */
-#define coro_loop_run_until_complete(loop, fn, frame) coro__run_until_complete((loop), (fn), &(frame)->co)
+/* Spawn fn on frame and run it to completion (asyncio run_until_complete).
+ * frame must point to fn's frame type (a compile error otherwise). */
+#define coro_loop_run_until_complete(loop, fn, frame) \
+    (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__run_until_complete((loop), (fn), &(frame)->co)))
 CORO_API coro_status coro__run_until_complete(coro_loop *loop, coro_fn fn, coro_frame *frame);
 /* Run until coro_loop_stop (CORO_ERR_STOPPED) or nothing is left to wait for
  * (CORO_OK when no task is alive, CORO_ERR_DEADLOCK when some still wait). */
@@ -902,7 +1057,7 @@ CORO_API coro_status coro_loop_run_forever(coro_loop *loop);
  * Returns main's status. A task spawned during that shutdown (from a cleanup
  * section) runs alongside but is not waited for: it is dropped unfinished
  * when the cancelled ones are done, so the shutdown always ends. */
-#define coro_run(fn, frame) coro__run((fn), &(frame)->co)
+#define coro_run(fn, frame) (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__run((fn), &(frame)->co)))
 CORO_API coro_status coro__run(coro_fn fn, coro_frame *frame);
 
 /* Wake a loop idling in its idle hook; safe from an interrupt handler or
@@ -929,14 +1084,30 @@ CORO_API coro_task coro_current_task(const coro_loop *loop);
 /* create_task: a new task runs fn on frame from the next iteration; *out gets
  * its handle (out may be NULL). CORO_ERR_NO_SLOT when every slot holds a live
  * task (nothing changes), CORO_ERR_CLOSED. Done tasks' slots are reused oldest
- * first; their handles then read CORO_ERR_STALE. */
+ * first; their handles then read CORO_ERR_STALE. fn is a coroutine's name and
+ * frame a pointer to its frame type: another type is a compile error.
+ * coro_spawn_fn: the same for fn any coro_fn value (a function pointer in a
+ * variable) and frame a coro_frame * (&f->co), unchecked. */
 #if CORO_DEBUG
-#define coro_spawn(loop, out, fn, frame) coro__spawn_named((loop), (out), (fn), &(frame)->co, #fn)
+#define coro_spawn(loop, out, fn, frame) \
+    (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__spawn_named((loop), (out), (fn), &(frame)->co, #fn)))
+#define coro_spawn_fn(loop, out, fn, frame) CORO__CHECKED(coro__spawn_named((loop), (out), (fn), (frame), #fn))
 #else
-#define coro_spawn(loop, out, fn, frame) coro__spawn((loop), (out), (fn), &(frame)->co)
+#define coro_spawn(loop, out, fn, frame) \
+    (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__spawn((loop), (out), (fn), &(frame)->co)))
+#define coro_spawn_fn(loop, out, fn, frame) CORO__CHECKED(coro__spawn((loop), (out), (fn), (frame)))
 #endif
 CORO_API coro_status coro__spawn(coro_loop *loop, coro_task *out, coro_fn fn, coro_frame *frame);
 CORO_API coro_status coro__spawn_named(coro_loop *loop, coro_task *out, coro_fn fn, coro_frame *frame, const char *name);
+/* Outside the file with CORO_IMPLEMENTATION, coro_loop_init, coro_spawn,
+ * coro_run and coro_loop_run_until_complete first compare this file's
+ * configuration with the implementation's: a mismatch calls CORO_ON_FAIL
+ * (CORO_FAIL_CONFIG), and if that returns, the call returns CORO_ERR_CONFIG
+ * without evaluating its arguments. The first entry of a coroutine defined
+ * in such a file compares too (then traps: it cannot run). */
+#if !defined(CORO_IMPLEMENTATION)
+#define coro_loop_init(loop) CORO__CHECKED(coro_loop_init(loop))
+#endif
 /* CORO_DEBUG: name a task (a string that outlives it), for coro_loop_dump and
  * traces; coro_spawn names it after its function. Without CORO_DEBUG the
  * name is not stored. coro_task_name: the name, or NULL (no name, stale
@@ -1014,6 +1185,7 @@ CORO_API int coro_waitq_len(const coro_loop *loop, const coro_waitq *q);
 /* ========================================================================== */
 #if defined(CORO_IMPLEMENTATION) && !defined(CORO__IMPLEMENTED)
 #define CORO__IMPLEMENTED
+#undef coro_loop_init /* coro.h included once before without CORO_IMPLEMENTATION */
 
 #if CORO_CLOCK == CORO_CLOCK_POSIX
 #include <time.h>
@@ -1043,6 +1215,11 @@ enum { CORO__L_NEW, CORO__L_IDLE, CORO__L_RUNNING, CORO__L_CLOSED };
 #define CORO__L_MASK 0x7Fu
 
 coro_loop *coro__running;
+#if defined(__AVR__)
+const unsigned long coro__config PROGMEM = CORO__CONFIG;
+#else
+const unsigned long coro__config = CORO__CONFIG;
+#endif
 
 /* ---- clock ---------------------------------------------------------------- */
 #if CORO_CLOCK == CORO_CLOCK_VIRTUAL
@@ -1254,13 +1431,99 @@ static coro_status coro__never_started(coro_frame *f)
     return CORO_ERR_CANCELLED;
 }
 
-CORO__DEF void coro__bad_resume(void)
+/* ---- misuse reports ------------------------------------------------------------ */
+#if !defined(CORO_ON_FAIL) && CORO_FAIL_TEXT
+#include <stdio.h>
+/* The default report on a host: what and where on stderr, after whatever
+ * stdout still buffers (abort() would lose it). */
+static void coro__report(int code, const char *file, unsigned line, const char *text)
 {
+    static const char *const why[] = {
+        "failure",
+        "unknown resume point: an await inside your own switch statement (use if/else, "
+        "or CORO_USE_LABELS=1), or a corrupt frame",
+        "a finished coroutine was resumed: its frame is used by two tasks at once, or "
+        "was reused while its task still ran",
+        "coroutine called outside a task: start it with coro_run, coro_spawn or "
+        "CORO_AWAIT, not by a direct call",
+        "this file's configuration differs from the file with CORO_IMPLEMENTATION: every "
+        "file must see the same CORO_MAX_TASKS, CORO_MAX_CALLBACKS, CORO_TICK_BITS, "
+        "CORO_INDEX_BITS, CORO_DEBUG and CORO_USE_LABELS",
+        "precondition failed"};
+    (void)fflush(stdout);
+    (void)fprintf(stderr, "%s:%u: coro: %s%s%s\n", file ? file : "?", line,
+                  why[code > 0 && code < (int)(sizeof why / sizeof why[0]) ? code : 0], text ? ": " : "",
+                  text ? text : "");
+    (void)fflush(stderr);
+}
+#endif
+
+/* Report (CORO_ON_FAIL, or the default: print on a host, then CORO_TRAP). */
+static void coro__fail(int code, const char *file, unsigned line, const char *text)
+{
+#ifdef CORO_ON_FAIL
+    CORO_ON_FAIL(code, file, line, text);
+#else
+#if CORO_FAIL_TEXT
+    coro__report(code, file, line, text);
+#else
+    (void)code, (void)file, (void)line, (void)text;
+#endif
     CORO_TRAP();
-    /* A user-defined CORO_TRAP may return: the loop keeps the noreturn promise. */
+#endif
+}
+
+CORO__DEF void coro__trap(int code, const char *file, unsigned line, const char *text)
+{
+    coro__fail(code, file, line, text);
+    /* A CORO_ON_FAIL or CORO_TRAP that returns: nothing can go on from
+     * here, the loop keeps the noreturn promise. */
+    CORO_TRAP();
     /* cppcheck-suppress unreachableCode */
     for (;;) {
     }
+}
+
+CORO__DEF void coro__trap_at(int code, unsigned line) { coro__trap(code, NULL, line, NULL); }
+
+CORO__DEF void coro__bad_resume(coro__lc lc, const char *file, unsigned line)
+{
+    coro__trap(lc == (coro__lc)CORO__LC_DONE ? CORO_FAIL_FINISHED : CORO_FAIL_RESUME, file, line, NULL);
+}
+
+CORO__DEF void coro__bad_resume_at(coro__lc lc, unsigned line) { coro__bad_resume(lc, NULL, line); }
+
+CORO__DEF void coro__bad_entry(unsigned long config, const char *file, unsigned line)
+{
+    if (!coro__running)
+        coro__trap(CORO_FAIL_NO_TASK, file, line, NULL);
+    (void)coro__config_ok(config, file, line);
+    /* A coroutine compiled for another layout cannot run, even if the
+     * report returned. */
+    CORO_TRAP();
+    /* cppcheck-suppress unreachableCode */
+    for (;;) {
+    }
+}
+
+/* Compare a file's configuration (CORO__CONFIG) with this one's. */
+CORO__DEF int coro__config_ok(unsigned long config, const char *file, unsigned line)
+{
+    unsigned long d = config ^ CORO__CONFIG;
+    const char *text = NULL;
+    if (d == 0)
+        return 1;
+#if CORO_FAIL_TEXT
+    text = d & 0xFF0000ul    ? "CORO_MAX_TASKS differs"
+           : d & 0x7000000ul ? "CORO_TICK_BITS differs"
+           : d & 0x38000000ul ? "CORO_INDEX_BITS differs"
+           : d & 0x40000000ul ? "CORO_DEBUG differs"
+           : d & 0x80000000ul ? "CORO_USE_LABELS differs"
+           : d & 0x8000ul        ? "CORO_GEN_BITS differs"
+                              : "sizeof(coro_loop) differs: CORO_MAX_CALLBACKS or another knob";
+#endif
+    coro__fail(CORO_FAIL_CONFIG, file, line, text);
+    return 0;
 }
 
 CORO__DEF coro_status coro__end(coro_frame *f)
@@ -1281,7 +1544,7 @@ CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro
 {
     coro_index id;
     coro__slot *s;
-    CORO_ASSERT(L && fn && frame);
+    CORO__ASSERT(L && fn && frame, "coro_spawn with a NULL loop, function or frame");
     coro__loop_touch(L);
     if ((L->state & CORO__L_MASK) == CORO__L_CLOSED)
         return CORO_ERR_CLOSED;
@@ -1847,7 +2110,8 @@ CORO__DEF const char *coro_strerror(int st)
         "ok", "cancelled", "timeout", "invalid argument", "no free slot", "stale handle",
         "invalid state", "delay out of range", "loop already running", "loop closed",
         "loop stopped before the task completed", "deadlock", "busy", "task awaits itself",
-        "full", "empty", "not locked", "overflow", "underflow", "shut down"};
+        "full", "empty", "not locked", "overflow", "underflow", "shut down",
+        "configuration differs between files"};
 #if defined(__AVR__)
     if (st >= 0 && st < (int)(sizeof names / sizeof names[0]))
         return strcpy_P(buf, names[st]);
@@ -1881,7 +2145,7 @@ static void coro__bell_open(void)
 CORO__DEF coro_status coro_loop_init(coro_loop *L)
 {
     coro_index i;
-    CORO_ASSERT(L);
+    CORO__ASSERT(L, "coro_loop_init with a NULL loop");
     /* The pointer first: a loop being initialised is usually uninitialised
      * memory (coro_run's is on the stack), whose state must not be read. */
     if (L == coro__running && (L->state & CORO__L_MASK) == CORO__L_RUNNING)
@@ -2243,7 +2507,7 @@ static coro_status coro__loop_run(coro_loop *L, coro_task t)
 
 CORO__DEF coro_status coro_loop_run_task(coro_loop *L, coro_task t)
 {
-    CORO_ASSERT(t != 0);
+    CORO__ASSERT(t != 0, "coro_loop_run_task with handle 0 (use coro_loop_run_forever to run until nothing is left)");
     return coro__loop_run(L, t);
 }
 

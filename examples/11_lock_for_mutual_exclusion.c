@@ -1,9 +1,15 @@
 /* 11: Lock - ten tasks increment a shared counter across an await; the lock
  * makes each read-sleep-write atomic, so the count is exactly 10. */
 #define CORO_IMPLEMENTATION
-/* 10 workers + main: more than the default 8 task slots. */
-#undef CORO_MAX_TASKS
+/* 10 workers + main: more than the default 8 task slots. A knob is set
+ * once, before the first #include, the same in every file of the program
+ * (a build that sets it passes at least 11). */
+#ifndef CORO_MAX_TASKS
 #define CORO_MAX_TASKS 12
+#endif
+#if CORO_MAX_TASKS < 11
+#error "example 11 needs CORO_MAX_TASKS >= 11 (10 workers and main)"
+#endif
 #include "coro_sync.h"
 #include <stdio.h>
 

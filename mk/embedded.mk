@@ -25,8 +25,10 @@ EMB_DEPS := $(HEADERS) mk/embedded.mk
 AVR_SKIP :=
 # Knobs of the AVR builds (every example fits with the defaults: the largest
 # peaks at ~1.1 KB of RAM). Per example: AVR_KNOBS_NN_name := -DCORO_MAX_TASKS=4
-# (never CORO_TICK_BITS: harness.o, built once, must agree on coro_tick).
+# replaces them (never CORO_TICK_BITS: harness.o, built once, must agree on
+# coro_tick).
 AVR_KNOBS := -DCORO_MAX_TASKS=8 -DCORO_MAX_CALLBACKS=4
+AVR_KNOBS_11_lock_for_mutual_exclusion := -DCORO_MAX_TASKS=12 -DCORO_MAX_CALLBACKS=4
 
 # ---- AVR ----------------------------------------------------------------------
 AVR_CC    := avr-gcc
@@ -47,7 +49,7 @@ $(B)/avr/harness.o: tools/avr/harness.c ports/avr/coro_port.h $(EMB_DEPS)
 # has %f/%g/%e (04 prints elapsed seconds).
 $(B)/avr/%.elf: examples/%.c $(B)/avr/harness.o ports/avr/coro_port.h $(EMB_DEPS)
 	@mkdir -p $(dir $@)
-	$(AVR_CC) $(AVR_CFLAGS) -DCORO_PORT_STDIO $(AVR_KNOBS) $(AVR_KNOBS_$*) -include coro_port.h -c $< -o $(B)/avr/$*.o
+	$(AVR_CC) $(AVR_CFLAGS) -DCORO_PORT_STDIO $(or $(AVR_KNOBS_$*),$(AVR_KNOBS)) -include coro_port.h -c $< -o $(B)/avr/$*.o
 	$(AVR_CC) -mmcu=atmega328p -Wl,--gc-sections -Wl,--wrap=exit $(B)/avr/$*.o $(B)/avr/harness.o -o $@ \
 	  $$(grep -qE '%[-+ 0-9.]*[fgeE]' $< && echo -Wl,-u,vfprintf -lprintf_flt -lm)
 

@@ -25,6 +25,7 @@
  *                                 their _P forms with the format in flash, and to get
  *                                 coro_port_uart_init() (stdout on USART0)
  *   CORO_ASSERT / CORO_TRAP       default to coro_port_fault(line): no strings
+ *   CORO_ON_FAIL(code, file, line, text)   defaults to coro_port_fault(line)
  *
  * API
  *   void coro_port_init(void)     start the tick, enable interrupts
@@ -60,6 +61,12 @@
 #endif
 #ifndef CORO_TRAP
 #define CORO_TRAP() coro_port_fault(0)
+#endif
+/* A misuse trap (an await in your own switch, a direct call, a finished
+ * frame resumed, files that disagree on the knobs): the line of the
+ * offending CORO_BEGIN or call; file and text are NULL (no strings). */
+#ifndef CORO_ON_FAIL
+#define CORO_ON_FAIL(code, file, line, text) ((void)(code), (void)(file), (void)(text), coro_port_fault(line))
 #endif
 
 #ifdef __cplusplus

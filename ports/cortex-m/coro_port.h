@@ -21,6 +21,7 @@
  * CONFIGURATION
  *   CORO_TICK_HZ       1000   SysTick rate; core_clock_hz/CORO_TICK_HZ <= 2^24
  *   CORO_ASSERT / CORO_TRAP   default to coro_port_fault(line): no strings
+ *   CORO_ON_FAIL(code, file, line, text)   defaults to coro_port_fault(line)
  *
  * API
  *   void coro_port_init(uint32_t core_clock_hz)  start SysTick (interrupts stay
@@ -68,6 +69,12 @@ static inline void coro_port__unmask(uint32_t m)
 #endif
 #ifndef CORO_TRAP
 #define CORO_TRAP() coro_port_fault(0)
+#endif
+/* A misuse trap (an await in your own switch, a direct call, a finished
+ * frame resumed, files that disagree on the knobs): the line of the
+ * offending CORO_BEGIN or call; file and text are NULL (no strings). */
+#ifndef CORO_ON_FAIL
+#define CORO_ON_FAIL(code, file, line, text) ((void)(code), (void)(file), (void)(text), coro_port_fault(line))
 #endif
 
 #define CORO_PORT__SYST_CSR (*(volatile uint32_t *)0xE000E010u)
