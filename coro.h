@@ -130,6 +130,7 @@
  *   CORO_ERROR(self)              the status the coroutine is ending with, in
  *                                 the cleanup section (assignable: set 0 to swallow)
  *   CORO_CATCH(self, err, AWAIT)  run one await; its status goes to err
+ *   CORO_CHECK(self, status)      a call's failure propagates like an await's
  *   CORO_YIELD(self)              sleep(0): let every other ready task run once
  *   CORO_SLEEP(self, ticks)       sleep; CORO_SLEEP_UNTIL(self, when)
  *   CORO_MS(ms) / CORO_S(s)       ticks from milliseconds / seconds (rule 7)
@@ -894,6 +895,17 @@ static inline void coro__frame_init(coro_frame *f)
                 goto coro__top;                                            \
             return coro__end(&(self)->co);                                 \
         }                                                                  \
+    } while (0)
+
+/* Raise a call's failure like a failed await's: st (a status, evaluated
+ * once) other than CORO_OK unwinds the coroutine with it, into CORO_CATCH's
+ * variable or the CORO_FINALLY section, as an exception would. Never
+ * suspends; may return from your function. The idiom for every call that can
+ * fail inside a coroutine: CORO_CHECK(self, coro_spawn(loop, &t, fn, &f)); */
+#define CORO_CHECK(self, st)                                               \
+    do {                                                                   \
+        coro__st = (coro_status)(st);                                      \
+        CORO__CHECK(self, coro__st);                                       \
     } while (0)
 
 /* The one suspension point every await is built on: start() returns

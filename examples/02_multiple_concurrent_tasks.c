@@ -27,9 +27,9 @@ static CORO_FN(main_co, struct main_co, self)
     self->t[1] = (struct task){ .name = "B", .seconds = 1 };
     self->t[2] = (struct task){ .name = "C", .seconds = 3 };
     /* create_task: each starts at the loop's next iteration, in this order. */
-    coro_spawn(coro_running_loop(), &self->tasks[0], task, &self->t[0]);
-    coro_spawn(coro_running_loop(), &self->tasks[1], task, &self->t[1]);
-    coro_spawn(coro_running_loop(), &self->tasks[2], task, &self->t[2]);
+    CORO_CHECK(self, coro_spawn(coro_running_loop(), &self->tasks[0], task, &self->t[0]));
+    CORO_CHECK(self, coro_spawn(coro_running_loop(), &self->tasks[1], task, &self->t[1]));
+    CORO_CHECK(self, coro_spawn(coro_running_loop(), &self->tasks[2], task, &self->t[2]));
     /* await asyncio.gather(task1, task2, task3): 3 s in all, not 6. */
     CORO_GATHER(self, self->tasks, 3, NULL);
     CORO_END(self);

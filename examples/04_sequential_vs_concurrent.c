@@ -38,7 +38,7 @@ static CORO_FN(concurrent, struct concurrent, self)
     CORO_BEGIN(self);
     for (i = 0; i < 3; i++) {
         self->t[i].name = names[i];
-        coro_spawn(coro_running_loop(), &self->tasks[i], task, &self->t[i]);
+        CORO_CHECK(self, coro_spawn(coro_running_loop(), &self->tasks[i], task, &self->t[i]));
     }
     CORO_GATHER(self, self->tasks, 3, NULL);
     CORO_END(self);

@@ -20,7 +20,7 @@ struct main_co { coro_frame co; int i; struct background bg; coro_task task; };
 static CORO_FN(main_co, struct main_co, self)
 {
     CORO_BEGIN(self);
-    coro_spawn(coro_running_loop(), &self->task, background, &self->bg);
+    CORO_CHECK(self, coro_spawn(coro_running_loop(), &self->task, background, &self->bg));
     for (self->i = 0; self->i < 3; self->i++) {
         printf("Main: %d\n", self->i);
         CORO_SLEEP(self, CORO_S(1));

@@ -32,7 +32,7 @@ static CORO_FN(main_co, struct main_co, self)
     coro_loop *loop = coro_running_loop();
     CORO_BEGIN(self);
     self->mf.should_fail = 0;
-    coro_spawn(loop, &self->task, might_fail, &self->mf);
+    CORO_CHECK(self, coro_spawn(loop, &self->task, might_fail, &self->mf));
 
     /* try: result = await task / except ValueError */
     CORO_CATCH(self, self->err, CORO_AWAIT_TASK(self, self->task));

@@ -29,7 +29,7 @@ static CORO_FN(main_co, struct main_co, self)
     CORO_BEGIN(self);
     for (i = 0; i < N; i++) {
         self->f[i].url = urls[i];
-        coro_spawn(coro_running_loop(), &self->tasks[i], fetch_url, &self->f[i]);
+        CORO_CHECK(self, coro_spawn(coro_running_loop(), &self->tasks[i], fetch_url, &self->f[i]));
     }
     /* All three sleep together: 1 s in all. */
     CORO_GATHER(self, self->tasks, N, NULL);

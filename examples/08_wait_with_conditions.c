@@ -21,7 +21,7 @@ static CORO_FN(main_co, struct main_co, self)
     CORO_BEGIN(self);
     for (i = 0; i < 3; i++) {
         self->t[i].seconds = i + 1; /* A: 1 s, B: 2 s, C: 3 s */
-        coro_spawn(loop, &self->tasks[i], task, &self->t[i]);
+        CORO_CHECK(self, coro_spawn(loop, &self->tasks[i], task, &self->t[i]));
     }
 
     /* Returns as soon as one task is done; ndone counts the done ones. Wait

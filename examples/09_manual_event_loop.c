@@ -20,7 +20,8 @@ int main(void)
     static struct job j;
     coro_status st;
 
-    coro_loop_init(&loop);
+    if (coro_loop_init(&loop) != CORO_OK)
+        return 1;
     st = coro_loop_run_until_complete(&loop, job, &j);
     if (st == CORO_OK)
         printf("Result: %s\n", j.result);

@@ -12,8 +12,8 @@ static CORO_FN(main_co, struct main_co, self)
 {
     coro_loop *loop = coro_running_loop(); /* asyncio.get_running_loop() */
     CORO_BEGIN(self);
-    coro_call_soon(loop, NULL, print_line, "Scheduled immediately");
-    coro_call_later(loop, NULL, CORO_MS(500), print_line, "Scheduled in 0.5s");
+    CORO_CHECK(self, coro_call_soon(loop, NULL, print_line, "Scheduled immediately"));
+    CORO_CHECK(self, coro_call_later(loop, NULL, CORO_MS(500), print_line, "Scheduled in 0.5s"));
     CORO_SLEEP(self, CORO_S(1)); /* both callbacks run while main sleeps */
     CORO_END(self);
 }

@@ -40,7 +40,7 @@ static CORO_FN(main_co, struct main_co, self)
     int i;
     CORO_BEGIN(self);
     for (i = 0; i < N; i++)
-        coro_spawn(coro_running_loop(), &self->tasks[i], increment, &self->inc[i]);
+        CORO_CHECK(self, coro_spawn(coro_running_loop(), &self->tasks[i], increment, &self->inc[i]));
     CORO_GATHER(self, self->tasks, N, NULL);
     printf("Counter: %d\n", counter); /* correctly 10 */
     CORO_END(self);

@@ -38,8 +38,8 @@ static CORO_FN(main_co, struct main_co, self)
     CORO_BEGIN(self);
     coro_event_init(&self->event);
     self->w.event = self->n.event = &self->event;
-    coro_spawn(coro_running_loop(), &self->tasks[0], waiter, &self->w);
-    coro_spawn(coro_running_loop(), &self->tasks[1], notifier, &self->n);
+    CORO_CHECK(self, coro_spawn(coro_running_loop(), &self->tasks[0], waiter, &self->w));
+    CORO_CHECK(self, coro_spawn(coro_running_loop(), &self->tasks[1], notifier, &self->n));
     CORO_GATHER(self, self->tasks, 2, NULL);
     CORO_END(self);
 }

@@ -30,7 +30,7 @@ static CORO_FN(main_co, struct main_co, self)
     CORO_BEGIN(self);
     for (i = 0; i < N; i++) {
         self->t[i].name = i;
-        coro_spawn(coro_running_loop(), &self->tasks[i], limited, &self->t[i]);
+        CORO_CHECK(self, coro_spawn(coro_running_loop(), &self->tasks[i], limited, &self->t[i]));
     }
     CORO_GATHER(self, self->tasks, N, NULL);
     CORO_END(self);

@@ -19,7 +19,7 @@ static CORO_FN(main_co, struct main_co, self)
 {
     CORO_BEGIN(self);
     /* wait_for runs its coroutine as a task (asyncio does the same). */
-    coro_spawn(coro_running_loop(), &self->task, slow_operation, &self->op);
+    CORO_CHECK(self, coro_spawn(coro_running_loop(), &self->task, slow_operation, &self->op));
     /* try: await asyncio.wait_for(..., timeout=1.0) / except TimeoutError.
      * On timeout the task is cancelled and has finished before we go on. */
     CORO_CATCH(self, self->err, CORO_WAIT_FOR(self, self->task, CORO_S(1)));

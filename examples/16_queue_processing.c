@@ -48,9 +48,9 @@ static CORO_FN(main_co, struct main_co, self)
     self->prod.queue = self->cons[0].queue = self->cons[1].queue = &self->queue.q;
     self->cons[0].name = "Consumer-1";
     self->cons[1].name = "Consumer-2";
-    coro_spawn(loop, &self->tasks[0], producer, &self->prod);
-    coro_spawn(loop, &self->tasks[1], consumer, &self->cons[0]);
-    coro_spawn(loop, &self->tasks[2], consumer, &self->cons[1]);
+    CORO_CHECK(self, coro_spawn(loop, &self->tasks[0], producer, &self->prod));
+    CORO_CHECK(self, coro_spawn(loop, &self->tasks[1], consumer, &self->cons[0]));
+    CORO_CHECK(self, coro_spawn(loop, &self->tasks[2], consumer, &self->cons[1]));
     CORO_SLEEP(self, CORO_S(5));
     coro_task_cancel(loop, self->tasks[1]);
     coro_task_cancel(loop, self->tasks[2]);

@@ -89,10 +89,10 @@ static CORO_FN(main_co, struct main_co, self)
     CORO_BEGIN(self);
     coro_queue_init(&self->lines, self->lines_buf, 2, sizeof self->lines_buf[0]);
     self->rd.lines = self->pr.lines = &self->lines;
-    coro_spawn(loop, &self->tasks[0], reader, &self->rd);
-    coro_spawn(loop, &self->tasks[1], printer, &self->pr);
+    CORO_CHECK(self, coro_spawn(loop, &self->tasks[0], reader, &self->rd));
+    CORO_CHECK(self, coro_spawn(loop, &self->tasks[1], printer, &self->pr));
     t0 = coro_loop_time(loop);
-    coro_call_at(loop, NULL, (coro_tick)(t0 + CORO_MS(1)), uart_rx_isr, loop); /* "enable the UART" */
+    CORO_CHECK(self, coro_call_at(loop, NULL, (coro_tick)(t0 + CORO_MS(1)), uart_rx_isr, loop)); /* "enable the UART" */
     CORO_GATHER(self, self->tasks, 2, NULL);
     printf("%d lines, %u bytes received, %u overruns\n", self->pr.n, sent, overruns);
     CORO_END(self);

@@ -349,3 +349,36 @@ Test(loop, call_at_beyond_max_delay_is_refused_and_takes_no_slot, .timeout = 10)
     cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
     cr_assert_str_eq(trace, "ok@1500 ");
 }
+
+/* ---- CORO_CHECK: a call's failure propagates like an await's ------------------------------ */
+static int check_calls;
+static coro_status counted(coro_status st)
+{
+    check_calls++;
+    return st;
+}
+struct checker { coro_frame co; struct leaf kids[CORO_MAX_TASKS]; int i; coro_status caught; };
+static CORO_FN(checker, struct checker, self)
+{
+    CORO_BEGIN(self);
+    CORO_CHECK(self, counted(CORO_OK));
+    CORO_CATCH(self, self->caught, CORO_CHECK(self, counted(CORO_ERR_USER + 1)));
+    tr("caught%d ", self->caught - CORO_ERR_USER);
+    for (self->i = 0; self->i < CORO_MAX_TASKS; self->i++) /* the last one finds no slot */
+        CORO_CHECK(self, coro_spawn(coro_running_loop(), NULL, leaf, &self->kids[self->i]));
+    tr("unreachable ");
+    CORO_FINALLY(self);
+    tr("finally:%s ", coro_strerror(CORO_ERROR(self)));
+    CORO_END(self);
+}
+
+Test(loop, check_propagates_a_failed_call_like_an_await_and_evaluates_once, .timeout = 10)
+{
+    static struct checker c;
+    check_calls = 0;
+    cr_assert_eq(coro_loop_init(&L), CORO_OK);
+    cr_assert_eq(coro_loop_run_until_complete(&L, checker, &c), CORO_ERR_NO_SLOT);
+    cr_assert_eq(check_calls, 2);
+    cr_assert_eq(c.i, CORO_MAX_TASKS - 1);
+    cr_assert_str_eq(trace, "caught1 finally:no free slot ");
+}
