@@ -365,7 +365,7 @@ static inline coro_tick coro__s(uint64_t s) { return CORO__S_OVER(s) ? CORO__TOO
 #define CORO__UNIT(x, over, ticks, fn, name)                                  \
     (__extension__ __builtin_choose_expr(CORO__ICE(x),                        \
         (coro_tick)(ticks(x) + 0u * sizeof(struct {                           \
-            char name[__builtin_choose_expr(CORO__ICE(x), (over(x)), 0) ? -1 : 1]; })), fn(CORO__U64(x))))
+            char name[over(__builtin_choose_expr(CORO__ICE(x), (x), 0)) ? -1 : 1]; })), fn(CORO__U64(x))))
 #elif defined(__GNUC__)
 /* C++: __builtin_constant_p decides (in the array bound it is a constant in
  * g++ and clang++ at every -O level). When it holds, the argument has no side
