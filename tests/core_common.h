@@ -25,6 +25,7 @@
 #define CORO_IMPLEMENTATION
 #include "coro.h"
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>

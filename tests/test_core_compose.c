@@ -109,7 +109,7 @@ Test(compose, gather_empty_completes_at_once)
     cr_assert_str_eq(trace, "B0@0 x ");
 }
 
-Test(compose, gather_same_task_twice)
+Test(compose, gather_of_the_same_task_twice_reports_it_twice)
 {
     struct worker w = {.name = "a", .d = 10, .ret = CORO_ERR_USER + 1};
     struct boss b = {.op = OP_GATHER_ERRS, .n = 2}, b2 = {.op = OP_GATHER, .n = 2};
@@ -160,39 +160,67 @@ static coro_status run_wait(struct worker *w, int n, struct boss *b, coro_task *
     return coro_loop_run_task(&L, *tb);
 }
 
-Test(compose, wait_first_completed)
+/* CORO_WAIT's return conditions. Workers "a", "b", "c" sleep d[i] and end
+ * with ret[i]; the boss waits for the first n with `when` and `timeout`,
+ * traces "B<status>@<t>", then sleeps `after` ("B.@<t>"). Checked: which tasks
+ * were done when the wait returned (ndone, mask), the trace, the timers left
+ * right after, and that wait never cancels: every task, run to its end, has
+ * its own status. Criterion copies the parameters: no pointers here. */
+struct wait_case {
+    char what[48];
+    int n;
+    coro_tick d[3];
+    coro_status ret[3];
+    int when;
+    coro_tick timeout, after;
+    int ndone;
+    unsigned mask;
+    char trace[40];
+    int timers_left;
+};
+ParameterizedTestParameters(compose, wait_returns_when_its_condition_holds)
 {
-    struct worker w[2] = {{.name = "a", .d = 10}, {.name = "b", .d = 20}};
-    struct boss b = {.when = CORO_FIRST_COMPLETED, .timeout = CORO_FOREVER, .after = 20};
-    coro_task tb;
-    cr_assert_eq(run_wait(w, 2, &b, &tb), CORO_OK);
-    cr_assert_eq(b.ndone, 1);
-    cr_assert_eq(b.mask, 1u);
-    cr_assert_str_eq(trace, "a0@10 B0@10 b0@20 B.@30 ");
-    cr_assert_eq(coro_task_status(&L, b.t[1]), CORO_OK); /* not cancelled */
+    static struct wait_case cases[] = {
+        {"FIRST_COMPLETED returns at the first end", 2, {10, 20}, {0, 0}, CORO_FIRST_COMPLETED, CORO_FOREVER, 20,
+         1, 1u, "a0@10 B0@10 b0@20 B.@30 ", 0},
+        {"FIRST_COMPLETED counts all done that round", 3, {10, 10, 30}, {0, 0, 0}, CORO_FIRST_COMPLETED,
+         CORO_FOREVER, 0, 2, 3u, "a0@10 b0@10 B0@10 ", 1},
+        {"FIRST_EXCEPTION returns at the first error", 3, {10, 20, 30}, {0, CORO_ERR_USER + 1, 0},
+         CORO_FIRST_EXCEPTION, CORO_FOREVER, 0, 2, 3u, "a0@10 b33@20 B0@20 ", 1},
+        {"ALL_COMPLETED waits for every task", 3, {30, 10, 20}, {0, CORO_ERR_USER + 1, 0}, CORO_ALL_COMPLETED,
+         CORO_FOREVER, 0, 3, 7u, "b33@10 c0@20 a0@30 B0@30 ", 0},
+        {"a timeout returns without cancelling", 3, {10, 20, 30}, {0, 0, 0}, CORO_ALL_COMPLETED, 15, 30, 1, 1u,
+         "a0@10 B0@15 b0@20 c0@30 B.@45 ", 0},
+        {"a task ending at the timeout counts as done", 2, {10, 20}, {0, 0}, CORO_ALL_COMPLETED, 10, 0, 1, 1u,
+         "a0@10 B0@10 ", 1},
+    };
+    return cr_make_param_array(struct wait_case, cases, sizeof cases / sizeof cases[0]);
 }
-
-Test(compose, wait_first_completed_counts_all_done_in_that_iteration)
+ParameterizedTest(struct wait_case *c, compose, wait_returns_when_its_condition_holds)
 {
-    struct worker w[3] = {{.name = "a", .d = 10}, {.name = "b", .d = 10}, {.name = "c", .d = 30}};
-    struct boss b = {.when = CORO_FIRST_COMPLETED, .timeout = CORO_FOREVER};
+    static const char *const names[3] = {"a", "b", "c"};
+    struct worker w[3];
+    struct boss b;
     coro_task tb;
-    cr_assert_eq(run_wait(w, 3, &b, &tb), CORO_OK);
-    cr_assert_eq(b.ndone, 2);
-    cr_assert_eq(b.mask, 3u);
-    cr_assert_str_eq(trace, "a0@10 b0@10 B0@10 ");
-}
-
-Test(compose, wait_first_exception)
-{
-    struct worker w[3] = {{.name = "a", .d = 10}, {.name = "b", .d = 20, .ret = CORO_ERR_USER + 1},
-                          {.name = "c", .d = 30}};
-    struct boss b = {.when = CORO_FIRST_EXCEPTION, .timeout = CORO_FOREVER};
-    coro_task tb;
-    cr_assert_eq(run_wait(w, 3, &b, &tb), CORO_OK); /* wait itself never raises */
-    cr_assert_eq(b.ndone, 2);
-    cr_assert_eq(b.mask, 3u);
-    cr_assert_str_eq(trace, "a0@10 b33@20 B0@20 ");
+    int i;
+    memset(w, 0, sizeof w);
+    memset(&b, 0, sizeof b);
+    for (i = 0; i < c->n; i++) {
+        w[i].name = names[i];
+        w[i].d = c->d[i];
+        w[i].ret = c->ret[i];
+    }
+    b.when = c->when;
+    b.timeout = c->timeout;
+    b.after = c->after;
+    cr_assert_eq(run_wait(w, c->n, &b, &tb), CORO_OK, "%s", c->what); /* wait itself never raises */
+    cr_assert_eq(b.ndone, c->ndone, "%s", c->what);
+    cr_assert_eq(b.mask, c->mask, "%s", c->what);
+    cr_assert_str_eq(trace, c->trace, "%s", c->what);
+    cr_assert_eq(L.hlen, c->timers_left, "%s", c->what);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK, "%s", c->what);
+    for (i = 0; i < c->n; i++)
+        cr_assert_eq(coro_task_status(&L, b.t[i]), c->ret[i], "%s: task %d", c->what, i);
 }
 
 Test(compose, wait_first_exception_already_failed_returns_at_once)
@@ -204,41 +232,6 @@ Test(compose, wait_first_exception_already_failed_returns_at_once)
     cr_assert_eq(b.ndone, 1);
     cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
     cr_assert_str_eq(trace, "a33@10 B0@20 x b0@50 ");
-}
-
-Test(compose, wait_all_completed)
-{
-    struct worker w[3] = {{.name = "a", .d = 30}, {.name = "b", .d = 10, .ret = CORO_ERR_USER + 1},
-                          {.name = "c", .d = 20}};
-    struct boss b = {.when = CORO_ALL_COMPLETED, .timeout = CORO_FOREVER};
-    coro_task tb;
-    cr_assert_eq(run_wait(w, 3, &b, &tb), CORO_OK);
-    cr_assert_eq(b.ndone, 3);
-    cr_assert_eq(b.mask, 7u);
-    cr_assert_str_eq(trace, "b33@10 c0@20 a0@30 B0@30 ");
-}
-
-Test(compose, wait_timeout_returns_without_cancelling)
-{
-    struct worker w[3] = {{.name = "a", .d = 10}, {.name = "b", .d = 20}, {.name = "c", .d = 30}};
-    struct boss b = {.when = CORO_ALL_COMPLETED, .timeout = 15, .after = 30};
-    coro_task tb;
-    cr_assert_eq(run_wait(w, 3, &b, &tb), CORO_OK);
-    cr_assert_eq(b.ndone, 1);
-    cr_assert_eq(b.mask, 1u);
-    cr_assert_str_eq(trace, "a0@10 B0@15 b0@20 c0@30 B.@45 ");
-    cr_assert_eq(L.hlen, 0);
-}
-
-Test(compose, wait_task_finishing_at_timeout_counts_as_done)
-{
-    struct worker w[2] = {{.name = "a", .d = 10}, {.name = "b", .d = 20}};
-    struct boss b = {.when = CORO_ALL_COMPLETED, .timeout = 10};
-    coro_task tb;
-    cr_assert_eq(run_wait(w, 2, &b, &tb), CORO_OK);
-    cr_assert_eq(b.ndone, 1);
-    cr_assert_eq(b.mask, 1u);
-    cr_assert_str_eq(trace, "a0@10 B0@10 ");
 }
 
 /* Same, with the wait's timer set before the task's (it comes due first). */

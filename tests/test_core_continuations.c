@@ -111,50 +111,40 @@ static coro_status run_fin(int mode, int swallow, coro_task *tp)
     return coro_loop_run_task(&L, *tp);
 }
 
-Test(continuations, finally_on_normal_end)
+/* The cleanup section runs on every way out of the body, may await, and may
+ * swallow the error (mode and swallow as in fin_fn). Trace: "body" and
+ * "rest" from the body, "c1 c2" from the failing child, "X@<t>" the
+ * cancelling callback, "F<status>@<t>" the cleanup section's start with the
+ * error it saw, "G@<t>" its end after its own 5-tick sleep. */
+/* Criterion copies the parameters into each test process: no pointers here. */
+struct finally_case {
+    char what[40];
+    int mode, swallow;
+    coro_status ret;     /* what the task ends with */
+    char trace[32];
+    int cancelled;       /* coro_task_cancelled afterwards */
+    coro_tick end;       /* the loop's time afterwards */
+};
+ParameterizedTestParameters(continuations, finally_runs_on_every_way_out)
 {
-    coro_task t;
-    cr_assert_eq(run_fin(0, 0, &t), CORO_OK);
-    cr_assert_str_eq(trace, "body rest F0@0 G@5 ");
+    static struct finally_case cases[] = {
+        {"normal end", 0, 0, CORO_OK, "body rest F0@0 G@5 ", 0, 5},
+        {"CORO_RETURN with an error", 1, 0, CORO_ERR_USER + 2, "body F34@0 G@5 ", 0, 5},
+        {"error from an awaited child", 2, 0, CORO_ERR_USER + 1, "body c1 c2 F33@0 G@5 ", 0, 5},
+        {"cancellation; the cleanup may await", 3, 0, CORO_ERR_CANCELLED, "body X@10 F1@10 G@15 ", 1, 15},
+        {"swallowed error ends normally", 2, 1, CORO_OK, "body c1 c2 F33@0 G@5 ", 0, 5},
+        {"swallowed cancellation ends normally", 3, 1, CORO_OK, "body X@10 F1@10 G@15 ", 0, 15},
+    };
+    return cr_make_param_array(struct finally_case, cases, sizeof cases / sizeof cases[0]);
 }
-
-Test(continuations, finally_on_return)
+ParameterizedTest(struct finally_case *c, continuations, finally_runs_on_every_way_out)
 {
     coro_task t;
-    cr_assert_eq(run_fin(1, 0, &t), CORO_ERR_USER + 2);
-    cr_assert_str_eq(trace, "body F34@0 G@5 ");
-}
-
-Test(continuations, finally_on_error)
-{
-    coro_task t;
-    cr_assert_eq(run_fin(2, 0, &t), CORO_ERR_USER + 1);
-    cr_assert_str_eq(trace, "body c1 c2 F33@0 G@5 ");
-}
-
-Test(continuations, finally_on_cancel_may_await)
-{
-    coro_task t;
-    cr_assert_eq(run_fin(3, 0, &t), CORO_ERR_CANCELLED);
-    cr_assert_str_eq(trace, "body X@10 F1@10 G@15 ");
-    cr_assert(coro_task_cancelled(&L, t));
-    cr_assert_eq(coro_loop_time(&L), 15);
-}
-
-Test(continuations, finally_swallows_error)
-{
-    coro_task t;
-    cr_assert_eq(run_fin(2, 1, &t), CORO_OK);
-    cr_assert_str_eq(trace, "body c1 c2 F33@0 G@5 ");
-}
-
-Test(continuations, finally_swallows_cancel_ends_normally)
-{
-    coro_task t;
-    cr_assert_eq(run_fin(3, 1, &t), CORO_OK);
-    cr_assert_str_eq(trace, "body X@10 F1@10 G@15 ");
-    cr_assert_not(coro_task_cancelled(&L, t));
-    cr_assert_eq(coro_task_status(&L, t), CORO_OK);
+    cr_assert_eq(run_fin(c->mode, c->swallow, &t), c->ret, "%s", c->what);
+    cr_assert_str_eq(trace, c->trace, "%s", c->what);
+    cr_assert_eq(coro_task_cancelled(&L, t), c->cancelled, "%s", c->what);
+    cr_assert_eq(coro_task_status(&L, t), c->ret, "%s", c->what);
+    cr_assert_eq(coro_loop_time(&L), c->end, "%s", c->what);
 }
 
 /* An await inside the user's own switch. */

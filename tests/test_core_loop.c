@@ -11,7 +11,7 @@ TestSuite(loop, .init = setup);
  * the loop
  * ==================================================================================== */
 
-Test(loop, loop_run_until_complete)
+Test(loop, run_until_complete_returns_the_main_status)
 {
     struct worker w = {.name = "a", .d = 25, .ret = CORO_ERR_USER + 3};
     cr_assert_eq(coro_loop_run_until_complete(&L, worker, &w), CORO_ERR_USER + 3);
@@ -36,7 +36,7 @@ static CORO_FN(runmain, struct runmain, self)
     CORO_END(self);
 }
 
-Test(loop, loop_coro_run)
+Test(loop, coro_run_cancels_the_other_tasks_after_main_returns)
 {
     struct runmain m;
     memset(&m, 0, sizeof m);
@@ -83,7 +83,7 @@ static CORO_FN(closer, struct closer, self)
     CORO_END(self);
 }
 
-Test(loop, loop_close)
+Test(loop, closed_loop_refuses_every_call)
 {
     struct closer c;
     struct once o;
@@ -181,7 +181,7 @@ Test(loop, loop_running_loop_and_current_task)
 }
 
 /* Two tasks awaiting each other: nothing can ever wake them. */
-Test(loop, loop_deadlock)
+Test(loop, tasks_awaiting_each_other_are_a_deadlock)
 {
     struct boss b1 = {.op = OP_AWAIT, .n = 1}, b2 = {.op = OP_AWAIT, .n = 1};
     coro_task t1, t2;

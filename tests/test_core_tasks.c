@@ -12,7 +12,7 @@ TestSuite(tasks, .init = setup);
  * tasks
  * ==================================================================================== */
 
-Test(tasks, task_spawn_done_status)
+Test(tasks, spawn_does_not_run_the_body_status_follows_its_end)
 {
     struct worker w = {.name = "a", .d = 10, .ret = CORO_ERR_USER + 3};
     coro_task t = 0;
@@ -315,39 +315,27 @@ static long reuse_callback_slot(long reuses)
     return reuses;
 }
 
+/* The old handle reads stale across `reuses` reuses of its slot: task slots
+ * (reuse_task_slot) and callback slots (reuse_callback_slot). With
+ * CORO_GEN_BITS=8 (the AVR default) it is stale for 255 reuses, the
+ * documented risk at the 256th. */
+struct reuse_case { int callback; long reuses, stale_for; };
+ParameterizedTestParameters(tasks, old_handle_reads_stale_across_slot_reuses)
+{
+    static struct reuse_case cases[] = {
 #if CORO_GEN_BITS >= 16
-Test(tasks, stale_task_handle_across_300_slot_reuses)
-{
-    cr_assert_eq(reuse_task_slot(300), 300);
-}
-
-Test(tasks, stale_task_handle_across_65535_slot_reuses, .timeout = 60.)
-{
-    cr_assert_eq(reuse_task_slot(65535), 65535);
-}
-
-Test(tasks, stale_callback_handle_across_300_slot_reuses)
-{
-    cr_assert_eq(reuse_callback_slot(300), 300);
-}
-
-Test(tasks, stale_callback_handle_across_65535_slot_reuses, .timeout = 60.)
-{
-    cr_assert_eq(reuse_callback_slot(65535), 65535);
-}
+        {0, 300, 300}, {0, 65535, 65535}, {1, 300, 300}, {1, 65535, 65535},
 #else
-/* CORO_GEN_BITS=8 (the AVR default): stale for 255 reuses, the documented
- * risk at the 256th. */
-Test(tasks, gen8_stale_task_handle_for_255_slot_reuses)
-{
-    cr_assert_eq(reuse_task_slot(300), 255);
-}
-
-Test(tasks, gen8_stale_callback_handle_for_255_slot_reuses)
-{
-    cr_assert_eq(reuse_callback_slot(300), 255);
-}
+        {0, 300, 255}, {1, 300, 255},
 #endif
+    };
+    return cr_make_param_array(struct reuse_case, cases, sizeof cases / sizeof cases[0]);
+}
+ParameterizedTest(struct reuse_case *c, tasks, old_handle_reads_stale_across_slot_reuses, .timeout = 60.)
+{
+    long stale_for = c->callback ? reuse_callback_slot(c->reuses) : reuse_task_slot(c->reuses);
+    cr_assert_eq(stale_for, c->stale_for, "%s slot, %ld reuses", c->callback ? "callback" : "task", c->reuses);
+}
 
 Test(tasks, handle_widths_follow_the_knobs)
 {

@@ -13,7 +13,7 @@ TestSuite(timers, .init = setup);
  * ==================================================================================== */
 
 
-Test(timers, call_soon_fifo)
+Test(timers, call_soon_runs_callbacks_in_fifo_order)
 {
     static const char *names[10] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
     int i;
@@ -111,12 +111,12 @@ static void equal_deadlines(coro_tick start, coro_tick when)
     cr_assert_eq(coro_virtual_now, when);
 }
 
-Test(timers, equal_deadlines_fifo_1000)
+Test(timers, equal_deadlines_fire_in_fifo_order_1000)
 {
     equal_deadlines(0, 50);
 }
 
-Test(timers, equal_deadlines_fifo_1000_across_wrap)
+Test(timers, equal_deadlines_fire_in_fifo_order_1000_across_wrap)
 {
     equal_deadlines((coro_tick)-3, 4); /* due 7 ticks later, after the wrap */
 }
@@ -167,7 +167,7 @@ Test(timers, cancel_due_timer_from_earlier_callback)
 static int fired_n;
 static void count_cb(void *arg) { (void)arg; fired_n++; }
 
-Test(timers, callback_store_exhaustion)
+Test(timers, full_callback_store_refuses_and_frees_slots_as_they_fire)
 {
     coro_handle h = 0x77, first = 0;
     int i;
@@ -484,12 +484,12 @@ static void heap_model(coro_tick start)
     cr_assert_gt(reseqs, 3); /* the renumbering really happened, several times */
 }
 
-Test(timers, heap_model_10000_ops)
+Test(timers, timer_heap_matches_a_model_over_10000_ops)
 {
     heap_model(0);
 }
 
-Test(timers, heap_model_10000_ops_from_before_wrap)
+Test(timers, timer_heap_matches_a_model_over_10000_ops_across_wrap)
 {
     heap_model((coro_tick)-1500);
 }

@@ -10,18 +10,18 @@
  *   4 release an unlocked lock   test_sync_lock lock_release_unlocked, lock_has_no_owner
  *   5 bounded over-release, wrap test_sync_semaphore sem_bounded_overflow
  *   6 semaphore init values      test_sync_semaphore sem_init_values
- *   7 try_put full, try_get empty test_queue try_put_full_try_get_empty_leave_queue_intact
- *   8 task_done underflow        test_queue task_done_underflow
+ *   7 try_put full, try_get empty test_queue_fifo try_put_full_try_get_empty_leave_queue_intact
+ *   8 task_done underflow        test_queue_join task_done_beyond_the_gets_is_an_underflow
  *   9 cancel finished / twice    test_core_tasks task_cancel_finished_returns_0_keeps_status, ..._twice_...
  *  10 a task cancels itself      test_core_tasks task_self_cancel_*
- *  11 the chosen window          test_sync_* *chosen*, test_queue *race*, *chosen*
+ *  11 the chosen window          test_sync_* *chosen*, test_queue_* *race*, *chosen*
  *  12 cancel before start        test_core_tasks task_cancel_before_first_step_never_runs
  *  13 re-entering the loop       test_core_loop loop_reentry_is_refused
- *  14 stop / close from a task   test_core_loop loop_stop_then_resume, loop_close
- *  16 deadlock                   test_core_loop loop_deadlock (the report: below)
+ *  14 stop / close from a task   test_core_loop loop_stop_then_resume, closed_loop_refuses_every_call
+ *  16 deadlock                   test_core_loop tasks_awaiting_each_other_are_a_deadlock (the report: below)
  *  18 zero delay, past deadline  test_core_timers call_later_0_after_ready_callbacks, call_at_past_deadlines_earliest_first
- *  19 tick wrap                  test_core_timers tick_wrap_timers_fire_in_order, heap_model_10000_ops_from_before_wrap
- *  20 equal deadlines in bulk    test_core_timers equal_deadlines_fifo_1000(_across_wrap)
+ *  19 tick wrap                  test_core_timers tick_wrap_timers_fire_in_order, timer_heap_matches_a_model_over_10000_ops_across_wrap
+ *  20 equal deadlines in bulk    test_core_timers equal_deadlines_fire_in_fifo_order_1000(_across_wrap)
  * Here: 15, 17, 21, 22, 23 (a compile-time check in mk/robust.mk), 24, 25,
  * the deadlock report of 16, and garbage handles. */
 #define CORO_IMPLEMENTATION

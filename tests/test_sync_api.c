@@ -182,7 +182,7 @@ Test(api, property_random_tasks, .timeout = 60)
 }
 
 /* ---- sizes --------------------------------------------------------------------------- */
-Test(api, sizes)
+Test(api, objects_stay_within_their_size_budget)
 {
     cr_log_info("sizeof lock %zu event %zu sem %zu cond %zu flag %zu", sizeof(coro_lock), sizeof(coro_event),
                 sizeof(coro_sem), sizeof(coro_cond), sizeof(coro_flag));

@@ -28,7 +28,7 @@ static CORO_FN(nt_task, struct nt, self)
 static coro_cond gc;
 static void release_cond(void *arg) { (void)arg; cr_assert_eq(coro_lock_release(coro_cond_lock(&gc)), CORO_OK); }
 
-Test(condition, cond_unacquired) /* 76, 79 */
+Test(condition, cond_notify_without_the_lock_is_refused) /* 76, 79 */
 {
     struct cw w = {.c = &gc, .id = 1};
     coro_cond_init(&gc, NULL);
@@ -50,7 +50,7 @@ static CORO_FN(cu_task, struct cu, self)
     CORO_CATCH(self, self->d, CORO_COND_WAIT_FOR(self, self->c, pred_value));
     CORO_END(self);
 }
-Test(condition, cond_wait_unacquired) /* 76, 79 */
+Test(condition, cond_wait_without_the_lock_is_refused) /* 76, 79 */
 {
     struct cu u = {.c = &gc};
     coro_cond_init(&gc, NULL);
@@ -177,7 +177,7 @@ Test(condition, cond_cancelled_wakeup_forwarded) /* 83, hostile 11 */
     cr_assert_str_eq(trace, "1:1L 2:0L ");
 }
 
-Test(condition, cond_shared_lock) /* 84 */
+Test(condition, cond_shares_a_lock_or_owns_one) /* 84 */
 {
     static coro_lock shared = CORO_LOCK_INIT;
     static coro_cond c = CORO_COND_INIT_SHARED(&shared);

@@ -197,7 +197,7 @@ Test(lock, lock_scoped_release_on_every_exit) /* 71 */
     cr_assert_not(coro_lock_locked(&l));
 }
 
-Test(lock, lock_timeout) /* timeouts on every wait */
+Test(lock, lock_acquire_times_out_and_leaves_the_queue) /* timeouts on every wait */
 {
     static coro_lock l;
     struct lk a = {.l = &l, .id = 1, .hold = 100}, b = {.l = &l, .id = 2, .tmo = 30}, c = {.l = &l, .id = 3, .tmo = 200};

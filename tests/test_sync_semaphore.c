@@ -139,7 +139,7 @@ Test(semaphore, sem_bounded_overflow) /* 92, hostile 5 */
     cr_assert_eq(coro_sem_value(&m), CORO_SEM_MAX);
 }
 
-Test(semaphore, sem_timeout)
+Test(semaphore, sem_acquire_times_out_and_leaves_the_queue)
 {
     struct sm a = {.s = &gs, .id = 1, .hold = 100}, b = {.s = &gs, .id = 2, .tmo = 20}, c = {.s = &gs, .id = 3, .tmo = 100};
     coro_sem_init_bounded(&gs, 1);
