@@ -134,6 +134,18 @@ CORE_SHARED static void cancel_cb(void *arg)
     tr("X@%lu ", NOW());
 }
 
+/* Spawns the coroutine fn on frame f and arranges for cb (cancel_cb, or a
+ * callback that calls it) to cancel it through c at virtual time `when`. */
+CORE_SHARED static coro_task spawn_cancelled_at(coro_fn fn, coro_frame *f, coro_tick when, coro_callback cb,
+                                                struct canceller *c)
+{
+    coro_task t = 0;
+    cr_assert_eq(coro_spawn_fn(&L, &t, fn, f), CORO_OK);
+    c->t = t;
+    cr_assert_eq(coro_call_at(&L, NULL, when, cb, c), CORO_OK);
+    return t;
+}
+
 /* The task-composition driver: optionally sleeps `before`, spawns a spy
  * (traces "x" when it first runs, to tell whether the op suspended), runs
  * one operation with CORO_CATCH, traces "B<status>@<time>", records which

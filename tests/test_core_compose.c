@@ -20,67 +20,82 @@ static void spawn_workers(struct worker *w, int n, struct boss *b)
     b->n = n;
 }
 
-Test(compose, gather_results_in_argument_order)
+/* The workers of a table case: "a", "b", "c" sleep d[i] and end with ret[i];
+ * the boss is cleared. */
+static void table_workers(struct worker *w, struct boss *b, int n, const coro_tick *d, const coro_status *ret)
 {
-    struct worker w[3] = {{.name = "a", .d = 20, .ret = CORO_ERR_USER + 1},
-                          {.name = "b", .d = 10, .ret = CORO_ERR_USER + 2},
-                          {.name = "c", .d = 30, .ret = CORO_ERR_USER + 3}};
-    struct boss b = {.op = OP_GATHER_ERRS};
-    coro_task tb;
-    spawn_workers(w, 3, &b);
-    cr_assert_eq(coro_spawn(&L, &tb, boss, &b), CORO_OK);
-    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_OK);
-    cr_assert_str_eq(trace, "b34@10 a33@20 c35@30 B0@30 ");
-    cr_assert_eq(b.errs[0], CORO_ERR_USER + 1);
-    cr_assert_eq(b.errs[1], CORO_ERR_USER + 2);
-    cr_assert_eq(b.errs[2], CORO_ERR_USER + 3);
-    cr_assert_eq(w[0].result, 1020);
-    cr_assert_eq(w[1].result, 1010);
-    cr_assert_eq(w[2].result, 1030);
+    static const char *const names[3] = {"a", "b", "c"};
+    int i;
+    memset(w, 0, 3 * sizeof *w);
+    memset(b, 0, sizeof *b);
+    for (i = 0; i < n; i++) {
+        w[i].name = names[i];
+        w[i].d = d[i];
+        w[i].ret = ret[i];
+    }
 }
 
-Test(compose, gather_success_waits_for_all)
+/* CORO_GATHER's outcomes. Workers "a", "b", "c" sleep d[i] and end with
+ * ret[i]; a callback may cancel one of them (`cancel`, at `cancel_at`). The
+ * boss gathers them (with an errs array if `errs`), traces "B<status>@<t>",
+ * then sleeps `after` ("B.@<t>"). Checked: the trace, which tasks were done
+ * when the gather returned (mask), the per-task statuses in argument order
+ * (errs), and, every task run to its end, that gather cancelled none of them
+ * and the gatherer was not cancelled. Criterion copies the parameters: no
+ * pointers here. */
+struct gather_case {
+    char what[56];
+    int n;
+    coro_tick d[3];
+    coro_status ret[3];
+    int errs, cancel;
+    coro_tick cancel_at, after;
+    char trace[40];
+    unsigned mask;
+};
+ParameterizedTestParameters(compose, gather_completes_as_asyncio_gather)
 {
-    struct worker w[3] = {{.name = "a", .d = 20}, {.name = "b", .d = 10}, {.name = "c", .d = 30}};
-    struct boss b = {.op = OP_GATHER};
-    coro_task tb;
-    spawn_workers(w, 3, &b);
-    cr_assert_eq(coro_spawn(&L, &tb, boss, &b), CORO_OK);
-    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_OK);
-    cr_assert_str_eq(trace, "b0@10 a0@20 c0@30 B0@30 ");
-    cr_assert_eq(b.mask, 7u);
+    static struct gather_case cases[] = {
+        {"results in argument order, not completion order", 3, {20, 10, 30},
+         {CORO_ERR_USER + 1, CORO_ERR_USER + 2, CORO_ERR_USER + 3}, 1, -1, 0, 0, "b34@10 a33@20 c35@30 B0@30 ", 7u},
+        {"success waits for all", 3, {20, 10, 30}, {0, 0, 0}, 0, -1, 0, 0, "b0@10 a0@20 c0@30 B0@30 ", 7u},
+        {"the first error completes it at once, siblings run on", 2, {10, 20}, {CORO_ERR_USER + 1, 0}, 0, -1, 0, 30,
+         "a33@10 B33@10 b0@20 B.@40 ", 1u},
+        {"with errs it collects every status, cancelled included", 3, {10, 100, 30}, {CORO_ERR_USER + 1, 0, 0}, 1, 1,
+         20, 0, "a33@10 X@20 b1@20 c0@30 B0@30 ", 7u},
+        {"a cancelled child completes it cancelled", 2, {100, 20}, {0, 0}, 0, 0, 5, 30, "X@5 a1@5 B1@5 b0@20 B.@35 ",
+         1u},
+    };
+    return cr_make_param_array(struct gather_case, cases, sizeof cases / sizeof cases[0]);
 }
-
-Test(compose, gather_first_error_completes_at_once_siblings_run_on)
+ParameterizedTest(struct gather_case *c, compose, gather_completes_as_asyncio_gather)
 {
-    struct worker w[2] = {{.name = "a", .d = 10, .ret = CORO_ERR_USER + 1}, {.name = "b", .d = 20}};
-    struct boss b = {.op = OP_GATHER, .after = 30};
+    struct worker w[3];
+    struct boss b;
+    struct canceller k = {0};
     coro_task tb;
-    spawn_workers(w, 2, &b);
+    int i;
+    table_workers(w, &b, c->n, c->d, c->ret);
+    b.op = c->errs ? OP_GATHER_ERRS : OP_GATHER;
+    b.after = c->after;
+    spawn_workers(w, c->n, &b);
+    if (c->cancel >= 0) {
+        k.t = b.t[c->cancel];
+        cr_assert_eq(coro_call_at(&L, NULL, c->cancel_at, cancel_cb, &k), CORO_OK);
+    }
     cr_assert_eq(coro_spawn(&L, &tb, boss, &b), CORO_OK);
-    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_OK);
-    cr_assert_str_eq(trace, "a33@10 B33@10 b0@20 B.@40 ");
-    cr_assert_eq(b.mask, 1u);
-    cr_assert_eq(coro_task_status(&L, b.t[1]), CORO_OK); /* not cancelled */
-}
-
-Test(compose, gather_errs_collects_including_cancelled)
-{
-    struct worker w[3] = {{.name = "a", .d = 10, .ret = CORO_ERR_USER + 1},
-                          {.name = "b", .d = 100},
-                          {.name = "c", .d = 30}};
-    struct boss b = {.op = OP_GATHER_ERRS};
-    struct canceller c = {0};
-    coro_task tb;
-    spawn_workers(w, 3, &b);
-    c.t = b.t[1];
-    cr_assert_eq(coro_call_at(&L, NULL, 20, cancel_cb, &c), CORO_OK);
-    cr_assert_eq(coro_spawn(&L, &tb, boss, &b), CORO_OK);
-    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_OK);
-    cr_assert_str_eq(trace, "a33@10 X@20 b1@20 c0@30 B0@30 ");
-    cr_assert_eq(b.errs[0], CORO_ERR_USER + 1);
-    cr_assert_eq(b.errs[1], CORO_ERR_CANCELLED);
-    cr_assert_eq(b.errs[2], CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_OK, "%s", c->what);
+    cr_assert_str_eq(trace, c->trace, "%s", c->what);
+    cr_assert_eq(b.mask, c->mask, "%s", c->what);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK, "%s", c->what);
+    cr_assert_not(coro_task_cancelled(&L, tb), "%s", c->what);
+    for (i = 0; i < c->n; i++) {
+        coro_status want = i == c->cancel ? CORO_ERR_CANCELLED : c->ret[i];
+        if (c->errs)
+            cr_assert_eq(b.errs[i], want, "%s: errs[%d]", c->what, i);
+        cr_assert_eq(coro_task_status(&L, b.t[i]), want, "%s: task %d", c->what, i);
+        cr_assert_eq(w[i].result, i == c->cancel ? 0 : 1000 + (int)c->d[i], "%s: result %d", c->what, i);
+    }
 }
 
 Test(compose, gather_cancelling_gatherer_cancels_children)
@@ -129,23 +144,6 @@ Test(compose, gather_of_the_same_task_twice_reports_it_twice)
     cr_assert_eq(coro_spawn(&L, &tb, boss, &b2), CORO_OK);
     cr_assert_eq(coro_loop_run_task(&L, tb), CORO_OK);
     cr_assert_str_eq(trace, "a0@20 B0@20 ");
-}
-
-Test(compose, gather_cancelled_child_completes_gather_cancelled)
-{
-    struct worker w[2] = {{.name = "a", .d = 100}, {.name = "b", .d = 20}};
-    struct boss b = {.op = OP_GATHER, .after = 30};
-    struct canceller c = {0};
-    coro_task tb;
-    spawn_workers(w, 2, &b);
-    c.t = b.t[0];
-    cr_assert_eq(coro_call_at(&L, NULL, 5, cancel_cb, &c), CORO_OK);
-    cr_assert_eq(coro_spawn(&L, &tb, boss, &b), CORO_OK);
-    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_OK);
-    /* the gatherer itself is not cancelled: its next sleep completes */
-    cr_assert_str_eq(trace, "X@5 a1@5 B1@5 b0@20 B.@35 ");
-    cr_assert_eq(coro_task_status(&L, b.t[1]), CORO_OK);
-    cr_assert_not(coro_task_cancelled(&L, tb));
 }
 
 /* ====================================================================================
@@ -198,18 +196,11 @@ ParameterizedTestParameters(compose, wait_returns_when_its_condition_holds)
 }
 ParameterizedTest(struct wait_case *c, compose, wait_returns_when_its_condition_holds)
 {
-    static const char *const names[3] = {"a", "b", "c"};
     struct worker w[3];
     struct boss b;
     coro_task tb;
     int i;
-    memset(w, 0, sizeof w);
-    memset(&b, 0, sizeof b);
-    for (i = 0; i < c->n; i++) {
-        w[i].name = names[i];
-        w[i].d = c->d[i];
-        w[i].ret = c->ret[i];
-    }
+    table_workers(w, &b, c->n, c->d, c->ret);
     b.when = c->when;
     b.timeout = c->timeout;
     b.after = c->after;
@@ -328,27 +319,42 @@ static coro_status run_wait_for(struct worker *w, struct boss *b, coro_task *tb)
     return coro_loop_run_task(&L, *tb);
 }
 
-Test(compose, wait_for_timeout_cancels_inner_after_its_cleanup)
+/* wait_for when the timeout (10) expires while worker "a" sleeps 100: the
+ * inner task is cancelled and wait_for returns after its cleanup with
+ * TIMEOUT, unless the cleanup swallows the cancellation (its result wins) or
+ * fails with its own error (that error propagates). Checked: the boss's
+ * status, the trace, the inner task's status, and no timer left behind.
+ * Criterion copies the parameters: no pointers here. */
+struct wait_for_timeout_case {
+    char what[48];
+    coro_tick fin_sleep;
+    int swallow;
+    coro_status fin_err, st, inner;
+    char trace[32];
+};
+ParameterizedTestParameters(compose, wait_for_timeout_cancels_the_inner_task)
 {
-    struct worker w = {.name = "a", .d = 100, .fin_sleep = 5};
-    struct boss b = {.timeout = 10};
-    coro_task tb;
-    cr_assert_eq(run_wait_for(&w, &b, &tb), CORO_OK);
-    cr_assert_eq(b.st, CORO_ERR_TIMEOUT);
-    cr_assert_str_eq(trace, "a1@10 a.@15 B2@15 ");
-    cr_assert(coro_task_cancelled(&L, b.t[0]));
-    cr_assert_eq(L.hlen, 0);
+    static struct wait_for_timeout_case cases[] = {
+        {"TIMEOUT after the inner cleanup", 5, 0, 0, CORO_ERR_TIMEOUT, CORO_ERR_CANCELLED, "a1@10 a.@15 B2@15 "},
+        {"an inner task swallowing the cancel wins", 0, 1, 0, CORO_OK, CORO_OK, "a1@10 B0@10 "},
+        {"an error during the cancellation propagates", 0, 0, CORO_ERR_USER + 5, CORO_ERR_USER + 5,
+         CORO_ERR_USER + 5, "a1@10 B37@10 "},
+    };
+    return cr_make_param_array(struct wait_for_timeout_case, cases, sizeof cases / sizeof cases[0]);
 }
-
-Test(compose, wait_for_inner_swallowing_cancel_wins)
+ParameterizedTest(struct wait_for_timeout_case *c, compose, wait_for_timeout_cancels_the_inner_task)
 {
-    struct worker w = {.name = "a", .d = 100, .swallow = 1};
+    struct worker w = {.name = "a", .d = 100};
     struct boss b = {.timeout = 10};
     coro_task tb;
-    cr_assert_eq(run_wait_for(&w, &b, &tb), CORO_OK);
-    cr_assert_eq(b.st, CORO_OK);
-    cr_assert_str_eq(trace, "a1@10 B0@10 ");
-    cr_assert_eq(coro_task_status(&L, b.t[0]), CORO_OK);
+    w.fin_sleep = c->fin_sleep;
+    w.swallow = c->swallow;
+    w.fin_err = c->fin_err;
+    cr_assert_eq(run_wait_for(&w, &b, &tb), CORO_OK, "%s", c->what);
+    cr_assert_eq(b.st, c->st, "%s", c->what);
+    cr_assert_str_eq(trace, c->trace, "%s", c->what);
+    cr_assert_eq(coro_task_status(&L, b.t[0]), c->inner, "%s", c->what);
+    cr_assert_eq(L.hlen, 0, "%s", c->what);
 }
 
 Test(compose, wait_for_zero_on_unstarted_task_never_runs_it)
@@ -376,42 +382,6 @@ Test(compose, wait_for_zero_on_done_task_returns_its_status)
     cr_assert_str_eq(trace, "a33@10 B33@20 x ");
 }
 
-static void wait_for_cancel_caller(coro_tick timeout)
-{
-    struct worker w = {.name = "a", .d = 100, .fin_sleep = 3};
-    struct boss b = {.op = OP_WAIT_FOR, .timeout = timeout, .reraise = 1};
-    struct canceller c = {0};
-    coro_task tb;
-    spawn_workers(&w, 1, &b);
-    cr_assert_eq(coro_spawn(&L, &tb, boss, &b), CORO_OK);
-    c.t = tb;
-    cr_assert_eq(coro_call_at(&L, NULL, 5, cancel_cb, &c), CORO_OK);
-    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_ERR_CANCELLED);
-    cr_assert_str_eq(trace, "X@5 a1@5 a.@8 B1@8 ");
-    cr_assert(coro_task_cancelled(&L, b.t[0]));
-    cr_assert_eq(L.hlen, 0); /* the wait's timer is gone */
-}
-
-Test(compose, wait_for_cancelling_caller_cancels_inner)
-{
-    wait_for_cancel_caller(50);
-}
-
-Test(compose, wait_for_forever_cancelling_caller_cancels_inner)
-{
-    wait_for_cancel_caller(CORO_FOREVER);
-}
-
-Test(compose, wait_for_error_during_cancellation_propagates)
-{
-    struct worker w = {.name = "a", .d = 100, .fin_err = CORO_ERR_USER + 5};
-    struct boss b = {.timeout = 10};
-    coro_task tb;
-    cr_assert_eq(run_wait_for(&w, &b, &tb), CORO_OK);
-    cr_assert_eq(b.st, CORO_ERR_USER + 5);
-    cr_assert_str_eq(trace, "a1@10 B37@10 ");
-}
-
 static int hlen_seen = -1;
 static void hlen_cb(void *arg) { (void)arg; hlen_seen = L.hlen; }
 
@@ -437,38 +407,44 @@ Test(compose, wait_for_result_at_the_timeout_wins)
     cr_assert_str_eq(trace, "a33@10 B33@10 ");
 }
 
-/* The caller is cancelled in the very iteration its timeout expires: the
- * cancellation is not swallowed into a timeout (gh-86296). */
-Test(compose, wait_for_cancel_and_timeout_same_tick_reports_cancel)
+/* The caller of wait_for is cancelled at `cancel_at` while worker "a"
+ * (sleeping 100, a cleanup of fin_sleep) runs under `timeout`: the inner
+ * task is cancelled too and the caller reports the cancellation after the
+ * inner cleanup, also when its timeout expires in the same iteration (not
+ * swallowed into a timeout, gh-86296) and when the timeout already
+ * forwarded and the inner task is still cleaning up. No timer is left.
+ * Criterion copies the parameters: no pointers here. */
+struct wait_for_cancel_case {
+    char what[56];
+    coro_tick fin_sleep, timeout, cancel_at;
+    char trace[32];
+};
+ParameterizedTestParameters(compose, wait_for_cancelling_the_caller_cancels_the_inner_task)
+{
+    static struct wait_for_cancel_case cases[] = {
+        {"before the timeout", 3, 50, 5, "X@5 a1@5 a.@8 B1@8 "},
+        {"with no timeout (CORO_FOREVER)", 3, CORO_FOREVER, 5, "X@5 a1@5 a.@8 B1@8 "},
+        {"in the iteration the timeout expires", 0, 10, 10, "X@10 a1@10 B1@10 "},
+        {"during the cleanup the timeout started", 5, 10, 12, "a1@10 X@12 a.@15 B1@15 "},
+    };
+    return cr_make_param_array(struct wait_for_cancel_case, cases, sizeof cases / sizeof cases[0]);
+}
+ParameterizedTest(struct wait_for_cancel_case *c, compose, wait_for_cancelling_the_caller_cancels_the_inner_task)
 {
     struct worker w = {.name = "a", .d = 100};
-    struct boss b = {.op = OP_WAIT_FOR, .timeout = 10, .reraise = 1};
-    struct canceller c = {0};
+    struct boss b = {.op = OP_WAIT_FOR, .reraise = 1};
+    struct canceller k = {0};
     coro_task tb;
+    w.fin_sleep = c->fin_sleep;
+    b.timeout = c->timeout;
     spawn_workers(&w, 1, &b);
-    cr_assert_eq(coro_spawn(&L, &tb, boss, &b), CORO_OK);
-    c.t = tb;
-    cr_assert_eq(coro_call_at(&L, NULL, 10, cancel_cb, &c), CORO_OK);
-    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_ERR_CANCELLED);
-    cr_assert_eq(b.st, CORO_ERR_CANCELLED);
-    cr_assert(coro_task_cancelled(&L, b.t[0]));
-}
-
-/* The timeout already forwarded, the inner task is still cleaning up, and
- * then the caller is cancelled: the caller reports the cancellation. */
-Test(compose, wait_for_cancel_during_timeout_cleanup_reports_cancel)
-{
-    struct worker w = {.name = "a", .d = 100, .fin_sleep = 5};
-    struct boss b = {.op = OP_WAIT_FOR, .timeout = 10, .reraise = 1};
-    struct canceller c = {0};
-    coro_task tb;
-    spawn_workers(&w, 1, &b);
-    cr_assert_eq(coro_spawn(&L, &tb, boss, &b), CORO_OK);
-    c.t = tb;
-    cr_assert_eq(coro_call_at(&L, NULL, 12, cancel_cb, &c), CORO_OK);
-    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_ERR_CANCELLED);
-    cr_assert_eq(c.ret, 1);
-    cr_assert_str_eq(trace, "a1@10 X@12 a.@15 B1@15 ");
+    tb = spawn_cancelled_at(boss, &b.co, c->cancel_at, cancel_cb, &k);
+    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_ERR_CANCELLED, "%s", c->what);
+    cr_assert_eq(b.st, CORO_ERR_CANCELLED, "%s", c->what);
+    cr_assert_eq(k.ret, 1, "%s", c->what);
+    cr_assert_str_eq(trace, c->trace, "%s", c->what);
+    cr_assert(coro_task_cancelled(&L, b.t[0]), "%s", c->what);
+    cr_assert_eq(L.hlen, 0, "%s", c->what); /* the wait's timer is gone */
 }
 
 /* The inner task finishes, then the caller is cancelled before it resumes

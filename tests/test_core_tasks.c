@@ -36,9 +36,7 @@ Test(tasks, task_cancel_delivered_at_current_await)
     struct worker w = {.name = "a", .d = 100};
     struct canceller c = {0};
     coro_task t;
-    cr_assert_eq(coro_spawn(&L, &t, worker, &w), CORO_OK);
-    c.t = t;
-    cr_assert_eq(coro_call_at(&L, NULL, 30, cancel_cb, &c), CORO_OK);
+    t = spawn_cancelled_at(worker, &w.co, 30, cancel_cb, &c);
     cr_assert_eq(coro_loop_run_task(&L, t), CORO_ERR_CANCELLED);
     cr_assert_eq(c.ret, 1);
     cr_assert_str_eq(trace, "X@30 a1@30 ");
@@ -99,9 +97,7 @@ Test(tasks, task_catching_cancel_ends_normally)
     struct catcher k = {0};
     struct canceller c = {0};
     coro_task t;
-    cr_assert_eq(coro_spawn(&L, &t, catcher, &k), CORO_OK);
-    c.t = t;
-    cr_assert_eq(coro_call_at(&L, NULL, 10, cancel_cb, &c), CORO_OK);
+    t = spawn_cancelled_at(catcher, &k.co, 10, cancel_cb, &c);
     cr_assert_eq(coro_loop_run_task(&L, t), CORO_OK);
     cr_assert_str_eq(trace, "X@10 caught1@10 end@15 ");
     cr_assert_not(coro_task_cancelled(&L, t));
@@ -113,10 +109,8 @@ Test(tasks, task_cancel_twice_returns_1_delivered_once)
     struct catcher k = {0};
     struct canceller c = {0};
     coro_task t;
-    cr_assert_eq(coro_spawn(&L, &t, catcher, &k), CORO_OK);
-    c.t = t;
     c.twice = 1;
-    cr_assert_eq(coro_call_at(&L, NULL, 10, cancel_cb, &c), CORO_OK);
+    t = spawn_cancelled_at(catcher, &k.co, 10, cancel_cb, &c);
     cr_assert_eq(coro_loop_run_task(&L, t), CORO_OK);
     cr_assert_eq(c.ret, 1);
     cr_assert_eq(c.ret2, 1);

@@ -81,9 +81,7 @@ Test(timeouts, timeout_scope_zero_around_yield_after_caught_cancel)
     struct scoped s = {.timeout = 0, .yield_only = 1, .precancel = 1};
     struct canceller c = {0};
     coro_task t;
-    cr_assert_eq(coro_spawn(&L, &t, scoped, &s), CORO_OK);
-    c.t = t;
-    cr_assert_eq(coro_call_at(&L, NULL, 10, cancel_cb, &c), CORO_OK);
+    t = spawn_cancelled_at(scoped, &s.co, 10, cancel_cb, &c);
     cr_assert_eq(coro_loop_run_task(&L, t), CORO_OK);
     cr_assert_str_eq(trace, "X@10 P1@10 S2@10 ");
 }
@@ -95,9 +93,7 @@ Test(timeouts, timeout_scope_foreign_cancel_stays_cancelled)
     coro_task t;
     s.w.name = "a";
     s.w.d = 50;
-    cr_assert_eq(coro_spawn(&L, &t, scoped, &s), CORO_OK);
-    c.t = t;
-    cr_assert_eq(coro_call_at(&L, NULL, 10, cancel_cb, &c), CORO_OK);
+    t = spawn_cancelled_at(scoped, &s.co, 10, cancel_cb, &c);
     cr_assert_eq(coro_loop_run_task(&L, t), CORO_OK);
     cr_assert_str_eq(trace, "X@10 a1@10 S1@10 S.@210 ");
     cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);

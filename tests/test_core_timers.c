@@ -308,9 +308,7 @@ Test(timers, cancel_sleeping_task_removes_timer)
     struct worker w = {.name = "a", .d = 5000};
     struct canceller c = {0};
     coro_task t;
-    cr_assert_eq(coro_spawn(&L, &t, worker, &w), CORO_OK);
-    c.t = t;
-    cr_assert_eq(coro_call_at(&L, NULL, 100, cancel_and_measure, &c), CORO_OK);
+    t = spawn_cancelled_at(worker, &w.co, 100, cancel_and_measure, &c);
     cr_assert_eq(coro_loop_run_task(&L, t), CORO_ERR_CANCELLED);
     cr_assert_eq(hlen_after_cancel, 0);
     cr_assert_str_eq(trace, "X@100 a1@100 ");
