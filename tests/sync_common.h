@@ -215,4 +215,20 @@ SYNC_SHARED static void bystander(void)
     cr_assert_eq(coro_call_at(&L, NULL, 100, set_ev_arg, &by_ev), CORO_OK);
 }
 
+/* Runs `scenario` (it writes the trace into a buffer) on the object made by
+ * the INIT macro, by the init function over garbage, on a zeroed static and
+ * on a memset one: the first prints `expected`, the others print the same. */
+#define SAME_IN_EVERY_FORM(scenario, what, expected, init, fn, zeroed, mz)              \
+    do {                                                                              \
+        char ref_[sizeof trace], got_[sizeof trace];                                  \
+        scenario((init), ref_, sizeof ref_);                                          \
+        cr_assert_str_eq(ref_, (expected), "INIT macro %s", (what));                  \
+        scenario((fn), got_, sizeof got_);                                            \
+        cr_assert_str_eq(got_, ref_, "init function %s: %s", (what), got_);           \
+        scenario((zeroed), got_, sizeof got_);                                        \
+        cr_assert_str_eq(got_, ref_, "zeroed static %s: %s", (what), got_);           \
+        scenario((mz), got_, sizeof got_);                                            \
+        cr_assert_str_eq(got_, ref_, "memset %s: %s", (what), got_);                  \
+    } while (0)
+
 #endif /* SYNC_COMMON_H */

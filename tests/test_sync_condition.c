@@ -259,17 +259,9 @@ Test(condition, zeroed_condition_has_its_own_lock)
 {
     static coro_cond init = CORO_COND_INIT(init);
     coro_cond fn, mz;
-    char ref[sizeof trace], got[sizeof trace];
     memset(&fn, 0xA5, sizeof fn);
     coro_cond_init(&fn, NULL);
     memset(&mz, 0, sizeof mz);
-    cond_scenario(&init, ref, sizeof ref);
-    cr_assert_str_eq(ref, "n1 1:0L n4294967295 2:0L 9:0 ");
-    cond_scenario(&fn, got, sizeof got);
-    cr_assert_str_eq(got, ref);
     cr_assert_eq(coro_cond_lock(&z_cond), &z_cond.own);
-    cond_scenario(&z_cond, got, sizeof got);
-    cr_assert_str_eq(got, ref, "zeroed static condition: %s", got);
-    cond_scenario(&mz, got, sizeof got);
-    cr_assert_str_eq(got, ref, "memset condition: %s", got);
+    SAME_IN_EVERY_FORM(cond_scenario, "condition", "n1 1:0L n4294967295 2:0L 9:0 ", &init, &fn, &z_cond, &mz);
 }

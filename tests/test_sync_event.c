@@ -115,16 +115,8 @@ Test(event, zeroed_event_is_a_clear_event)
 {
     static coro_event init = CORO_EVENT_INIT;
     coro_event fn, mz;
-    char ref[sizeof trace], got[sizeof trace];
     memset(&fn, 0xA5, sizeof fn);
     coro_event_init(&fn);
     memset(&mz, 0, sizeof mz);
-    ev_scenario(&init, ref, sizeof ref);
-    cr_assert_str_eq(ref, "2:2 1:0 3:0 4:2 9:0 @100");
-    ev_scenario(&fn, got, sizeof got);
-    cr_assert_str_eq(got, ref);
-    ev_scenario(&z_event, got, sizeof got);
-    cr_assert_str_eq(got, ref, "zeroed static event: %s", got);
-    ev_scenario(&mz, got, sizeof got);
-    cr_assert_str_eq(got, ref, "memset event: %s", got);
+    SAME_IN_EVERY_FORM(ev_scenario, "event", "2:2 1:0 3:0 4:2 9:0 @100", &init, &fn, &z_event, &mz);
 }

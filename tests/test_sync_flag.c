@@ -175,16 +175,8 @@ Test(flag, zeroed_flag_is_a_clear_flag)
 {
     static coro_flag init = CORO_FLAG_INIT;
     coro_flag fn, mz;
-    char ref[sizeof trace], got[sizeof trace];
     memset(&fn, 0xA5, sizeof fn);
     coro_flag_init(&fn);
     memset(&mz, 0, sizeof mz);
-    flag_scenario(&init, ref, sizeof ref);
-    cr_assert_str_eq(ref, "1:0@5 2:0@5 9:0 ");
-    flag_scenario(&fn, got, sizeof got);
-    cr_assert_str_eq(got, ref);
-    flag_scenario(&z_flag, got, sizeof got);
-    cr_assert_str_eq(got, ref, "zeroed static flag: %s", got);
-    flag_scenario(&mz, got, sizeof got);
-    cr_assert_str_eq(got, ref, "memset flag: %s", got);
+    SAME_IN_EVERY_FORM(flag_scenario, "flag", "1:0@5 2:0@5 9:0 ", &init, &fn, &z_flag, &mz);
 }

@@ -448,16 +448,8 @@ Test(lock, zeroed_lock_is_a_free_lock)
 {
     static coro_lock init = CORO_LOCK_INIT;
     coro_lock fn, mz;
-    char ref[sizeof trace], got[sizeof trace];
     memset(&fn, 0xA5, sizeof fn);
     coro_lock_init(&fn);
     memset(&mz, 0, sizeof mz);
-    lock_scenario(&init, ref, sizeof ref);
-    cr_assert_str_eq(ref, "1+ 3!2 1- 2+ 2- 4+ 4- 9:0 ");
-    lock_scenario(&fn, got, sizeof got);
-    cr_assert_str_eq(got, ref);
-    lock_scenario(&z_lock, got, sizeof got);
-    cr_assert_str_eq(got, ref, "zeroed static lock: %s", got);
-    lock_scenario(&mz, got, sizeof got);
-    cr_assert_str_eq(got, ref, "memset lock: %s", got);
+    SAME_IN_EVERY_FORM(lock_scenario, "lock", "1+ 3!2 1- 2+ 2- 4+ 4- 9:0 ", &init, &fn, &z_lock, &mz);
 }

@@ -187,18 +187,10 @@ Test(semaphore, zeroed_semaphore_is_semaphore_0)
 {
     static coro_sem init = CORO_SEM_INIT(0);
     coro_sem fn, mz;
-    char ref[sizeof trace], got[sizeof trace];
     memset(&fn, 0xA5, sizeof fn);
     cr_assert_eq(coro_sem_init(&fn, 0), CORO_OK);
     memset(&mz, 0, sizeof mz);
-    sem_scenario(&init, ref, sizeof ref);
-    cr_assert_str_eq(ref, "3!2 1+ 2+ 9:0 @100 v2");
-    sem_scenario(&fn, got, sizeof got);
-    cr_assert_str_eq(got, ref);
-    sem_scenario(&z_sem, got, sizeof got);
-    cr_assert_str_eq(got, ref, "zeroed static semaphore: %s", got);
-    sem_scenario(&mz, got, sizeof got);
-    cr_assert_str_eq(got, ref, "memset semaphore: %s", got);
+    SAME_IN_EVERY_FORM(sem_scenario, "semaphore", "3!2 1+ 2+ 9:0 @100 v2", &init, &fn, &z_sem, &mz);
 }
 
 /* BoundedSemaphore(0) stays representable: every release is refused. */
