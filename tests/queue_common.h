@@ -96,6 +96,15 @@ struct script { coro_frame co; int step; struct op o[6]; coro_task t[6]; coro_st
         cr_assert_eq(coro_loop_run_until_complete(&L, fn, &s_), CORO_OK);  \
     } while (0)
 
+/* Spawns n operations of one kind on Q as tasks t[0..n-1] (items[i] the item
+ * each puts, or 0 if items is NULL; no timeout). */
+QUEUE_SHARED static void spawn_ops(struct script *s, int kind, int n, const int *items)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        s->t[i] = spawn_op(&s->o[i], kind, &Q, items ? items[i] : 0, 0);
+}
+
 QUEUE_SHARED static int getn(coro_queue *q)
 {
     int v = -1;

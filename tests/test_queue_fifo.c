@@ -122,9 +122,7 @@ static CORO_FN(maxsize_script, struct script, self)
 {
     CORO_BEGIN(self);
     coro_queue_init(&Q, buf, 2, sizeof buf[0]);
-    self->t[0] = spawn_op(&self->o[0], OP_PUT, &Q, 0, 0);
-    self->t[1] = spawn_op(&self->o[1], OP_PUT, &Q, 1, 0);
-    self->t[2] = spawn_op(&self->o[2], OP_PUT, &Q, 2, 0);
+    spawn_ops(self, OP_PUT, 3, (const int[]){0, 1, 2});
     CORO_YIELD(self);
     cr_assert(self->o[0].finished && self->o[1].finished && !self->o[2].finished);
     cr_assert_eq(coro_queue_qsize(&Q), 2);
@@ -162,9 +160,7 @@ static CORO_FN(drop_many_script, struct script, self)
 {
     CORO_BEGIN(self);
     coro_queue_init(&Q, buf, 8, sizeof buf[0]);
-    self->t[0] = spawn_op(&self->o[0], OP_GET, &Q, 0, 0);
-    self->t[1] = spawn_op(&self->o[1], OP_GET, &Q, 0, 0);
-    self->t[2] = spawn_op(&self->o[2], OP_GET, &Q, 0, 0);
+    spawn_ops(self, OP_GET, 3, NULL);
     CORO_YIELD(self);
     putn(&Q, 1);
     putn(&Q, 2);
@@ -207,9 +203,7 @@ static CORO_FN(put_race_script, struct script, self)
 {
     CORO_BEGIN(self);
     coro_queue_init(&Q, buf, 1, sizeof buf[0]);
-    self->t[0] = spawn_op(&self->o[0], OP_PUT, &Q, 'a', 0);
-    self->t[1] = spawn_op(&self->o[1], OP_PUT, &Q, 'b', 0);
-    self->t[2] = spawn_op(&self->o[2], OP_PUT, &Q, 'X', 0);
+    spawn_ops(self, OP_PUT, 3, (const int[]){'a', 'b', 'X'});
     CORO_YIELD(self);
     cr_assert(self->o[0].finished && !self->o[1].finished && !self->o[2].finished);
     coro_task_cancel(&L, self->t[2]);
@@ -231,8 +225,7 @@ static CORO_FN(get_race_script, struct script, self)
 {
     CORO_BEGIN(self);
     coro_queue_init(&Q, buf, 4, sizeof buf[0]);
-    self->t[0] = spawn_op(&self->o[0], OP_GET, &Q, 0, 0);
-    self->t[1] = spawn_op(&self->o[1], OP_GET, &Q, 0, 0);
+    spawn_ops(self, OP_GET, 2, NULL);
     CORO_YIELD(self);
     coro_task_cancel(&L, self->t[0]);
     CORO_YIELD(self);
@@ -415,9 +408,7 @@ static CORO_FN(lifo_await_script, struct script, self)
 {
     CORO_BEGIN(self);
     coro_queue_init_lifo(&Q, buf, 2, sizeof buf[0]);
-    self->t[0] = spawn_op(&self->o[0], OP_PUT, &Q, 1, 0);
-    self->t[1] = spawn_op(&self->o[1], OP_PUT, &Q, 2, 0);
-    self->t[2] = spawn_op(&self->o[2], OP_PUT, &Q, 3, 0);
+    spawn_ops(self, OP_PUT, 3, (const int[]){1, 2, 3});
     CORO_YIELD(self);
     cr_assert(!self->o[2].finished);
     CORO_QUEUE_GET(self, &Q, &self->x);

@@ -83,8 +83,7 @@ static CORO_FN(shutdown_script, struct script, self)
 {
     CORO_BEGIN(self);
     coro_queue_init(&Q, buf, 2, sizeof buf[0]);
-    self->t[0] = spawn_op(&self->o[0], OP_GET, &Q, 0, 0);
-    self->t[1] = spawn_op(&self->o[1], OP_GET, &Q, 0, 0);
+    spawn_ops(self, OP_GET, 2, NULL);
     CORO_YIELD(self);
     coro_queue_shutdown(&Q, 0); /* waiting getters wake to SHUTDOWN */
     CORO_CATCH(self, self->st, CORO_AWAIT_TASK(self, self->t[0]));
