@@ -4,7 +4,18 @@
  * scaffolding of the all-zero object scenarios (issue 11, item 5). Each
  * test_sync_*.c file is its own program (CORO_IMPLEMENTATION is defined here).
  * A number in the comment after a test name (63) is the case of
- * asyncio-behaviours.md it covers; "hostile N" is its section 4 item. */
+ * asyncio-behaviours.md it covers; "hostile N" is its section 4 item.
+ *
+ * Reading the expected traces (tokens separated by spaces; <id> is the
+ * actor's id, <st> a status number: 0 OK, 1 CANCELLED, 2 TIMEOUT, 16
+ * NOT_LOCKED, 32 CORO_ERR_USER):
+ *   <id>+        a lock or semaphore actor acquired (lk_task, sm_task)
+ *   <id>-        a lock actor released on its way out
+ *   <id>!<st>    its acquire failed with <st> (timeout, cancellation)
+ *   <id>:<st>    an event waiter's wait ended with <st> (ev_task)
+ *   <id>:<st>L   a condition waiter's wait ended with <st>, lock held
+ *                after it (u: not held) (cw_task)
+ *   @<t>, v<n>   a scenario's closing time and semaphore value */
 #ifndef SYNC_COMMON_H
 #define SYNC_COMMON_H
 #define CORO_IMPLEMENTATION

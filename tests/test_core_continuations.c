@@ -12,6 +12,10 @@ TestSuite(continuations, .init = setup);
  * continuations
  * ==================================================================================== */
 
+/* Trace: "c1" the child started, "c2" it resumed after its yield, "c3" it
+ * ended normally (not when it returns ret); the parent prints
+ * "p<out>/<caught status>" after the first await and "q<out>" after the
+ * second. */
 struct child { coro_frame co; int in, out; coro_status ret; };
 static CORO_FN(child, struct child, self)
 {

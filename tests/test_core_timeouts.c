@@ -11,7 +11,10 @@ TestSuite(timeouts, .init = setup);
  * timeout scopes
  * ==================================================================================== */
 
-/* A CORO_TIMEOUT scope around a sub-coroutine (or a bare yield), caught. */
+/* A CORO_TIMEOUT scope around a sub-coroutine (or a bare yield), caught.
+ * Trace: "P<status>@<t>" an earlier sleep's caught cancellation (precancel),
+ * "S<status>@<t>" the scope's result (2 = TIMEOUT), "S.@<t>" after the
+ * following sleep; the inner worker prints as in core_common.h. */
 struct scoped {
     coro_frame co;
     coro_timeout to;
