@@ -12,6 +12,7 @@ EXAMPLE_SRC := $(sort $(wildcard examples/[0-9][0-9]_*.c))
 EXAMPLES    := $(patsubst examples/%.c,$(B)/examples/%,$(EXAMPLE_SRC))
 EXAMPLES_V  := $(addsuffix .virtual,$(EXAMPLES))
 TEST_SRC    := $(sort $(wildcard tests/test_*.c))
+CORE_TEST_SRC := $(sort $(wildcard tests/test_core_*.c))
 TESTS       := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 CRITERION   := -lcriterion
 
@@ -60,6 +61,7 @@ deps:
 $(B)/tests/%: tests/%.c $(HEADERS) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) $< -o $@ $(CRITERION) -lpthread
+$(TESTS): $(wildcard tests/*_common.h)
 
 test: deps
 	@$(MAKE) --no-print-directory run-tests
@@ -105,14 +107,14 @@ $(B)/tests/noalloc: tests/noalloc.c $(HEADERS) Makefile
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) $< -o $@
 
 # The core tests again on the labels-as-values backend and on 16-bit ticks.
-labels: tests/test_core.c $(HEADERS)
+labels: $(CORE_TEST_SRC) tests/core_common.h $(HEADERS)
 	@mkdir -p $(B)/tests
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) -DCORO_USE_LABELS=1 tests/test_core.c -o $(B)/tests/test_core.labels $(CRITERION)
-	./$(B)/tests/test_core.labels --jobs 2
-tick16: tests/test_core.c $(HEADERS)
+	for t in $(CORE_TEST_SRC:tests/%.c=%); do $(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) -DCORO_USE_LABELS=1 tests/$$t.c -o $(B)/tests/$$t.labels $(CRITERION) && \
+	  ./$(B)/tests/$$t.labels --jobs 2 || exit 1; done
+tick16: $(CORE_TEST_SRC) tests/core_common.h $(HEADERS)
 	@mkdir -p $(B)/tests
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) -DCORO_TICK_BITS=16 tests/test_core.c -o $(B)/tests/test_core.tick16 $(CRITERION)
-	./$(B)/tests/test_core.tick16 --jobs 2
+	for t in $(CORE_TEST_SRC:tests/%.c=%); do $(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) -DCORO_TICK_BITS=16 tests/$$t.c -o $(B)/tests/$$t.tick16 $(CRITERION) && \
+	  ./$(B)/tests/$$t.tick16 --jobs 2 || exit 1; done
 
 # ASan+UBSan, gcc and clang, -O0 and -O2, over every test program.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -1,4 +1,4 @@
-# Queues (issue 4): test_queue again on the labels-as-values backend, on
+# Queues (issue 4): the test_queue_* suites again on the labels-as-values backend, on
 # 16-bit ticks, on 16-bit slot indices and on 2-byte priority insertion
 # numbers (AVR's default); `make queue-cost` measures a
 # producer/consumer pair through a queue of capacity 16 (ns and callgrind
@@ -10,11 +10,13 @@ TEST_STEPS += queue-variants
 QUEUE_VARIANTS := labels:-DCORO_USE_LABELS=1 tick16:-DCORO_TICK_BITS=16 index16:-DCORO_INDEX_BITS=16 \
                   seq16:-DCORO_PRIORITY_SEQ_BYTES=2
 
-queue-variants: tests/test_queue.c $(HEADERS)
+QUEUE_TEST_SRC := $(sort $(wildcard tests/test_queue_*.c))
+queue-variants: $(QUEUE_TEST_SRC) tests/queue_common.h $(HEADERS)
 	@mkdir -p $(B)/tests; set -e; for v in $(QUEUE_VARIANTS); do n=$${v%%:*}; f=$${v#*:}; \
-	  $(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) $$f tests/test_queue.c -o $(B)/tests/test_queue.$$n $(CRITERION) -lpthread; \
-	  ./$(B)/tests/test_queue.$$n --jobs 2 >$(B)/tests/test_queue.$$n.log 2>&1 || { cat $(B)/tests/test_queue.$$n.log; exit 1; }; \
-	done; echo "queue-variants: 4 passed, 0 failed"
+	  for t in $(QUEUE_TEST_SRC:tests/%.c=%); do \
+	  $(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) $$f tests/$$t.c -o $(B)/tests/$$t.$$n $(CRITERION) -lpthread; \
+	  ./$(B)/tests/$$t.$$n --jobs 2 >$(B)/tests/$$t.$$n.log 2>&1 || { cat $(B)/tests/$$t.$$n.log; exit 1; }; \
+	done; done; echo "queue-variants: 4 passed, 0 failed"
 
 $(B)/bench/queue_cost: bench/queue_cost.c bench/bench.h $(HEADERS)
 	@mkdir -p $(dir $@)

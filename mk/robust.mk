@@ -102,7 +102,7 @@ robust-compile:
 # not ours, so the suites run without leak checking.
 VG := valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q
 VG_CRIT := valgrind --error-exitcode=99 --leak-check=no -q --trace-children=yes
-VG_TESTS ?= test_core test_hostile
+VG_TESTS ?= $(CORE_TEST_SRC:tests/%.c=%) test_hostile
 valgrind: $(B)/fuzz/fuzz_replay.plain $(B)/tests/noalloc $(addprefix $(B)/tests/,$(VG_TESTS)) tests/stress.c
 	@mkdir -p $(B)/vg; n=0; fail=0; \
 	for t in $(VG_TESTS); do n=$$((n+1)); $(VG_CRIT) ./$(B)/tests/$$t --jobs 2 >$(B)/vg/$$t.log 2>&1 || \

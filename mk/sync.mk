@@ -11,15 +11,16 @@ sync-posix: $(B)/tests/sync_posix
 	./$(B)/tests/sync_posix
 
 # Issue 11, item 5: all-zero sync objects are valid without asserts: the
-# whole coro_sync.h suite (test_sync zeroed_* included) built with NDEBUG.
+# whole coro_sync.h suite (test_sync_* zeroed_* included) built with NDEBUG.
 TEST_STEPS += sync-ndebug
 
 .PHONY: sync-ndebug
-$(B)/tests/test_sync.ndebug: tests/test_sync.c $(HEADERS) mk/sync.mk
+SYNC_TEST_SRC := $(sort $(wildcard tests/test_sync_*.c))
+$(B)/tests/test_sync_%.ndebug: tests/test_sync_%.c tests/sync_common.h $(HEADERS) mk/sync.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) -DNDEBUG $< -o $@ $(CRITERION) -lpthread
-sync-ndebug: $(B)/tests/test_sync.ndebug
-	./$(B)/tests/test_sync.ndebug --jobs 2
+sync-ndebug: $(SYNC_TEST_SRC:tests/%.c=$(B)/tests/%.ndebug)
+	for t in $^; do ./$$t --jobs 2 || exit 1; done
 
 # Issue 11, item 15: CORO_SEM_INIT / CORO_BOUNDED_SEM_INIT with a constant
 # outside 0..65535 (70000 would give 4,464 permits, -1 65,535) must not

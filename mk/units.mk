@@ -27,7 +27,7 @@ units: $(HEADERS) mk/units.mk
 	  done; done; done; \
 	echo "units: $$pass passed, $$fail failed"; [ $$fail = 0 ]
 
-gen8: tests/test_core.c $(HEADERS)
+gen8: $(CORE_TEST_SRC) tests/core_common.h $(HEADERS)
 	@mkdir -p $(B)/tests
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) -DCORO_GEN_BITS=8 tests/test_core.c -o $(B)/tests/test_core.gen8 $(CRITERION)
-	./$(B)/tests/test_core.gen8 --jobs 2
+	for t in $(CORE_TEST_SRC:tests/%.c=%); do $(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) -DCORO_GEN_BITS=8 tests/$$t.c -o $(B)/tests/$$t.gen8 $(CRITERION) && \
+	  ./$(B)/tests/$$t.gen8 --jobs 2 || exit 1; done

@@ -4,24 +4,24 @@
  * wait-queue rings, awaiter counts) and that the loop is still usable.
  *
  * Cases already covered elsewhere are not repeated here:
- *   1 spawn beyond the table     test_core task_spawn_past_capacity_changes_nothing
- *   2 two awaiters               test_core await_task_second_awaiter_busy
- *   3 a task awaits itself       test_core await_task_self_is_an_error
- *   4 release an unlocked lock   test_sync lock_release_unlocked, lock_has_no_owner
- *   5 bounded over-release, wrap test_sync sem_bounded_overflow
- *   6 semaphore init values      test_sync sem_init_values
- *   7 try_put full, try_get empty test_queue try_put_full_try_get_empty_leave_queue_intact
- *   8 task_done underflow        test_queue task_done_underflow
- *   9 cancel finished / twice    test_core task_cancel_finished_returns_0_keeps_status, ..._twice_...
- *  10 a task cancels itself      test_core task_self_cancel_*
- *  11 the chosen window          test_sync lock/sem/event/cond/flag *chosen*, test_queue *race*, *chosen*
- *  12 cancel before start        test_core task_cancel_before_first_step_never_runs
- *  13 re-entering the loop       test_core loop_reentry_is_refused
- *  14 stop / close from a task   test_core loop_stop_then_resume, loop_close
- *  16 deadlock                   test_core loop_deadlock (the report: below)
- *  18 zero delay, past deadline  test_core call_later_0_after_ready_callbacks, call_at_past_deadlines_earliest_first
- *  19 tick wrap                  test_core tick_wrap_timers_fire_in_order, heap_model_10000_ops_from_before_wrap
- *  20 equal deadlines in bulk    test_core equal_deadlines_fifo_1000(_across_wrap)
+ *   1 spawn beyond the table     test_core_tasks task_spawn_past_capacity_changes_nothing
+ *   2 two awaiters               test_core_tasks await_task_second_awaiter_busy
+ *   3 a task awaits itself       test_core_tasks await_task_self_is_an_error
+ *   4 release an unlocked lock   test_sync_lock lock_release_unlocked, lock_has_no_owner
+ *   5 bounded over-release, wrap test_sync_semaphore sem_bounded_overflow
+ *   6 semaphore init values      test_sync_semaphore sem_init_values
+ *   7 try_put full, try_get empty test_queue_fifo try_put_full_try_get_empty_leave_queue_intact
+ *   8 task_done underflow        test_queue_join task_done_beyond_the_gets_is_an_underflow
+ *   9 cancel finished / twice    test_core_tasks task_cancel_finished_returns_0_keeps_status, ..._twice_...
+ *  10 a task cancels itself      test_core_tasks task_self_cancel_*
+ *  11 the chosen window          test_sync_* *chosen*, test_queue_* *race*, *chosen*
+ *  12 cancel before start        test_core_tasks task_cancel_before_first_step_never_runs
+ *  13 re-entering the loop       test_core_loop loop_reentry_is_refused
+ *  14 stop / close from a task   test_core_loop loop_stop_then_resume, closed_loop_refuses_every_call
+ *  16 deadlock                   test_core_loop tasks_awaiting_each_other_are_a_deadlock (the report: below)
+ *  18 zero delay, past deadline  test_core_timers call_later_0_after_ready_callbacks, call_at_past_deadlines_earliest_first
+ *  19 tick wrap                  test_core_timers tick_wrap_timers_fire_in_order, timer_heap_matches_a_model_over_10000_ops_across_wrap
+ *  20 equal deadlines in bulk    test_core_timers equal_deadlines_fire_in_fifo_order_1000(_across_wrap)
  * Here: 15, 17, 21, 22, 23 (a compile-time check in mk/robust.mk), 24, 25,
  * the deadlock report of 16, and garbage handles. */
 #define CORO_IMPLEMENTATION
@@ -113,7 +113,7 @@ static CORO_FN(inner, struct inner, self)
 }
 
 /* ==== 15: the callback store and the ready ring full ========================== */
-Test(hostile, h15_every_slot_ready_at_once_and_callback_store_full)
+Test(hostile, every_slot_ready_at_once_and_callback_store_full)
 {
     static struct yielder y[CORO_MAX_TASKS];
     static const coro_tick due[] = {5, 3, 9, 3, 1, 7, 3, 2};
@@ -168,7 +168,7 @@ static CORO_FN(waiter_for, struct waiter_for, self)
     CORO_END(self);
 }
 
-Test(hostile, h17_delay_beyond_half_range_is_range_error_and_leaks_nothing)
+Test(hostile, delay_beyond_half_range_is_range_error_and_leaks_nothing)
 {
     struct sleeper s = {.d = (coro_tick)(CORO_MAX_DELAY + 1u)}, neg = {.d = (coro_tick)-5};
     struct scoped sc = {.tmo = (coro_tick)(CORO_MAX_DELAY + 1u)}, ok = {.tmo = CORO_MAX_DELAY};
@@ -195,9 +195,9 @@ Test(hostile, h17_delay_beyond_half_range_is_range_error_and_leaks_nothing)
 }
 
 /* A deadline more than half the range ahead compares as past: due at once.
- * (A past deadline next to a far timer is covered by test_core
+ * (A past deadline next to a far timer is covered by test_core_timers
  * call_at_far_past_and_far_future_stay_ordered.) */
-Test(hostile, h17_call_at_beyond_the_horizon_is_refused_past_is_due_now)
+Test(hostile, call_at_beyond_the_horizon_is_refused_past_is_due_now)
 {
     coro_virtual_now = 1000;
     cr_assert_eq(coro_loop_init(&L), CORO_OK);
@@ -233,7 +233,7 @@ static CORO_FN(locker, struct locker, self)
     coro_lock_release(self->l);
     CORO_END(self);
 }
-Test(hostile, h21_zeroed_lock_is_free)
+Test(hostile, zeroed_lock_is_free)
 {
     struct locker a = {.l = &zlock};
     cr_assert_eq(coro_loop_run_until_complete(&L, locker, &a), CORO_OK);
@@ -249,7 +249,7 @@ static CORO_FN(evw, struct evw, self)
     CORO_END(self);
 }
 static void set_zevent(void *arg) { (void)arg; coro_event_set(&zevent); }
-Test(hostile, h21_zeroed_event_is_clear)
+Test(hostile, zeroed_event_is_clear)
 {
     struct evw a = {.e = &zevent};
     cr_assert_eq(coro_call_later(&L, NULL, 3, set_zevent, NULL), CORO_OK);
@@ -265,7 +265,7 @@ static CORO_FN(semw, struct semw, self)
     CORO_SEM_ACQUIRE(self, self->s);
     CORO_END(self);
 }
-Test(hostile, h21_zeroed_semaphore_is_semaphore_0)
+Test(hostile, zeroed_semaphore_is_semaphore_0)
 {
     struct semw a = {.s = &zsem};
     cr_assert_eq(coro_sem_release(&zsem), CORO_OK); /* a plain semaphore: no bound at 0 */
@@ -273,16 +273,16 @@ Test(hostile, h21_zeroed_semaphore_is_semaphore_0)
     cr_assert_eq(coro_sem_value(&zsem), 0);
     CHECK_BASELINE();
 }
-Test(hostile, h21_null_lock_asserts, .signal = SIGABRT) { coro_lock_release(NULL); }
-Test(hostile, h21_null_event_asserts, .signal = SIGABRT) { coro_event_set(NULL); }
-Test(hostile, h21_null_sem_asserts, .signal = SIGABRT) { coro_sem_release(NULL); }
-Test(hostile, h21_null_queue_asserts, .signal = SIGABRT)
+Test(hostile, null_lock_asserts, .signal = SIGABRT) { coro_lock_release(NULL); }
+Test(hostile, null_event_asserts, .signal = SIGABRT) { coro_event_set(NULL); }
+Test(hostile, null_sem_asserts, .signal = SIGABRT) { coro_sem_release(NULL); }
+Test(hostile, null_queue_asserts, .signal = SIGABRT)
 {
     int x = 1;
     coro_queue_try_put(NULL, &x);
 }
-Test(hostile, h21_null_cond_asserts, .signal = SIGABRT) { coro_cond_notify(NULL, 1); }
-Test(hostile, h21_null_callback_is_invalid)
+Test(hostile, null_cond_asserts, .signal = SIGABRT) { coro_cond_notify(NULL, 1); }
+Test(hostile, null_callback_is_invalid)
 {
     coro_handle h = 0x12;
     cr_assert_eq(coro_call_soon(NULL, &h, note_cb, NULL), CORO_ERR_INVALID);
@@ -316,7 +316,7 @@ static void dump_w(const char *s, void *ctx)
     (void)ctx;
     strncat(dump, s, sizeof dump - strlen(dump) - 1);
 }
-Test(hostile, h22_reinit_lock_under_a_waiter)
+Test(hostile, reinit_lock_under_a_waiter)
 {
     struct holder a = {.l = &rlock, .hold = 100}, b = {.l = &rlock, .hold = 1}, c = {.l = &rlock, .hold = 1},
                   d = {.l = &rlock, .hold = 1};
@@ -347,7 +347,7 @@ Test(hostile, h22_reinit_lock_under_a_waiter)
     CHECK_BASELINE();
 }
 
-Test(hostile, h22_orphaned_waiter_is_a_reported_deadlock)
+Test(hostile, orphaned_waiter_is_a_reported_deadlock)
 {
     struct holder a = {.l = &rlock, .hold = 1}, b = {.l = &rlock, .hold = 1};
     coro_task tb = 0;
@@ -389,7 +389,7 @@ static CORO_FN(lister, struct lister, self)
     CORO_END(self);
 }
 
-Test(hostile, h24_lists_longer_than_the_table_with_duplicates)
+Test(hostile, lists_longer_than_the_table_with_duplicates)
 {
     static struct sleeper s[3];
     static struct lister g;
@@ -419,7 +419,7 @@ Test(hostile, h24_lists_longer_than_the_table_with_duplicates)
     }
 }
 
-Test(hostile, h24_stale_zero_or_negative_entries_change_nothing)
+Test(hostile, stale_zero_or_negative_entries_change_nothing)
 {
     static struct sleeper s;
     static struct lister g;
@@ -446,7 +446,7 @@ Test(hostile, h24_stale_zero_or_negative_entries_change_nothing)
 }
 
 /* ==== 25: wait_for never leaks its timer ======================================= */
-Test(hostile, h25_wait_for_leaves_no_timer_or_slot_behind)
+Test(hostile, wait_for_leaves_no_timer_or_slot_behind)
 {
     static const coro_tick tmo[] = {0, 1, 3, 4, 10, CORO_FOREVER};
     unsigned k, sw;
@@ -565,7 +565,7 @@ static int has_line(const char *name, const char *what, int line)
     return p && strstr(p, what) && strstr(p, want) && strchr(p, '\n') > strstr(p, want);
 }
 
-Test(hostile, h16_deadlock_report_names_every_waiter_and_its_line)
+Test(hostile, deadlock_report_names_every_waiter_and_its_line)
 {
     struct dl_holder h;
     struct dl_waiter w;

@@ -1,0 +1,198 @@
+/* The loop (coro.h): run_until_complete, coro_run, stop and resume, close,
+ * re-entry refused, running loop and current task, deadlock detection.
+ * Part of the core suite split by subject: shared setup, coroutines and the
+ * trace notation are in tests/core_common.h. Built also on the labels backend,
+ * 16-bit ticks and 8-bit generations (Makefile labels/tick16, mk gen8). */
+#include "core_common.h"
+
+TestSuite(loop, .init = setup);
+
+/* ====================================================================================
+ * the loop
+ * ==================================================================================== */
+
+Test(loop, run_until_complete_returns_the_main_status)
+{
+    struct worker w = {.name = "a", .d = 25, .ret = CORO_ERR_USER + 3};
+    cr_assert_eq(coro_loop_run_until_complete(&L, worker, &w), CORO_ERR_USER + 3);
+    cr_assert_eq(coro_loop_time(&L), 25);
+    cr_assert_str_eq(trace, "a35@25 ");
+    cr_assert_null(coro_running_loop());
+}
+
+/* asyncio.run: main spawns a long background task and returns; the rest is
+ * cancelled and finishes its cleanup before coro_run returns. */
+struct runmain { coro_frame co; struct worker bg; coro_task t; };
+static CORO_FN(runmain, struct runmain, self)
+{
+    CORO_BEGIN(self);
+    self->bg.name = "bg";
+    self->bg.d = 1000;
+    self->bg.fin_sleep = 2;
+    cr_assert_eq(coro_spawn(coro_running_loop(), &self->t, worker, &self->bg), CORO_OK);
+    CORO_SLEEP(self, 10);
+    tr("main@%lu ", NOW());
+    CORO_RETURN(self, CORO_ERR_USER + 4);
+    CORO_END(self);
+}
+
+Test(loop, coro_run_cancels_the_other_tasks_after_main_returns)
+{
+    struct runmain m;
+    memset(&m, 0, sizeof m);
+    cr_assert_eq(coro_run(runmain, &m), CORO_ERR_USER + 4);
+    cr_assert_str_eq(trace, "main@10 bg1@10 bg.@12 ");
+    cr_assert_eq(coro_virtual_now, 12);
+    cr_assert_null(coro_running_loop());
+}
+
+struct stopper { coro_frame co; };
+static CORO_FN(stopper, struct stopper, self)
+{
+    CORO_BEGIN(self);
+    tr("a@%lu ", NOW());
+    coro_loop_stop(coro_running_loop());
+    CORO_SLEEP(self, 10);
+    tr("b@%lu ", NOW());
+    CORO_END(self);
+}
+
+Test(loop, loop_stop_then_resume)
+{
+    struct stopper s;
+    coro_task t;
+    coro_loop_stop(&L); /* not running: no effect */
+    cr_assert_eq(coro_spawn(&L, &t, stopper, &s), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, t), CORO_ERR_STOPPED);
+    cr_assert_str_eq(trace, "a@0 ");
+    cr_assert_not(coro_task_done(&L, t));
+    cr_assert_null(coro_running_loop());
+    cr_assert_eq(coro_loop_run_task(&L, t), CORO_OK);
+    cr_assert_str_eq(trace, "a@0 b@10 ");
+    cr_assert_eq(coro_loop_time(&L), 10);
+}
+
+static coro_status close_ret;
+struct closer { coro_frame co; };
+static CORO_FN(closer, struct closer, self)
+{
+    CORO_BEGIN(self);
+    close_ret = coro_loop_close(coro_running_loop());
+    CORO_YIELD(self);
+    tr("alive ");
+    CORO_END(self);
+}
+
+Test(loop, closed_loop_refuses_every_call)
+{
+    struct closer c;
+    struct once o;
+    coro_task t, t2 = 0x4321;
+    cr_assert_eq(coro_spawn(&L, &t, closer, &c), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, t), CORO_OK);
+    cr_assert_eq(close_ret, CORO_ERR_BUSY);
+    cr_assert_str_eq(trace, "alive ");
+    cr_assert_eq(coro_loop_close(&L), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, &t2, once_fn, &o), CORO_ERR_CLOSED);
+    cr_assert_eq(t2, 0x4321);
+    cr_assert_eq(coro_loop_run_task(&L, t), CORO_ERR_CLOSED);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_ERR_CLOSED);
+    cr_assert_eq(coro_loop_run_until_complete(&L, once_fn, &o), CORO_ERR_CLOSED);
+    cr_assert_eq(coro_call_soon(&L, NULL, nop_cb, NULL), CORO_ERR_CLOSED);
+    cr_assert_eq(coro_call_later(&L, NULL, 5, nop_cb, NULL), CORO_ERR_CLOSED);
+    cr_assert_eq(coro_call_at(&L, NULL, 5, nop_cb, NULL), CORO_ERR_CLOSED);
+    cr_assert_str_eq(trace, "alive ");
+}
+
+/* Tries every way of re-entering a loop from inside a task and a callback. */
+static coro_loop L2;
+static coro_status reent[8];
+static void reenter_all(int base)
+{
+    static struct once o;
+    coro_index fh = L.free_head, rt = L.rtail;
+    reent[base + 0] = coro_loop_run_forever(&L);
+    reent[base + 1] = coro_loop_run_until_complete(&L, once_fn, &o);
+    reent[base + 2] = coro_loop_run_forever(&L2); /* a second loop */
+    reent[base + 3] = coro_run(once_fn, &o);
+    cr_assert_eq(L.free_head, fh); /* nothing was spawned */
+    cr_assert_eq(L.rtail, rt);
+}
+static void reenter_cb(void *arg) { (void)arg; reenter_all(4); }
+struct reenter { coro_frame co; };
+static CORO_FN(reenter, struct reenter, self)
+{
+    CORO_BEGIN(self);
+    reenter_all(0);
+    CORO_END(self);
+}
+
+Test(loop, loop_reentry_is_refused)
+{
+    struct reenter r;
+    int i;
+    cr_assert_eq(coro_loop_init(&L2), CORO_OK);
+    cr_assert_eq(coro_call_soon(&L, NULL, reenter_cb, NULL), CORO_OK);
+    cr_assert_eq(coro_loop_run_until_complete(&L, reenter, &r), CORO_OK);
+    for (i = 0; i < 8; i++)
+        cr_assert_eq(reent[i], CORO_ERR_REENTRANT, "case %d: %d", i, reent[i]);
+    cr_assert_str_eq(trace, ""); /* once_fn never ran */
+    /* after the run the loop (and the other one) can run again */
+    cr_assert_eq(coro_loop_run_forever(&L2), CORO_OK);
+}
+
+/* Records what coro_running_loop / coro_current_task say, round after round. */
+struct whoami { coro_frame co; coro_task me; int i, bad; };
+static CORO_FN(whoami, struct whoami, self)
+{
+    CORO_BEGIN(self);
+    for (self->i = 0; self->i < 3; self->i++) {
+        if (coro_running_loop() != &L || coro_current_task(&L) != self->me)
+            self->bad++;
+        CORO_YIELD(self);
+    }
+    CORO_END(self);
+}
+static int cb_ok, cb_runs;
+static void whoami_cb(void *arg)
+{
+    (void)arg;
+    cb_runs++;
+    cb_ok += coro_running_loop() == &L && coro_current_task(&L) == 0;
+}
+
+Test(loop, loop_running_loop_and_current_task)
+{
+    struct whoami a = {0}, b = {0};
+    cr_assert_null(coro_running_loop());
+    cr_assert_eq(coro_current_task(&L), 0);
+    cr_assert_eq(coro_spawn(&L, &a.me, whoami, &a), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, &b.me, whoami, &b), CORO_OK);
+    /* callbacks queued after the tasks run with no current task */
+    cr_assert_eq(coro_call_soon(&L, NULL, whoami_cb, NULL), CORO_OK);
+    cr_assert_eq(coro_call_later(&L, NULL, 0, whoami_cb, NULL), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_eq(a.bad, 0);
+    cr_assert_eq(b.bad, 0);
+    cr_assert_eq(cb_runs, 2);
+    cr_assert_eq(cb_ok, 2);
+    cr_assert_null(coro_running_loop());
+    cr_assert_eq(coro_current_task(&L), 0);
+}
+
+/* Two tasks awaiting each other: nothing can ever wake them. */
+Test(loop, tasks_awaiting_each_other_are_a_deadlock)
+{
+    struct boss b1 = {.op = OP_AWAIT, .n = 1}, b2 = {.op = OP_AWAIT, .n = 1};
+    coro_task t1, t2;
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK); /* nothing at all: done */
+    cr_assert_eq(coro_spawn(&L, &t1, boss, &b1), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, &t2, boss, &b2), CORO_OK);
+    b1.t[0] = t2;
+    b2.t[0] = t1;
+    cr_assert_eq(coro_loop_run_task(&L, t1), CORO_ERR_DEADLOCK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_ERR_DEADLOCK);
+    cr_assert_not(coro_task_done(&L, t1));
+    cr_assert_not(coro_task_done(&L, t2));
+    cr_assert_str_eq(trace, "");
+}
