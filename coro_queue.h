@@ -760,10 +760,10 @@ CORO_QUEUE__DEF coro_status coro__ring_get_resume(coro_ring *r, void *out)
 {
     int chosen;
     coro_status st = coro_waitq_resumed(&chosen);
-    coro_loop *L = r->loop;
+    coro_loop *L = r->loop; /* set (the running loop) while tasks wait: the notify below has it */
     if (coro_watch_active(&r->watch) && coro_waitq_empty(&r->waiters)) {
-        /* the last waiter: unhook, disarm, unpublish (a wakeup the producer
-         * still sends now finds no hook: harmless) */
+        /* the last waiter: unhook, disarm, then unpublish (a wakeup the
+         * producer sends in between finds no hook: harmless, nobody waits) */
         coro_watch_stop(L, &r->watch);
         CORO_CRITICAL_ENTER();
         r->loop = NULL;
@@ -771,7 +771,7 @@ CORO_QUEUE__DEF coro_status coro__ring_get_resume(coro_ring *r, void *out)
     }
     if (st != CORO_OK) {
         if (chosen && r->head != r->tail && !coro_waitq_empty(&r->waiters))
-            coro_waitq_notify(coro_running_loop(), &r->waiters, CORO_OK);
+            coro_waitq_notify(L, &r->waiters, CORO_OK);
         return st;
     }
     return coro__ring_get_start(r, out);
