@@ -151,6 +151,18 @@
  *   coro_waitq_*                  intrusive FIFO wait queues for sync objects
  *   coro_loop_poll_add/remove(loop, hook)   call hook->fn in the loop after
  *                                 each coro_loop_wakeup (interrupt-fed objects)
+ *   Writing your own awaitable (what coro_sync.h and coro_queue.h use; the
+ *   tutorial's "Writing your own awaitable"):
+ *   CORO_AWAIT_ON(self, start, resume)   the suspension point: start() once,
+ *                                 resume() after each wake; either returns a
+ *                                 status, or CORO_PENDING to suspend (again)
+ *   CORO_STATUS(self)             the status of the last await (in CORO_CATCH)
+ *   coro_watch_init(w), coro_watch_start(loop, w, fn), coro_watch_stop(loop, w)
+ *                                 an interrupt-fed object's poll hook fn, in
+ *                                 the loop (and the loop armed) while tasks
+ *                                 wait; the interrupt calls coro_loop_wakeup
+ *   CORO_API / CORO_DEF           declare / define your functions (static
+ *                                 under CORO_STATIC)
  *   coro_loop_dump(loop, write, ctx)   every task: name, state, what it waits
  *                                 on, file:line where suspended (CORO_DEBUG)
  *   coro_task_set_name/coro_task_name(loop, task)   names (CORO_DEBUG)
@@ -411,6 +423,9 @@ enum {
     CORO_ERR_USER = 32   /* first code free for the application */
 };
 typedef signed char coro_status;
+/* Not a status: what an await's start or resume returns to suspend the task
+ * (writing your own awaitable: CORO_AWAIT_ON). Never a task's result. */
+#define CORO_PENDING ((coro_status)-1)
 
 /* ---- misuse codes (CORO_ON_FAIL) -------------------------------------------- */
 /* What CORO_ON_FAIL(code, file, line, text) is told. file:line is where the
@@ -610,7 +625,7 @@ enum {
     CORO__T_SEEN = 128    /* scratch mark while counting distinct tasks */
 };
 enum { CORO__F_CATCH = 1, CORO__F_FINALLY = 2 };
-#define CORO__PENDING ((coro_status)-1)
+#define CORO__PENDING CORO_PENDING
 #define CORO__MODE_AWAIT (CORO__T_ERR | CORO__T_FWD)
 /* Which task wait a start/resume pair serves (what its result means). */
 enum { CORO__K_AWAIT, CORO__K_GATHER, CORO__K_WAIT, CORO__K_WAIT_FOR };
@@ -646,10 +661,15 @@ enum { CORO__K_AWAIT, CORO__K_GATHER, CORO__K_WAIT, CORO__K_WAIT_FOR };
 
 extern coro_loop *coro__running;
 
+/* CORO_API on a function's declaration, CORO_DEF on its definition (in the
+ * CORO_IMPLEMENTATION file): both static under CORO_STATIC. For headers built
+ * on coro.h (coro_sync.h, coro_queue.h, your own awaitables). */
 #if defined(CORO_STATIC)
 #define CORO_API static
+#define CORO_DEF static
 #else
 #define CORO_API extern
+#define CORO_DEF
 #endif
 
 #if defined(__GNUC__)
@@ -925,6 +945,19 @@ static inline void coro__frame_init(coro_frame *f)
     } while (0)
 #define CORO__AWAIT(self, start, resume) CORO__AWAIT_AT(self, CORO__LABEL, start, resume)
 
+/* Writing your own awaitable: the suspension point, public. start is
+ * evaluated once: it returns a status to finish at once (CORO_OK, or an
+ * error, which propagates like any await's), or CORO_PENDING to suspend the
+ * task (having parked it: coro_waitq_wait). resume is evaluated after each
+ * wake and returns the await's status, or CORO_PENDING to suspend again.
+ * Suspends. The building block of every await of coro_sync.h and
+ * coro_queue.h; see the tutorial, "Writing your own awaitable". */
+#define CORO_AWAIT_ON(self, start, resume) CORO__AWAIT(self, start, resume)
+/* The status of the coroutine's last await (CORO_OK, or the error it ended
+ * with inside CORO_CATCH / CORO_TIMEOUT), for macros built on CORO_AWAIT_ON
+ * that act on success only. Never suspends; an rvalue. */
+#define CORO_STATUS(self) ((void)sizeof((self)->co), (coro_status)coro__st)
+
 /* Run one await statement; its status lands in out (0 on success) instead of
  * propagating. Not nestable within one frame. */
 #define CORO_CATCH(self, out, await_stmt)                                  \
@@ -1092,6 +1125,56 @@ CORO_API int coro_loop_poll_remove(coro_loop *loop, coro_poll *hook);
 CORO_API coro_loop *coro_running_loop(void);
 /* The task running now, or 0 outside tasks. */
 CORO_API coro_task coro_current_task(const coro_loop *loop);
+
+/* A watch: what an interrupt-fed object (coro_flag, coro_ring, your own
+ * awaitable) embeds to be polled while tasks wait on it. From coro_watch_start
+ * to coro_watch_stop its poll hook is registered in the running loop and the
+ * loop is armed (coro_loop_arm: it idles, waiting for an interrupt, instead of
+ * reporting a deadlock). The interrupt side stores its data and calls
+ * coro_loop_wakeup; the loop then calls the hook, which wakes the waiters
+ * (coro_waitq_notify). All-zero (a static without initializer) is a stopped
+ * watch, the same as CORO_WATCH_INIT and coro_watch_init. */
+typedef struct coro_watch {
+    coro_poll poll; /* fn: the hook while watching, NULL while stopped */
+} coro_watch;
+#define CORO_WATCH_INIT { { NULL, NULL } }
+static inline void coro_watch_init(coro_watch *w)
+{
+    w->poll.next = NULL;
+    w->poll.fn = NULL;
+}
+/* Watch w in loop (the running loop: call it in an await's start, after
+ * parking the task), fn its poll hook: fn(loop, &w->poll) runs at the start
+ * of each iteration after a wakeup (recover your object from the hook with
+ * offsetof, or embed the watch first and cast). Idempotent: a watching w
+ * stays as it is (one registration for any number of waiters). Race-free
+ * when the start first checks the condition, then parks and watches, and the
+ * interrupt side stores its data before calling coro_loop_wakeup: a wakeup
+ * that lands after the check stays pending until the loop polls, which is
+ * after this task step, with the hook registered. (coro_ring wakes the loop
+ * only while a task waits: it publishes the loop after the watch starts and
+ * then checks again.) Never suspends. */
+static inline void coro_watch_start(coro_loop *loop, coro_watch *w, void (*fn)(coro_loop *loop, coro_poll *hook))
+{
+    if (!w->poll.fn) {
+        w->poll.fn = fn;
+        coro_loop_poll_add(loop, &w->poll);
+        coro_loop_arm(loop, 1);
+    }
+}
+/* Stop watching in loop, the one that watches w (when the last waiter
+ * leaves, e.g. in the await's resume): unregister, disarm. A stopped watch
+ * stays as it is. Never suspends. */
+static inline void coro_watch_stop(coro_loop *loop, coro_watch *w)
+{
+    if (w->poll.fn) {
+        w->poll.fn = NULL;
+        coro_loop_poll_remove(loop, &w->poll);
+        coro_loop_arm(loop, -1);
+    }
+}
+/* Nonzero while watching. */
+static inline int coro_watch_active(const coro_watch *w) { return w->poll.fn != NULL; }
 
 /* create_task: a new task runs fn on frame from the next iteration; *out gets
  * its handle (out may be NULL). CORO_ERR_NO_SLOT when every slot holds a live

@@ -7,6 +7,7 @@
  *   Nothing is allocated: a queue is a small header (coro_queue) over an array
  *   you declare (a static or a frame field), its capacity fixed at init.
  *   Elements of any type are copied in and out by value (memcpy, esize bytes).
+ *   Built only on the public API of coro.h (`make satellite-names` checks it).
  *
  * CONFIGURATION
  *   CORO_RING_INDEX     uint8_t on AVR, else uint16_t: the ring's index type.
@@ -225,17 +226,17 @@ CORO_API void coro_queue_shutdown(coro_queue *q, int immediate);
  * then not in the queue); never for want of task_done (rule 6). Time it out
  * with CORO_TIMEOUT. */
 #define CORO_QUEUE_PUT(self, q, item) \
-    CORO__AWAIT(self, coro__queue_put_start((q), (item)), coro__queue_put_resume((q), (item)))
+    CORO_AWAIT_ON(self, coro__queue_put_start((q), (item)), coro__queue_put_resume((q), (item)))
 /* Get the next item into *out, waiting while the queue is empty. Suspends.
  * Fails CORO_ERR_SHUTDOWN (shut down and empty) or CORO_ERR_CANCELLED (no
  * item taken: it stays for the next getter). */
 #define CORO_QUEUE_GET(self, q, out) \
-    CORO__AWAIT(self, coro__queue_get_start((q), (out)), coro__queue_get_resume((q), (out)))
+    CORO_AWAIT_ON(self, coro__queue_get_start((q), (out)), coro__queue_get_resume((q), (out)))
 /* Wait until every item put has been marked done (at once if none is
  * unfinished). Suspends. Fails CORO_ERR_CANCELLED, or CORO_ERR_OVERFLOW once
  * the unfinished count has saturated at 65,535 (rule 6: at once, or waking a
  * joiner that waits when it saturates). */
-#define CORO_QUEUE_JOIN(self, q) CORO__AWAIT(self, coro__queue_join_start((q)), coro__queue_join_resume())
+#define CORO_QUEUE_JOIN(self, q) CORO_AWAIT_ON(self, coro__queue_join_start((q)), coro__queue_join_resume())
 
 /* Items in the queue, capacity, and the obvious predicates. Never suspend. */
 static inline size_t coro_queue_qsize(const coro_queue *q) { return q->count; }
@@ -264,7 +265,7 @@ typedef CORO_RING_INDEX coro_ring_index;
 typedef struct coro_ring {
     unsigned char *buf;
     coro_loop *volatile loop;          /* the loop a task waits in, else NULL */
-    coro_poll poll;                    /* registered in that loop meanwhile */
+    coro_watch watch;                  /* in that loop meanwhile: its poll hook, armed */
     volatile coro_ring_index head;     /* next to read: the consumer writes it */
     volatile coro_ring_index tail;     /* next to write: the producer writes it */
     coro_ring_index mask;              /* capacity - 1 */
@@ -275,7 +276,7 @@ typedef struct coro_ring {
 /* Static initializer: buf holds cap elements of esize bytes, cap a power of
  * two (1 .. half the index range). */
 #define CORO_RING_INIT(buf, cap, esize) \
-    { (unsigned char *)(buf), NULL, { NULL, coro__ring_poll }, 0, 0, (coro_ring_index)((cap) - 1), \
+    { (unsigned char *)(buf), NULL, CORO_WATCH_INIT, 0, 0, (coro_ring_index)((cap) - 1), \
       (uint16_t)(esize), CORO_WAITQ_INIT }
 
 /* Initialise a ring over buf: cap elements of esize bytes, cap a power of two
@@ -292,7 +293,7 @@ CORO_API coro_status coro_ring_try_get(coro_ring *r, void *out);
 /* Wait for an element and take it into *out. Suspends. Fails only
  * CORO_ERR_CANCELLED (nothing taken). */
 #define CORO_RING_GET(self, r, out) \
-    CORO__AWAIT(self, coro__ring_get_start((r), (out)), coro__ring_get_resume((r), (out)))
+    CORO_AWAIT_ON(self, coro__ring_get_start((r), (out)), coro__ring_get_resume((r), (out)))
 /* Elements stored (a snapshot from either side), capacity. */
 static inline size_t coro_ring_count(const coro_ring *r) { return (coro_ring_index)(r->tail - r->head); }
 static inline size_t coro_ring_capacity(const coro_ring *r) { return (size_t)r->mask + 1u; }
@@ -673,7 +674,9 @@ CORO_QUEUE__DEF coro_status coro__queue_join_resume(void)
  * Producer: write the slot, fence, publish tail, fence, read `loop` and wake it.
  * Consumer about to wait: publish `loop`, fence, look at tail again. With the
  * fences between each side's store and load, either the producer sees the
- * loop or the consumer sees the element (no lost wake-up). */
+ * loop or the consumer sees the element (no lost wake-up). The ring wakes the
+ * loop only while a task waits (`loop` set): a byte nobody waits for costs
+ * the producer no wakeup. */
 CORO_QUEUE__DEF coro_status coro_ring_init(coro_ring *r, void *buf, size_t cap, size_t esize)
 {
     CORO_ASSERT(r != NULL && "coro_ring_init: the ring pointer is NULL");
@@ -684,8 +687,7 @@ CORO_QUEUE__DEF coro_status coro_ring_init(coro_ring *r, void *buf, size_t cap, 
         return CORO_ERR_INVALID;
     r->buf = (unsigned char *)buf;
     r->loop = NULL;
-    r->poll.next = NULL;
-    r->poll.fn = coro__ring_poll;
+    coro_watch_init(&r->watch);
     r->head = r->tail = 0;
     r->mask = (coro_ring_index)(cap - 1u);
     r->esize = (uint16_t)esize;
@@ -725,7 +727,7 @@ CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_ring_try_get(coro_ring *r,
 /* Poll hook, run by the loop after a wakeup: one waiter per element. */
 CORO_QUEUE__DEF void coro__ring_poll(coro_loop *L, coro_poll *hook)
 {
-    coro_ring *r = (coro_ring *)(void *)((char *)hook - offsetof(coro_ring, poll));
+    coro_ring *r = (coro_ring *)(void *)((char *)hook - offsetof(coro_ring, watch.poll));
     coro_ring_index n = (coro_ring_index)(r->tail - r->head);
     while (n-- && coro_waitq_notify(L, &r->waiters, CORO_OK)) {
     }
@@ -738,12 +740,11 @@ CORO_QUEUE__DEF coro_status coro__ring_get_start(coro_ring *r, void *out)
     if (st != CORO_ERR_EMPTY)
         return st;
     st = coro_waitq_wait(&r->waiters);
-    if (st != CORO__PENDING)
+    if (st != CORO_PENDING)
         return st;
     L = coro_running_loop();
-    if (!r->loop) { /* the first waiter: hook the loop, keep it armed */
-        coro_loop_poll_add(L, &r->poll);
-        coro_loop_arm(L, 1);
+    if (!coro_watch_active(&r->watch)) { /* the first waiter: watch (hook the loop, keep it armed), publish it */
+        coro_watch_start(L, &r->watch, coro__ring_poll);
         CORO_CRITICAL_ENTER();
         r->loop = L;
         CORO_CRITICAL_EXIT();
@@ -752,24 +753,25 @@ CORO_QUEUE__DEF coro_status coro__ring_get_start(coro_ring *r, void *out)
     CORO_FENCE();
     if (r->head != r->tail) /* an element slipped in before the producer could see us */
         coro_loop_wakeup(L);
-    return CORO__PENDING;
+    return CORO_PENDING;
 }
 
 CORO_QUEUE__DEF coro_status coro__ring_get_resume(coro_ring *r, void *out)
 {
     int chosen;
     coro_status st = coro_waitq_resumed(&chosen);
-    coro_loop *L = r->loop;
-    if (L && coro_waitq_empty(&r->waiters)) { /* the last waiter: unhook */
+    coro_loop *L = r->loop; /* set (the running loop) while tasks wait: the notify below has it */
+    if (coro_watch_active(&r->watch) && coro_waitq_empty(&r->waiters)) {
+        /* the last waiter: unhook, disarm, then unpublish (a wakeup the
+         * producer sends in between finds no hook: harmless, nobody waits) */
+        coro_watch_stop(L, &r->watch);
         CORO_CRITICAL_ENTER();
         r->loop = NULL;
         CORO_CRITICAL_EXIT();
-        coro_loop_poll_remove(L, &r->poll);
-        coro_loop_arm(L, -1);
     }
     if (st != CORO_OK) {
         if (chosen && r->head != r->tail && !coro_waitq_empty(&r->waiters))
-            coro_waitq_notify(coro_running_loop(), &r->waiters, CORO_OK);
+            coro_waitq_notify(L, &r->waiters, CORO_OK);
         return st;
     }
     return coro__ring_get_start(r, out);

@@ -7,7 +7,8 @@
  * a Condition with its own lock, Semaphore(0)), and is
  * cancellation-safe: a waiter cancelled (or timed out) after it was chosen -
  * handed the lock, given a permit, notified - but before it ran passes what
- * it was given on to the next waiter. Built only on the public API of coro.h.
+ * it was given on to the next waiter. Built only on the public API of coro.h
+ * (`make satellite-names` checks that it uses none of coro.h's private names).
  *
  * USAGE
  *   #include "coro_sync.h" wherever you use it (it includes coro.h). Its few
@@ -115,7 +116,7 @@ extern "C" {
 #endif
 
 /* "Held by no task": a lock taken outside any task (a callback, main). */
-#define CORO_NO_TASK ((coro_task)CORO__NONE)
+#define CORO_NO_TASK ((coro_task)(coro_index)-1)
 
 /* ---- Lock -------------------------------------------------------------------- */
 /* holder: the task holding it (CORO_NO_TASK outside tasks), or the waiter a
@@ -154,7 +155,7 @@ CORO_API int coro_lock_leave(coro_lock *l);
 /* Acquire; suspends while the lock is held or others queue before us. Fails
  * with CORO_ERR_CANCELLED (or the timeout scope's CORO_ERR_TIMEOUT) without
  * the lock; a waiter handed the lock and cancelled before it ran passes it on. */
-#define CORO_LOCK(self, l) CORO__AWAIT(self, coro__lock_start(l), coro__lock_resumed(l))
+#define CORO_LOCK(self, l) CORO_AWAIT_ON(self, coro__lock_start(l), coro__lock_resumed(l))
 CORO_API coro_status coro__lock_start(coro_lock *l);
 CORO_API coro_status coro__lock_resumed(coro_lock *l);
 
@@ -173,7 +174,7 @@ static inline void coro_event_clear(coro_event *e) { e->set = 0; }
  * CORO_ERR_STATE with waiters but no running loop (nothing changes). */
 CORO_API coro_status coro_event_set(coro_event *e);
 /* Wait until the event is set; returns at once (no suspension) if it is. */
-#define CORO_EVENT_WAIT(self, e) CORO__AWAIT(self, coro__event_start(e), coro__event_resumed())
+#define CORO_EVENT_WAIT(self, e) CORO_AWAIT_ON(self, coro__event_start(e), coro__event_resumed())
 CORO_API coro_status coro__event_start(coro_event *e);
 CORO_API coro_status coro__event_resumed(void);
 
@@ -217,13 +218,13 @@ CORO_API int coro_sem_try_acquire(coro_sem *s);
 CORO_API coro_status coro_sem_release(coro_sem *s);
 /* Acquire a permit; suspends while none is free or others queue before us. A
  * waiter given a permit and cancelled before it ran gives it back. */
-#define CORO_SEM_ACQUIRE(self, s) CORO__AWAIT(self, coro__sem_start(s), coro__sem_resumed(s))
+#define CORO_SEM_ACQUIRE(self, s) CORO_AWAIT_ON(self, coro__sem_start(s), coro__sem_resumed(s))
 /* Scoped form: acquire, then set the frame byte held to 1; in CORO_FINALLY
  * call coro_sem_leave(s, &held), which releases only if held was set. */
 #define CORO_SEM_ENTER(self, s, held)                                      \
     do {                                                                   \
         CORO_SEM_ACQUIRE(self, s);                                         \
-        if (coro__st == CORO_OK) /* not when CORO_CATCH caught a failure */ \
+        if (CORO_STATUS(self) == CORO_OK) /* not when CORO_CATCH caught one */ \
             (held) = 1;                                                    \
     } while (0)
 static inline coro_status coro_sem_leave(coro_sem *s, uint8_t *held)
@@ -268,7 +269,7 @@ CORO_API coro_status coro_cond_notify(coro_cond *c, unsigned n);
  * through cancellations, which are then reported); on any such error the
  * notification it may have consumed is passed to the next waiter.
  * CORO_ERR_NOT_LOCKED if the lock is not held. */
-#define CORO_COND_WAIT(self, c) CORO__AWAIT(self, coro__cond_start(c), coro__cond_resumed(c))
+#define CORO_COND_WAIT(self, c) CORO_AWAIT_ON(self, coro__cond_start(c), coro__cond_resumed(c))
 /* asyncio wait_for(predicate): while pred is false, CORO_COND_WAIT. pred is
  * re-evaluated after every wake; true at once: no lock needed. Stops at the
  * first error (inside CORO_CATCH or CORO_TIMEOUT too). */
@@ -276,7 +277,7 @@ CORO_API coro_status coro_cond_notify(coro_cond *c, unsigned n);
     do {                                                                   \
         while (!(pred)) {                                                  \
             CORO_COND_WAIT(self, c);                                       \
-            if (coro__st != CORO_OK)                                       \
+            if (CORO_STATUS(self) != CORO_OK)                              \
                 break;                                                     \
         }                                                                  \
     } while (0)
@@ -285,27 +286,25 @@ CORO_API coro_status coro__cond_resumed(coro_cond *c);
 
 /* ---- Interrupt-safe flag -------------------------------------------------------- */
 /* Set from anywhere (ISR, signal handler, thread) with coro_flag_set; one task
- * awaits it. While a task waits, the flag is a poll hook of the loop (and arms
- * it): the set's coro_loop_wakeup makes the loop poll it and wake the task.
+ * awaits it. While a task waits, the flag is watched (coro_watch: a poll hook
+ * of the loop, which it arms): the set's coro_loop_wakeup makes the loop poll
+ * it and wake the task.
  * Edges are never lost: the bit stays set until a waiter consumes it.
  * All-zero (a static without initializer) is a clear flag, the same as
  * CORO_FLAG_INIT and coro_flag_init. */
 typedef struct coro_flag {
-    coro_poll hook;     /* first member: the loop calls coro__flag_poll (set on registering) */
+    coro_watch watch;   /* first member: its hook is the flag; watching while tasks wait */
     coro_waitq q;
     volatile uint8_t set;
-    uint8_t watched;    /* hook registered, loop armed */
 } coro_flag;
 CORO_API void coro__flag_poll(coro_loop *loop, coro_poll *hook);
-#define CORO_FLAG_INIT { { NULL, NULL }, CORO_WAITQ_INIT, 0, 0 }
+#define CORO_FLAG_INIT { CORO_WATCH_INIT, CORO_WAITQ_INIT, 0 }
 
 static inline void coro_flag_init(coro_flag *f)
 {
-    f->hook.next = NULL;
-    f->hook.fn = NULL;
+    coro_watch_init(&f->watch);
     coro_waitq_init(&f->q);
     f->set = 0;
-    f->watched = 0;
 }
 /* Set the flag and wake the loop: safe from an interrupt, a signal handler
  * or another thread. Setting a set flag is a no-op. */
@@ -318,7 +317,7 @@ static inline void coro_flag_set(coro_loop *loop, coro_flag *f)
 static inline int coro_flag_is_set(const coro_flag *f) { return f->set; }
 static inline void coro_flag_clear(coro_flag *f) { f->set = 0; }
 /* Wait until the flag is set, then clear it. At once if already set. */
-#define CORO_FLAG_WAIT(self, f) CORO__AWAIT(self, coro__flag_start(f), coro__flag_resumed(f))
+#define CORO_FLAG_WAIT(self, f) CORO_AWAIT_ON(self, coro__flag_start(f), coro__flag_resumed(f))
 CORO_API coro_status coro__flag_start(coro_flag *f);
 CORO_API coro_status coro__flag_resumed(coro_flag *f);
 
@@ -381,13 +380,13 @@ static int coro__lock_mine(coro_lock *l)
     return 1;
 }
 
-CORO__DEF int coro_lock_try_acquire(coro_lock *l)
+CORO_DEF int coro_lock_try_acquire(coro_lock *l)
 {
     CORO_ASSERT(l != NULL && "coro_lock_try_acquire: NULL lock");
     return coro__lock_take(l);
 }
 
-CORO__DEF coro_status coro_lock_release(coro_lock *l)
+CORO_DEF coro_status coro_lock_release(coro_lock *l)
 {
     CORO_ASSERT(l != NULL && "coro_lock_release: NULL lock");
     if (!coro_lock_locked(l)) /* free, or handed to a waiter that has not run */
@@ -395,7 +394,7 @@ CORO__DEF coro_status coro_lock_release(coro_lock *l)
     return coro__lock_pass(l);
 }
 
-CORO__DEF int coro_lock_leave(coro_lock *l)
+CORO_DEF int coro_lock_leave(coro_lock *l)
 {
     coro_loop *L = coro_running_loop();
     CORO_ASSERT(l != NULL && "coro_lock_leave: NULL lock");
@@ -404,7 +403,7 @@ CORO__DEF int coro_lock_leave(coro_lock *l)
     return coro__lock_pass(l) == CORO_OK;
 }
 
-CORO__DEF coro_status coro__lock_start(coro_lock *l)
+CORO_DEF coro_status coro__lock_start(coro_lock *l)
 {
     CORO_ASSERT(l != NULL && "CORO_LOCK: NULL lock");
     if (coro__lock_take(l))
@@ -412,7 +411,7 @@ CORO__DEF coro_status coro__lock_start(coro_lock *l)
     return coro_waitq_wait(&l->q);
 }
 
-CORO__DEF coro_status coro__lock_resumed(coro_lock *l)
+CORO_DEF coro_status coro__lock_resumed(coro_lock *l)
 {
     int chosen;
     coro_status st = coro_waitq_resumed(&chosen);
@@ -423,7 +422,7 @@ CORO__DEF coro_status coro__lock_resumed(coro_lock *l)
 }
 
 /* ---- Event ------------------------------------------------------------------- */
-CORO__DEF coro_status coro_event_set(coro_event *e)
+CORO_DEF coro_status coro_event_set(coro_event *e)
 {
     CORO_ASSERT(e != NULL && "coro_event_set: NULL event");
     if (e->set)
@@ -438,13 +437,13 @@ CORO__DEF coro_status coro_event_set(coro_event *e)
     return CORO_OK;
 }
 
-CORO__DEF coro_status coro__event_start(coro_event *e)
+CORO_DEF coro_status coro__event_start(coro_event *e)
 {
     CORO_ASSERT(e != NULL && "CORO_EVENT_WAIT: NULL event");
     return e->set ? (coro_status)CORO_OK : coro_waitq_wait(&e->q);
 }
 
-CORO__DEF coro_status coro__event_resumed(void)
+CORO_DEF coro_status coro__event_resumed(void)
 {
     int chosen;
     return coro_waitq_resumed(&chosen); /* nothing handed out: nothing to pass on */
@@ -463,8 +462,8 @@ static coro_status coro__sem_init(coro_sem *s, long value, int bounded)
     coro_waitq_init(&s->q);
     return CORO_OK;
 }
-CORO__DEF coro_status coro_sem_init(coro_sem *s, long value) { return coro__sem_init(s, value, 0); }
-CORO__DEF coro_status coro_sem_init_bounded(coro_sem *s, long value) { return coro__sem_init(s, value, 1); }
+CORO_DEF coro_status coro_sem_init(coro_sem *s, long value) { return coro__sem_init(s, value, 0); }
+CORO_DEF coro_status coro_sem_init_bounded(coro_sem *s, long value) { return coro__sem_init(s, value, 1); }
 
 /* Take a permit if one is free and nobody queues. */
 static int coro__sem_take(coro_sem *s)
@@ -475,7 +474,7 @@ static int coro__sem_take(coro_sem *s)
     return 1;
 }
 
-CORO__DEF int coro_sem_try_acquire(coro_sem *s)
+CORO_DEF int coro_sem_try_acquire(coro_sem *s)
 {
     CORO_ASSERT(s != NULL && "coro_sem_try_acquire: NULL semaphore");
     return coro__sem_take(s);
@@ -497,7 +496,7 @@ static coro_status coro__sem_give(coro_sem *s)
     return CORO_OK;
 }
 
-CORO__DEF coro_status coro_sem_release(coro_sem *s)
+CORO_DEF coro_status coro_sem_release(coro_sem *s)
 {
     CORO_ASSERT(s != NULL && "coro_sem_release: NULL semaphore");
     if (s->value >= coro__sem_bound(s))
@@ -505,7 +504,7 @@ CORO__DEF coro_status coro_sem_release(coro_sem *s)
     return coro__sem_give(s);
 }
 
-CORO__DEF coro_status coro__sem_start(coro_sem *s)
+CORO_DEF coro_status coro__sem_start(coro_sem *s)
 {
     CORO_ASSERT(s != NULL && "CORO_SEM_ACQUIRE: NULL semaphore");
     if (coro__sem_take(s))
@@ -513,7 +512,7 @@ CORO__DEF coro_status coro__sem_start(coro_sem *s)
     return coro_waitq_wait(&s->q);
 }
 
-CORO__DEF coro_status coro__sem_resumed(coro_sem *s)
+CORO_DEF coro_status coro__sem_resumed(coro_sem *s)
 {
     int chosen;
     coro_status st = coro_waitq_resumed(&chosen);
@@ -523,7 +522,7 @@ CORO__DEF coro_status coro__sem_resumed(coro_sem *s)
 }
 
 /* ---- Condition ------------------------------------------------------------------- */
-CORO__DEF coro_status coro_cond_notify(coro_cond *c, unsigned n)
+CORO_DEF coro_status coro_cond_notify(coro_cond *c, unsigned n)
 {
     coro_loop *L;
     CORO_ASSERT(c != NULL && "coro_cond_notify: NULL condition");
@@ -560,7 +559,7 @@ static coro_status coro__cond_relock(coro_cond *c, coro_lock *l, coro_status st)
     return coro_waitq_wait_shielded(&l->q);
 }
 
-CORO__DEF coro_status coro__cond_start(coro_cond *c)
+CORO_DEF coro_status coro__cond_start(coro_cond *c)
 {
     coro_status st;
     coro_lock *l;
@@ -569,13 +568,13 @@ CORO__DEF coro_status coro__cond_start(coro_cond *c)
     if (!coro_lock_locked(l))
         return CORO_ERR_NOT_LOCKED;
     st = coro_waitq_wait(&c->q);
-    if (st != CORO__PENDING)
+    if (st != CORO_PENDING)
         return st; /* cancelled before waiting: the lock was never let go */
     coro__lock_pass(l);
-    return CORO__PENDING;
+    return CORO_PENDING;
 }
 
-CORO__DEF coro_status coro__cond_resumed(coro_cond *c)
+CORO_DEF coro_status coro__cond_resumed(coro_cond *c)
 {
     int chosen;
     coro_lock *l = coro_cond_lock(c);
@@ -603,52 +602,39 @@ static int coro__flag_take(coro_flag *f)
 
 /* The loop's poll hook, after a wakeup: a set flag wakes its waiters (the
  * first to run consumes it; an edge is never lost). */
-CORO__DEF void coro__flag_poll(coro_loop *L, coro_poll *hook)
+CORO_DEF void coro__flag_poll(coro_loop *L, coro_poll *hook)
 {
     coro_flag *f = (coro_flag *)(void *)hook;
     if (f->set)
         coro_waitq_notify_all(L, &f->q, CORO_OK);
 }
 
-static void coro__flag_unwatch(coro_flag *f)
+CORO_DEF coro_status coro__flag_start(coro_flag *f)
 {
-    coro_loop *L = coro_running_loop();
-    if (f->watched && coro_waitq_empty(&f->q)) {
-        f->watched = 0;
-        coro_loop_poll_remove(L, &f->hook);
-        coro_loop_arm(L, -1);
-    }
-}
-
-CORO__DEF coro_status coro__flag_start(coro_flag *f)
-{
-    coro_loop *L = coro_running_loop();
     coro_status st;
     if (coro__flag_take(f))
         return CORO_OK;
     st = coro_waitq_wait(&f->q);
-    if (st == CORO__PENDING && !f->watched) {
+    if (st == CORO_PENDING)
         /* A set from now on wakes the loop, which polls the hook: no race
-         * with the check above, whose set would have woken it too. */
-        f->watched = 1;
-        f->hook.fn = coro__flag_poll; /* here, so that all-zero is a valid flag */
-        coro_loop_poll_add(L, &f->hook);
-        coro_loop_arm(L, 1);
-    }
+         * with the check above, whose set would have woken it too (a set
+         * wakes its loop whether watched or not). Idempotent. */
+        coro_watch_start(coro_running_loop(), &f->watch, coro__flag_poll);
     return st;
 }
 
-CORO__DEF coro_status coro__flag_resumed(coro_flag *f)
+CORO_DEF coro_status coro__flag_resumed(coro_flag *f)
 {
     int chosen;
     coro_status st = coro_waitq_resumed(&chosen);
     if (st == CORO_OK) {
         if (coro__flag_take(f))
             st = CORO_OK;
-        else if ((st = coro_waitq_wait(&f->q)) == CORO__PENDING)
+        else if ((st = coro_waitq_wait(&f->q)) == CORO_PENDING)
             return st; /* another waiter consumed it: wait again */
     }
-    coro__flag_unwatch(f);
+    if (coro_watch_active(&f->watch) && coro_waitq_empty(&f->q)) /* the last waiter left */
+        coro_watch_stop(coro_running_loop(), &f->watch);
     return st;
 }
 

@@ -253,5 +253,5 @@ Test(api, init_macros_and_functions_are_all_zero)
     cr_assert(c.lock == NULL);
     memset(&f, 0xA5, sizeof f);
     coro_flag_init(&f);
-    cr_assert(f.hook.next == NULL && f.hook.fn == NULL && f.q.tail1 == 0 && f.set == 0 && f.watched == 0);
+    cr_assert(f.watch.poll.next == NULL && f.watch.poll.fn == NULL && f.q.tail1 == 0 && f.set == 0);
 }
