@@ -46,8 +46,10 @@
  *   CORO_USE_LABELS     0     1: GCC/Clang labels-as-values continuations, which
  *                       allow awaits inside your own switch statements
  *   CORO_ASSERT(c)      a failed precondition goes to CORO_ON_FAIL with code
- *                       CORO_FAIL_ASSERT and text #c (so CORO_ASSERT(x && "what
- *                       went wrong") explains itself); compiled out by NDEBUG
+ *                       CORO_FAIL_ASSERT and text #c; compiled out by NDEBUG.
+ *                       The headers (and headers built on coro.h) state theirs
+ *                       with CORO_REQUIRE(c, "what the caller did wrong"), which
+ *                       reports that text instead (your CORO_ASSERT replaces it)
  *   CORO_TRAP()         abort()     ends the program after a misuse report
  *   CORO_ON_FAIL(code, file, line, text)   the misuse report: code a
  *                       CORO_FAIL_* (await inside your own switch, finished
@@ -265,18 +267,18 @@
 #define CORO_FAIL_TEXT 0
 #endif
 #endif
-/* The headers' own preconditions go through CORO__ASSERT(c, text): the
+/* The headers' own preconditions go through CORO_REQUIRE(c, text): the
  * text says what the caller did wrong (a CORO_ASSERT of yours replaces it). */
 #ifndef CORO_ASSERT
 #ifdef NDEBUG
 #define CORO_ASSERT(c) ((void)0)
-#define CORO__ASSERT(c, text) ((void)0)
+#define CORO_REQUIRE(c, text) ((void)0)
 #else
 #define CORO_ASSERT(c) ((c) ? (void)0 : CORO__FAIL(CORO_FAIL_ASSERT, #c))
-#define CORO__ASSERT(c, text) ((c) ? (void)0 : CORO__FAIL(CORO_FAIL_ASSERT, text))
+#define CORO_REQUIRE(c, text) ((c) ? (void)0 : CORO__FAIL(CORO_FAIL_ASSERT, text))
 #endif
 #else
-#define CORO__ASSERT(c, text) CORO_ASSERT(c)
+#define CORO_REQUIRE(c, text) CORO_ASSERT(c)
 #endif
 #ifndef CORO_TRAP
 #include <stdlib.h>
@@ -962,7 +964,7 @@ static inline void coro__frame_init(coro_frame *f)
  * propagating. Not nestable within one frame. */
 #define CORO_CATCH(self, out, await_stmt)                                  \
     do {                                                                   \
-        CORO__ASSERT(!((self)->co.flags & CORO__F_CATCH), "CORO_CATCH or CORO_TIMEOUT nested in one frame"); \
+        CORO_REQUIRE(!((self)->co.flags & CORO__F_CATCH), "CORO_CATCH or CORO_TIMEOUT nested in one frame"); \
         (self)->co.flags |= CORO__F_CATCH;                                 \
         (self)->co.err = 0;                                                \
         await_stmt;                                                        \
@@ -1639,7 +1641,7 @@ CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro
 {
     coro_index id;
     coro__slot *s;
-    CORO__ASSERT(L && fn && frame, "coro_spawn with a NULL loop, function or frame");
+    CORO_REQUIRE(L && fn && frame, "coro_spawn with a NULL loop, function or frame");
     coro__loop_touch(L);
     if ((L->state & CORO__L_MASK) == CORO__L_CLOSED)
         return CORO_ERR_CLOSED;
@@ -2240,7 +2242,7 @@ static void coro__bell_open(void)
 CORO__DEF coro_status coro_loop_init(coro_loop *L)
 {
     coro_index i;
-    CORO__ASSERT(L, "coro_loop_init with a NULL loop");
+    CORO_REQUIRE(L, "coro_loop_init with a NULL loop");
     /* The pointer first: a loop being initialised is usually uninitialised
      * memory (coro_run's is on the stack), whose state must not be read. */
     if (L == coro__running && (L->state & CORO__L_MASK) == CORO__L_RUNNING)
@@ -2602,7 +2604,7 @@ static coro_status coro__loop_run(coro_loop *L, coro_task t)
 
 CORO__DEF coro_status coro_loop_run_task(coro_loop *L, coro_task t)
 {
-    CORO__ASSERT(t != 0, "coro_loop_run_task with handle 0 (use coro_loop_run_forever to run until nothing is left)");
+    CORO_REQUIRE(t != 0, "coro_loop_run_task with handle 0 (use coro_loop_run_forever to run until nothing is left)");
     return coro__loop_run(L, t);
 }
 

@@ -367,7 +367,7 @@ static void coro__queue_wake_all(coro_waitq *w, coro_status st)
 CORO_QUEUE__DEF coro_status coro__queue_init(coro_queue *q, int kind, void *buf, size_t cap, size_t esize,
                                             coro_queue_cmp cmp)
 {
-    CORO_ASSERT(q != NULL && "coro_queue_init: the queue pointer is NULL");
+    CORO_REQUIRE(q != NULL, "coro_queue_init: the queue pointer is NULL");
     if (!buf || cap == 0 || cap > 0xFFFFu || esize == 0 || esize > 0xFFFFu || kind < 0 ||
         kind > CORO_QUEUE_PRIORITY || (kind == CORO_QUEUE_PRIORITY) != (cmp != NULL))
         return CORO_ERR_INVALID;
@@ -536,8 +536,8 @@ CORO_QUEUE__NOINLINE static void coro__pq_pop(coro_queue *q, void *out)
 /* ---- put / get ------------------------------------------------------------- */
 CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_queue_try_put(coro_queue *q, const void *item)
 {
-    CORO_ASSERT(q != NULL && q->cap != 0 && "coro_queue: not initialised (call coro_queue_init first)");
-    CORO_ASSERT(item != NULL && "coro_queue put: the item pointer is NULL");
+    CORO_REQUIRE(q != NULL && q->cap != 0, "coro_queue: not initialised (call coro_queue_init first)");
+    CORO_REQUIRE(item != NULL, "coro_queue put: the item pointer is NULL");
     if (q->flags & CORO__Q_SHUTDOWN)
         return CORO_ERR_SHUTDOWN;
     if (q->count == q->cap)
@@ -565,8 +565,8 @@ CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_queue_try_put(coro_queue *
 
 CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_queue_try_get(coro_queue *q, void *out)
 {
-    CORO_ASSERT(q != NULL && q->cap != 0 && "coro_queue: not initialised (call coro_queue_init first)");
-    CORO_ASSERT(out != NULL && "coro_queue get: the out pointer is NULL");
+    CORO_REQUIRE(q != NULL && q->cap != 0, "coro_queue: not initialised (call coro_queue_init first)");
+    CORO_REQUIRE(out != NULL, "coro_queue get: the out pointer is NULL");
     if (q->count == 0)
         return (q->flags & CORO__Q_SHUTDOWN) ? CORO_ERR_SHUTDOWN : CORO_ERR_EMPTY;
     switch (q->flags & CORO__Q_KIND) {
@@ -588,7 +588,7 @@ CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_queue_try_get(coro_queue *
 
 CORO_QUEUE__DEF coro_status coro_queue_task_done(coro_queue *q)
 {
-    CORO_ASSERT(q != NULL && q->cap != 0 && "coro_queue: not initialised (call coro_queue_init first)");
+    CORO_REQUIRE(q != NULL && q->cap != 0, "coro_queue: not initialised (call coro_queue_init first)");
     if (q->unfinished == 0)
         return CORO_ERR_UNDERFLOW;
     if (q->unfinished == 0xFFFFu) /* saturated: counts were lost, it stays */
@@ -600,7 +600,7 @@ CORO_QUEUE__DEF coro_status coro_queue_task_done(coro_queue *q)
 
 CORO_QUEUE__DEF void coro_queue_shutdown(coro_queue *q, int immediate)
 {
-    CORO_ASSERT(q != NULL && q->cap != 0 && "coro_queue: not initialised (call coro_queue_init first)");
+    CORO_REQUIRE(q != NULL && q->cap != 0, "coro_queue: not initialised (call coro_queue_init first)");
     q->flags |= CORO__Q_SHUTDOWN;
     if (immediate) {
         if (q->unfinished != 0xFFFFu) /* saturated: it stays */
@@ -658,7 +658,7 @@ CORO_QUEUE__DEF coro_status coro__queue_get_resume(coro_queue *q, void *out)
  * if new items arrived before the joiner ran. A saturated count fails it. */
 CORO_QUEUE__DEF coro_status coro__queue_join_start(coro_queue *q)
 {
-    CORO_ASSERT(q != NULL && q->cap != 0 && "coro_queue: not initialised (call coro_queue_init first)");
+    CORO_REQUIRE(q != NULL && q->cap != 0, "coro_queue: not initialised (call coro_queue_init first)");
     if (q->unfinished == 0xFFFFu)
         return CORO_ERR_OVERFLOW;
     return q->unfinished == 0 ? (coro_status)CORO_OK : coro_waitq_wait(&q->joiners);
@@ -679,7 +679,7 @@ CORO_QUEUE__DEF coro_status coro__queue_join_resume(void)
  * the producer no wakeup. */
 CORO_QUEUE__DEF coro_status coro_ring_init(coro_ring *r, void *buf, size_t cap, size_t esize)
 {
-    CORO_ASSERT(r != NULL && "coro_ring_init: the ring pointer is NULL");
+    CORO_REQUIRE(r != NULL, "coro_ring_init: the ring pointer is NULL");
     /* half the index range plus one is at most 2^31: no precision lost before the widening */
     /* NOLINTNEXTLINE(bugprone-misplaced-widening-cast) */
     if (!buf || cap == 0 || (cap & (cap - 1u)) || cap > (size_t)((coro_ring_index)-1 / 2u + 1u) || esize == 0 ||
@@ -749,7 +749,7 @@ CORO_QUEUE__DEF coro_status coro__ring_get_start(coro_ring *r, void *out)
         r->loop = L;
         CORO_CRITICAL_EXIT();
     }
-    CORO_ASSERT(r->loop == L && "coro_ring: tasks of two loops wait on one ring (a ring serves one loop)");
+    CORO_REQUIRE(r->loop == L, "coro_ring: tasks of two loops wait on one ring (a ring serves one loop)");
     CORO_FENCE();
     if (r->head != r->tail) /* an element slipped in before the producer could see us */
         coro_loop_wakeup(L);

@@ -382,13 +382,13 @@ static int coro__lock_mine(coro_lock *l)
 
 CORO_DEF int coro_lock_try_acquire(coro_lock *l)
 {
-    CORO_ASSERT(l != NULL && "coro_lock_try_acquire: NULL lock");
+    CORO_REQUIRE(l != NULL, "coro_lock_try_acquire: NULL lock");
     return coro__lock_take(l);
 }
 
 CORO_DEF coro_status coro_lock_release(coro_lock *l)
 {
-    CORO_ASSERT(l != NULL && "coro_lock_release: NULL lock");
+    CORO_REQUIRE(l != NULL, "coro_lock_release: NULL lock");
     if (!coro_lock_locked(l)) /* free, or handed to a waiter that has not run */
         return CORO_ERR_NOT_LOCKED;
     return coro__lock_pass(l);
@@ -397,7 +397,7 @@ CORO_DEF coro_status coro_lock_release(coro_lock *l)
 CORO_DEF int coro_lock_leave(coro_lock *l)
 {
     coro_loop *L = coro_running_loop();
-    CORO_ASSERT(l != NULL && "coro_lock_leave: NULL lock");
+    CORO_REQUIRE(l != NULL, "coro_lock_leave: NULL lock");
     if (!coro_lock_locked(l) || !L || l->holder != coro_current_task(L))
         return 0;
     return coro__lock_pass(l) == CORO_OK;
@@ -405,7 +405,7 @@ CORO_DEF int coro_lock_leave(coro_lock *l)
 
 CORO_DEF coro_status coro__lock_start(coro_lock *l)
 {
-    CORO_ASSERT(l != NULL && "CORO_LOCK: NULL lock");
+    CORO_REQUIRE(l != NULL, "CORO_LOCK: NULL lock");
     if (coro__lock_take(l))
         return CORO_OK;
     return coro_waitq_wait(&l->q);
@@ -424,7 +424,7 @@ CORO_DEF coro_status coro__lock_resumed(coro_lock *l)
 /* ---- Event ------------------------------------------------------------------- */
 CORO_DEF coro_status coro_event_set(coro_event *e)
 {
-    CORO_ASSERT(e != NULL && "coro_event_set: NULL event");
+    CORO_REQUIRE(e != NULL, "coro_event_set: NULL event");
     if (e->set)
         return CORO_OK;
     if (!coro_waitq_empty(&e->q)) {
@@ -439,7 +439,7 @@ CORO_DEF coro_status coro_event_set(coro_event *e)
 
 CORO_DEF coro_status coro__event_start(coro_event *e)
 {
-    CORO_ASSERT(e != NULL && "CORO_EVENT_WAIT: NULL event");
+    CORO_REQUIRE(e != NULL, "CORO_EVENT_WAIT: NULL event");
     return e->set ? (coro_status)CORO_OK : coro_waitq_wait(&e->q);
 }
 
@@ -452,7 +452,7 @@ CORO_DEF coro_status coro__event_resumed(void)
 /* ---- Semaphore --------------------------------------------------------------- */
 static coro_status coro__sem_init(coro_sem *s, long value, int bounded)
 {
-    CORO_ASSERT(s != NULL && "coro_sem_init: NULL semaphore");
+    CORO_REQUIRE(s != NULL, "coro_sem_init: NULL semaphore");
     if (value < 0)
         return CORO_ERR_INVALID;
     if (value > (long)CORO_SEM_MAX)
@@ -476,7 +476,7 @@ static int coro__sem_take(coro_sem *s)
 
 CORO_DEF int coro_sem_try_acquire(coro_sem *s)
 {
-    CORO_ASSERT(s != NULL && "coro_sem_try_acquire: NULL semaphore");
+    CORO_REQUIRE(s != NULL, "coro_sem_try_acquire: NULL semaphore");
     return coro__sem_take(s);
 }
 
@@ -498,7 +498,7 @@ static coro_status coro__sem_give(coro_sem *s)
 
 CORO_DEF coro_status coro_sem_release(coro_sem *s)
 {
-    CORO_ASSERT(s != NULL && "coro_sem_release: NULL semaphore");
+    CORO_REQUIRE(s != NULL, "coro_sem_release: NULL semaphore");
     if (s->value >= coro__sem_bound(s))
         return CORO_ERR_OVERFLOW;
     return coro__sem_give(s);
@@ -506,7 +506,7 @@ CORO_DEF coro_status coro_sem_release(coro_sem *s)
 
 CORO_DEF coro_status coro__sem_start(coro_sem *s)
 {
-    CORO_ASSERT(s != NULL && "CORO_SEM_ACQUIRE: NULL semaphore");
+    CORO_REQUIRE(s != NULL, "CORO_SEM_ACQUIRE: NULL semaphore");
     if (coro__sem_take(s))
         return CORO_OK;
     return coro_waitq_wait(&s->q);
@@ -525,7 +525,7 @@ CORO_DEF coro_status coro__sem_resumed(coro_sem *s)
 CORO_DEF coro_status coro_cond_notify(coro_cond *c, unsigned n)
 {
     coro_loop *L;
-    CORO_ASSERT(c != NULL && "coro_cond_notify: NULL condition");
+    CORO_REQUIRE(c != NULL, "coro_cond_notify: NULL condition");
     if (!coro_lock_locked(coro_cond_lock(c)))
         return CORO_ERR_NOT_LOCKED;
     if (coro_waitq_empty(&c->q) || n == 0)
@@ -563,7 +563,7 @@ CORO_DEF coro_status coro__cond_start(coro_cond *c)
 {
     coro_status st;
     coro_lock *l;
-    CORO_ASSERT(c != NULL && "CORO_COND_WAIT: NULL condition");
+    CORO_REQUIRE(c != NULL, "CORO_COND_WAIT: NULL condition");
     l = coro_cond_lock(c);
     if (!coro_lock_locked(l))
         return CORO_ERR_NOT_LOCKED;
