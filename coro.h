@@ -676,8 +676,10 @@ extern coro_loop *coro__running;
 
 #if defined(__GNUC__)
 #define CORO__NORETURN __attribute__((noreturn))
+#define CORO__NOINLINE __attribute__((noinline))
 #else
 #define CORO__NORETURN
+#define CORO__NOINLINE
 #endif
 
 /* Misuse reports: CORO_ON_FAIL, then CORO_TRAP (never returns). A hosted
@@ -2453,12 +2455,19 @@ static int coro__due(const coro_loop *L, coro_tick base, coro_tick moved)
     return (coro__stick)off <= 0 || off <= moved;
 }
 
+/* Is a timer due? The clock is only peeked at: L->now stays the time the
+ * heap is ordered around until coro__expire_due moves it on. */
+CORO__NOINLINE static int coro__due_now(const coro_loop *L)
+{
+    return L->hlen && coro__due(L, L->now, (coro_tick)((L->stale ? coro_clock() : L->now) - L->now));
+}
+
 /* Every due timer to the ring (or its task wait's timeout). The heap stays
  * ordered around base while they leave: measured from the clock's new time
  * an overdue deadline might have wrapped round. */
-static void coro__expire_due(coro_loop *L, coro_tick base)
+CORO__NOINLINE static void coro__expire_due(coro_loop *L)
 {
-    coro_tick now = coro__now(L), moved = (coro_tick)(now - base);
+    coro_tick base = L->now, now = coro__now(L), moved = (coro_tick)(now - base);
     L->now = base;
     while (coro__due(L, base, moved)) {
         coro_index id = L->heap[0];
@@ -2474,9 +2483,9 @@ static void coro__expire_due(coro_loop *L, coro_tick base)
  * L->spin counts yields since the loop last idled or found a timer due;
  * past CORO_SPIN_LIMIT with a timer pending the run ends as a deadlock (the
  * spinning task is alive: the count only grows by yields). */
-static int coro__spinning(coro_loop *L, coro_tick base)
+static int coro__spinning(coro_loop *L)
 {
-    if (!L->hlen || coro__due(L, base, (coro_tick)(coro__now(L) - base))) {
+    if (!L->hlen || coro__due_now(L)) {
         L->spin = 0;
     } else if (L->spin > (uint32_t)CORO_SPIN_LIMIT) {
         L->spin = 0; /* a later run gets a fresh count (e.g. after cancelling the spinner) */
@@ -2491,21 +2500,19 @@ static int coro__spinning(coro_loop *L, coro_tick base)
 static int coro__run_once(coro_loop *L)
 {
     coro_index n;
-    coro_tick base = L->now;
     L->stale = 1;
 #if CORO__SPIN
-    if (coro__spinning(L, base))
+    if (coro__spinning(L))
         return 0;
 #endif
-    if (L->rhead == L->rtail && !(L->hlen && coro__due(L, base, (coro_tick)(coro__now(L) - base))) &&
-        !(L->state & CORO__L_STOP)) {
+    if (L->rhead == L->rtail && !(L->state & CORO__L_STOP) && !coro__due_now(L)) {
         if (!coro__idle(L))
             return 0;
         L->stale = 1;
     }
     coro__poll(L);
     if (L->hlen)
-        coro__expire_due(L, base);
+        coro__expire_due(L);
     /* Only what was ready when the iteration began: a task or callback queued
      * now runs in the next one, so a callback storm cannot starve timers. */
     for (n = L->rtail; L->rhead != n;) {
@@ -2555,7 +2562,7 @@ static int coro__run_once(coro_loop *L)
     return 1;
 }
 
-static coro_status coro__loop_enter(coro_loop *L)
+CORO__NOINLINE static coro_status coro__loop_enter(coro_loop *L)
 {
     coro__loop_touch(L);
     if ((L->state & CORO__L_MASK) == CORO__L_CLOSED)
