@@ -2756,7 +2756,8 @@ CORO__DEF void coro_loop_dump(const coro_loop *L, void (*write)(const char *text
  * The shared half of a port (ports/README.md), in the one file that defines
  * CORO_PORT_IMPLEMENTATION: the tick counter and coro_port_now of a
  * periodic-tick port (CORO_PORT_TICKS), and the default coro_port_fault
- * (mask the interrupts, halt) unless CORO_PORT_CUSTOM_FAULT. */
+ * (CORO_PORT_HALT(), else mask the interrupts and spin) unless
+ * CORO_PORT_CUSTOM_FAULT. */
 #if defined(CORO_PORT) && defined(CORO_PORT_IMPLEMENTATION) && !defined(CORO__PORT_IMPLEMENTED)
 #define CORO__PORT_IMPLEMENTED
 #ifdef __cplusplus
@@ -2782,10 +2783,14 @@ coro_tick coro_port_now(void)
 void coro_port_fault(unsigned line)
 {
     (void)line;
+#ifdef CORO_PORT_HALT
+    CORO_PORT_HALT(); /* the port's "mask interrupts and stop" */
+#else
     CORO_CRITICAL_ENTER();
     for (;;) {
     }
     CORO_CRITICAL_EXIT();
+#endif
 }
 #endif
 #ifdef __cplusplus

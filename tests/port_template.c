@@ -3,18 +3,22 @@
  * sleep of the port ended by one "interrupt" (its tick). make port-template. */
 #define CORO_IMPLEMENTATION
 #define CORO_PORT_IMPLEMENTATION
+#ifndef PORT_TEMPLATE_DEFAULT_FAULT /* else coro.h's default fault (compiled only) */
 #define CORO_PORT_CUSTOM_FAULT
+#endif
 #define CORO_PORT_TEMPLATE_WAIT() coro_port_tick_isr()
 #include "coro_port.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef PORT_TEMPLATE_DEFAULT_FAULT
 void coro_port_fault(unsigned line)
 {
     printf("fault at line %u\n", line);
     exit(2);
 }
+#endif
 
 static char trace[64];
 static size_t len;

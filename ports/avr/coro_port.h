@@ -29,6 +29,7 @@
 #endif
 #define CORO_CRITICAL_ENTER() { uint8_t coro_port__sreg = SREG; cli()
 #define CORO_CRITICAL_EXIT() SREG = coro_port__sreg; }
+#define CORO_PORT_HALT() do { cli(); for (;;) {} } while (0) /* default fault: mask, stop */
 
 /* Inline, so that a constant clock divides at compile time. */
 static inline void coro_port_init(uint32_t cpu_hz)

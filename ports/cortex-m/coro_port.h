@@ -34,6 +34,7 @@ static inline void coro_port__unmask(uint32_t m)
 }
 #define CORO_CRITICAL_ENTER() { uint32_t coro_port__primask = coro_port__mask()
 #define CORO_CRITICAL_EXIT() coro_port__unmask(coro_port__primask); }
+#define CORO_PORT_HALT() do { __asm__ __volatile__("cpsid i" ::: "memory"); for (;;) {} } while (0)
 
 /* Inline, so that a constant clock divides at compile time (an M0 has no
  * divide instruction: __udivsi3 would cost 266 bytes). */

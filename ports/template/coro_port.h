@@ -31,6 +31,9 @@ static inline void coro_port__unmask(unsigned state)
 }
 #define CORO_CRITICAL_ENTER() { unsigned coro_port__state = coro_port__mask()
 #define CORO_CRITICAL_EXIT() coro_port__unmask(coro_port__state); }
+/* Optional: how the default coro_port_fault stops (else CORO_CRITICAL_ENTER
+ * and spin). TODO: disable interrupts, loop forever (or reset). */
+/* #define CORO_PORT_HALT() do { disable_irq(); for (;;) {} } while (0) */
 
 /* Start the tick (cpu_hz / CORO_TICK_HZ clocks per tick) and enable
  * interrupts. Inline, so that a constant cpu_hz divides at compile time. */
