@@ -2371,10 +2371,11 @@ static void coro__clock_sleep(coro_loop *L, int has, coro_tick when)
 {
     CORO_CRITICAL_ENTER();
 #ifdef CORO_PORT_TICKS
-    if (!L->woken && !(has && (coro_tick)(coro_port_ticks - when) <= CORO_MAX_DELAY)) /* masked: one read */
+    coro_tick late = (coro_tick)(coro_port_ticks - when); /* masked: one read */
 #else
-    if (!L->woken && !(has && (coro_tick)(coro_port_now() - when) <= CORO_MAX_DELAY))
+    coro_tick late = (coro_tick)(coro_port_now() - when);
 #endif
+    if (!L->woken && !(has && late <= CORO_MAX_DELAY))
         coro_port_sleep(has, when);
     CORO_CRITICAL_EXIT();
 }
