@@ -34,10 +34,13 @@
  *   CORO_CLOCK          CORO_CLOCK_POSIX on a POSIX host, else CORO_CLOCK_USER;
  *                       CORO_CLOCK_VIRTUAL jumps time to the next deadline instead
  *                       of waiting: whole programs run instantly and identically.
- *                       CORO_CLOCK_USER: you define coro_tick coro_port_now(void)
- *                       and void coro_port_idle(coro_loop *, int has_deadline,
- *                       coro_tick deadline), called with interrupts masked
- *                       (CORO_CRITICAL_ENTER) and returning with them masked.
+ *                       CORO_CLOCK_USER: a port (ports/README.md) supplies
+ *                       coro_tick coro_port_now(void) (or CORO_PORT_TICKS and a
+ *                       tick interrupt incrementing coro_port_ticks) and void
+ *                       coro_port_sleep(int has_deadline, coro_tick deadline),
+ *                       called with interrupts masked (CORO_CRITICAL_ENTER)
+ *                       after the loop re-checked the wakeup and the deadline,
+ *                       returning with them masked after an interrupt.
  *   CORO_CRITICAL_ENTER() / CORO_CRITICAL_EXIT()   mask / unmask the interrupts
  *                       that may call coro_loop_wakeup (default: nothing)
  *   CORO_FENCE()        memory barrier between the loop and an interrupt or a
@@ -265,6 +268,29 @@
 #define CORO_FAIL_TEXT 1
 #else
 #define CORO_FAIL_TEXT 0
+#endif
+#endif
+/* A port (its header defines CORO_PORT, see ports/README.md) reports every
+ * failure as coro_port_fault(line), with no strings: an assertion with its
+ * line, a misuse trap with its CORO_BEGIN's or call's line, a trap with 0. */
+#ifdef CORO_PORT
+#ifdef __cplusplus
+extern "C" void coro_port_fault(unsigned line);
+#else
+void coro_port_fault(unsigned line);
+#endif
+#ifndef CORO_ASSERT
+#ifdef NDEBUG
+#define CORO_ASSERT(c) ((void)0)
+#else
+#define CORO_ASSERT(c) ((c) ? (void)0 : coro_port_fault(__LINE__))
+#endif
+#endif
+#ifndef CORO_TRAP
+#define CORO_TRAP() coro_port_fault(0)
+#endif
+#ifndef CORO_ON_FAIL
+#define CORO_ON_FAIL(code, file, line, text) ((void)(code), (void)(file), (void)(text), coro_port_fault(line))
 #endif
 #endif
 /* The headers' own preconditions go through CORO_REQUIRE(c, text): the
@@ -1249,8 +1275,17 @@ CORO_API coro_tick coro_clock(void);
 /* The virtual clock: starts at 0, moves only when a loop idles. Settable. */
 extern coro_tick coro_virtual_now;
 #elif CORO_CLOCK == CORO_CLOCK_USER
+/* The port contract (ports/README.md): the time, and sleep until an
+ * interrupt (or the deadline, if has_deadline), entered and left with
+ * interrupts masked; the loop has checked that nothing is ready, that no
+ * wakeup is pending and that the deadline has not passed. */
 coro_tick coro_port_now(void);
-void coro_port_idle(coro_loop *loop, int has_deadline, coro_tick deadline);
+void coro_port_sleep(int has_deadline, coro_tick deadline);
+#ifdef CORO_PORT_TICKS
+/* A periodic-tick port (CORO_PORT_TICKS: the bits one load reads atomically)
+ * increments this in its tick interrupt; coro.h supplies coro_port_now. */
+extern volatile coro_tick coro_port_ticks;
+#endif
 #endif
 
 /* Wait queues (the building block of coro_sync.h and coro_queue.h).
@@ -2391,6 +2426,60 @@ static void coro__expire(coro_loop *L, coro_index id)
     }
 }
 
+/* ---- the clock's sleep: one block per CORO_CLOCK -------------------------- */
+/* Called when nothing is ready: wait until the deadline `when` (if has), or
+ * until a wakeup (L->woken). */
+#if CORO_CLOCK == CORO_CLOCK_VIRTUAL
+static void coro__clock_sleep(coro_loop *L, int has, coro_tick when)
+{
+    if (has && !L->woken && (coro__stick)(when - coro_virtual_now) > 0) /* a wakeup: no jump */
+        coro_virtual_now = when;
+    while (!has && !L->woken) {
+        /* only an interrupt or another thread can help: wait for it */
+    }
+}
+#elif CORO_CLOCK == CORO_CLOCK_POSIX
+static void coro__clock_sleep(coro_loop *L, int has, coro_tick when)
+{
+    coro_tick now = coro_clock();
+    if (!L->woken && (!has || (coro__stick)(when - now) > 0)) {
+        struct timespec ts;
+        coro_tick d = has ? (coro_tick)(when - now) : (coro_tick)CORO_TICK_HZ;
+        ts.tv_sec = (time_t)(d / CORO_TICK_HZ);
+        /* (d % HZ) * (1e9 / HZ) < 1e9: the unsigned product cannot overflow. */
+        ts.tv_nsec = (long)((d % CORO_TICK_HZ) * (1000000000u / CORO_TICK_HZ)); /* NOLINT(bugprone-misplaced-widening-cast) */
+        if (coro__bell[0] >= 0) {
+            fd_set rd;
+            char buf[64];
+            FD_ZERO(&rd);
+            FD_SET(coro__bell[0], &rd);
+            pselect(coro__bell[0] + 1, &rd, NULL, NULL, has ? &ts : NULL, NULL);
+            while (read(coro__bell[0], buf, sizeof buf) > 0) {
+                /* drain: woken, set before each byte, says what happened */
+            }
+        } else {
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+#else
+/* The port's sleep, race-free: with interrupts masked, look once more at the
+ * wakeup and at the time (both may have changed since the loop looked), then
+ * let the port sleep until an interrupt; it returns with them masked. */
+static void coro__clock_sleep(coro_loop *L, int has, coro_tick when)
+{
+    CORO_CRITICAL_ENTER();
+#ifdef CORO_PORT_TICKS
+    coro_tick late = (coro_tick)(coro_port_ticks - when); /* masked: one read */
+#else
+    coro_tick late = (coro_tick)(coro_port_now() - when);
+#endif
+    if (!L->woken && !(has && late <= CORO_MAX_DELAY))
+        coro_port_sleep(has, when);
+    CORO_CRITICAL_EXIT();
+}
+#endif
+
 /* Wait for the next deadline, or for a wakeup. 0 if nothing can ever come. */
 static int coro__idle(coro_loop *L)
 {
@@ -2402,41 +2491,7 @@ static int coro__idle(coro_loop *L)
 #if CORO__SPIN
     L->spin = 0; /* time moves */
 #endif
-#if CORO_CLOCK == CORO_CLOCK_VIRTUAL
-    if (has && !L->woken && (coro__stick)(when - coro_virtual_now) > 0) /* a wakeup: no jump */
-        coro_virtual_now = when;
-    while (!has && !L->woken) {
-        /* only an interrupt or another thread can help: wait for it */
-    }
-#elif CORO_CLOCK == CORO_CLOCK_POSIX
-    {
-        coro_tick now = coro_clock();
-        if (!L->woken && (!has || (coro__stick)(when - now) > 0)) {
-            struct timespec ts;
-            coro_tick d = has ? (coro_tick)(when - now) : (coro_tick)CORO_TICK_HZ;
-            ts.tv_sec = (time_t)(d / CORO_TICK_HZ);
-            /* (d % HZ) * (1e9 / HZ) < 1e9: the unsigned product cannot overflow. */
-            ts.tv_nsec = (long)((d % CORO_TICK_HZ) * (1000000000u / CORO_TICK_HZ)); /* NOLINT(bugprone-misplaced-widening-cast) */
-            if (coro__bell[0] >= 0) {
-                fd_set rd;
-                char buf[64];
-                FD_ZERO(&rd);
-                FD_SET(coro__bell[0], &rd);
-                pselect(coro__bell[0] + 1, &rd, NULL, NULL, has ? &ts : NULL, NULL);
-                while (read(coro__bell[0], buf, sizeof buf) > 0) {
-                    /* drain: woken, set before each byte, says what happened */
-                }
-            } else {
-                nanosleep(&ts, NULL);
-            }
-        }
-    }
-#else
-    CORO_CRITICAL_ENTER();
-    if (!L->woken)
-        coro_port_idle(L, has, when);
-    CORO_CRITICAL_EXIT();
-#endif
+    coro__clock_sleep(L, has, when);
     return 1; /* the wakeup itself is cleared by coro__poll */
 }
 
@@ -2801,3 +2856,49 @@ CORO__DEF void coro_loop_dump(const coro_loop *L, void (*write)(const char *text
 #endif
 
 #endif /* CORO_IMPLEMENTATION */
+
+/* ==========================================================================
+ * The shared half of a port (ports/README.md), in the one file that defines
+ * CORO_PORT_IMPLEMENTATION: the tick counter and coro_port_now of a
+ * periodic-tick port (CORO_PORT_TICKS), and the default coro_port_fault
+ * (CORO_PORT_HALT(), else mask the interrupts and spin) unless
+ * CORO_PORT_CUSTOM_FAULT. */
+#if defined(CORO_PORT) && defined(CORO_PORT_IMPLEMENTATION) && !defined(CORO__PORT_IMPLEMENTED)
+#define CORO__PORT_IMPLEMENTED
+#ifdef __cplusplus
+extern "C" {
+#endif
+#ifdef CORO_PORT_TICKS
+volatile coro_tick coro_port_ticks;
+
+coro_tick coro_port_now(void)
+{
+#if CORO_TICK_BITS <= CORO_PORT_TICKS
+    return coro_port_ticks; /* one load: atomic */
+#else
+    coro_tick t;
+    CORO_CRITICAL_ENTER();
+    t = coro_port_ticks;
+    CORO_CRITICAL_EXIT();
+    return t;
+#endif
+}
+#endif
+#ifndef CORO_PORT_CUSTOM_FAULT
+void coro_port_fault(unsigned line)
+{
+    (void)line;
+#ifdef CORO_PORT_HALT
+    CORO_PORT_HALT(); /* the port's "mask interrupts and stop" */
+#else
+    CORO_CRITICAL_ENTER();
+    for (;;) {
+    }
+    CORO_CRITICAL_EXIT();
+#endif
+}
+#endif
+#ifdef __cplusplus
+}
+#endif
+#endif /* CORO_PORT_IMPLEMENTATION */

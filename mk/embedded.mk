@@ -43,13 +43,13 @@ $(SIMRUN): tools/avr/simrun.c mk/embedded.mk
 
 $(B)/avr/harness.o: tools/avr/harness.c ports/avr/coro_port.h $(EMB_DEPS)
 	@mkdir -p $(dir $@)
-	$(AVR_CC) $(AVR_CFLAGS) -DCORO_PORT_STDIO $(AVR_KNOBS) -c $< -o $@
+	$(AVR_CC) $(AVR_CFLAGS) $(AVR_KNOBS) -c $< -o $@
 
-# Formats in flash (CORO_PORT_STDIO); the float printf only where a format
+# Formats in flash (tools/avr/harness.h); the float printf only where a format
 # has %f/%g/%e (04 prints elapsed seconds).
-$(B)/avr/%.elf: examples/%.c $(B)/avr/harness.o ports/avr/coro_port.h $(EMB_DEPS)
+$(B)/avr/%.elf: examples/%.c $(B)/avr/harness.o tools/avr/harness.h ports/avr/coro_port.h $(EMB_DEPS)
 	@mkdir -p $(dir $@)
-	$(AVR_CC) $(AVR_CFLAGS) -DCORO_PORT_STDIO $(or $(AVR_KNOBS_$*),$(AVR_KNOBS)) -include coro_port.h -c $< -o $(B)/avr/$*.o
+	$(AVR_CC) $(AVR_CFLAGS) -Itools/avr $(or $(AVR_KNOBS_$*),$(AVR_KNOBS)) -include harness.h -c $< -o $(B)/avr/$*.o
 	$(AVR_CC) -mmcu=atmega328p -Wl,--gc-sections -Wl,--wrap=exit $(B)/avr/$*.o $(B)/avr/harness.o -o $@ \
 	  $$(grep -qE '%[-+ 0-9.]*[fgeE]' $< && echo -Wl,-u,vfprintf -lprintf_flt -lm)
 

@@ -33,7 +33,7 @@ int main(void)
 {
     static struct blink b;
     DDRB |= _BV(DDB5);
-    coro_port_init();
+    coro_port_init(F_CPU);
     coro_run(blink, &b);
     GPIOR1 = 0; /* done (the test build only gets here) */
     for (;;) {

@@ -7,21 +7,45 @@
  *   reader   USART0's receive ISR only puts each byte into a lock-free ring;
  *            the task assembles lines and queues them
  *   console  takes lines from the queue and answers them; "quit" stops
- * stdout is USART0 at 1 Mbaud, formats in flash (CORO_PORT_STDIO).
+ * stdout is USART0 at 1 Mbaud, formats in flash (printf_P).
  * tools/embedded/check_firmware.sh drives it under simavr: a bouncing button
  * on PD2 and typed lines on the UART, output diffed with
  * tests/expected/avr/firmware.out. */
 #define CORO_MAX_TASKS 4
 #define CORO_MAX_CALLBACKS 0
-#define CORO_PORT_STDIO
 #define CORO_IMPLEMENTATION
 #define CORO_PORT_IMPLEMENTATION
 #include "coro_port.h"
 #include "coro_sync.h"
 #include "coro_queue.h"
+#include <stdio.h>
 #include <string.h>
+#include <avr/pgmspace.h>
 
 static coro_loop loop;
+
+/* ---- stdout: USART0, 8N1, double speed ------------------------------------ */
+static int uart_putc(char c, FILE *f)
+{
+    (void)f;
+    while (!(UCSR0A & _BV(UDRE0))) {
+    }
+    UDR0 = (uint8_t)c;
+    return 0;
+}
+
+static FILE uart_stdout = FDEV_SETUP_STREAM(uart_putc, NULL, _FDEV_SETUP_WRITE);
+
+static void uart_init(unsigned long baud)
+{
+    uint16_t ubrr = (uint16_t)((F_CPU / 8 + baud / 2) / baud - 1);
+    UBRR0H = (uint8_t)(ubrr >> 8);
+    UBRR0L = (uint8_t)ubrr;
+    UCSR0A = _BV(U2X0);
+    UCSR0C = _BV(UCSZ01) | _BV(UCSZ00);
+    UCSR0B = _BV(TXEN0);
+    stdout = &uart_stdout;
+}
 
 /* ---- blink ---------------------------------------------------------------- */
 static uint16_t toggles;
@@ -59,7 +83,7 @@ static CORO_FN(button, struct button, self)
         coro_flag_clear(&button_edge);  /* the edges of the bounce */
         if ((PIND & _BV(PD2)) != self->level) {
             self->level = PIND & _BV(PD2);
-            printf("button: %s\n", self->level ? "released" : "pressed");
+            printf_P(PSTR("button: %s\n"), self->level ? "released" : "pressed");
         }
     }
     CORO_END(self);
@@ -108,9 +132,9 @@ static CORO_FN(console, struct console, self)
         CORO_QUEUE_GET(self, &lines.q, &self->l);
         if (strcmp(self->l.s, "quit") == 0)
             break;
-        printf("line: %s\n", self->l.s);
+        printf_P(PSTR("line: %s\n"), self->l.s);
     }
-    printf("bye after %u LED toggles, %u overruns\n", toggles, overruns);
+    printf_P(PSTR("bye after %u LED toggles, %u overruns\n"), toggles, overruns);
     coro_loop_stop(&loop);
     CORO_END(self);
 }
@@ -125,7 +149,7 @@ int main(void)
     PORTD |= _BV(PD2);                 /* pull-up: the button pulls PD2 low */
     EICRA = _BV(ISC00);                /* INT0 on any edge */
     EIMSK = _BV(INT0);
-    coro_port_uart_init(1000000ul);
+    uart_init(1000000ul);
     UCSR0B |= _BV(RXEN0) | _BV(RXCIE0);
     coro_queue_init_of(&lines, CORO_QUEUE_FIFO, NULL);
     coro_loop_init(&loop);
@@ -133,8 +157,8 @@ int main(void)
     coro_spawn(&loop, NULL, button, &bt);
     coro_spawn(&loop, NULL, reader, &r);
     coro_spawn(&loop, NULL, console, &c);
-    coro_port_init();
-    printf("firmware: ready\n");
+    coro_port_init(F_CPU);
+    printf_P(PSTR("firmware: ready\n"));
     coro_loop_run_forever(&loop);
     GPIOR1 = 0; /* the simulator's exit register (a spare register on a chip) */
     for (;;) {

@@ -202,11 +202,7 @@ static void run(uint16_t n)
 
 int main(void)
 {
-#if defined(__AVR__)
-    coro_port_init();
-#else
     coro_port_init(16000000u);
-#endif
     coro_loop_init(&loop);
 #if !defined(BENCH_SLEEP)
     TICK_OFF(); /* no tick interrupt inside the measurement */

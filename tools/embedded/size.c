@@ -79,11 +79,7 @@ static CORO_FN(sleeper, struct sleeper, self)
 int main(void)
 {
     static struct sleeper s;
-#if defined(__AVR__)
-    coro_port_init();
-#else
     coro_port_init(16000000u);
-#endif
     coro_loop_init(&loop);
     coro_spawn(&loop, NULL, sleeper, &s);
     coro_loop_run_forever(&loop);

@@ -53,7 +53,7 @@ int main(void)
     coro_loop_init(&loop);
     coro_spawn(&loop, NULL, answer, &a);
     coro_spawn(&loop, NULL, busy, &b);
-    coro_port_init();
+    coro_port_init(F_CPU);
     coro_loop_run_forever(&loop);
     GPIOR1 = 0;
     for (;;) {
