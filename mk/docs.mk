@@ -126,7 +126,7 @@ PL_CHROMIUM = timeout 300 $(or $(CHROMIUM),chromium) --headless --no-sandbox --d
   --disable-background-networking --disable-component-update --disable-sync
 .SECONDARY: $(addprefix $(PL)/,$(addsuffix .snap,$(PL_NAME))) $(addprefix $(B)/timeline/,$(PL_NAME))
 
-# A traced run (the program of mk/trace.mk) with its snapshots.
+# A traced run (the program of the timeline rules above) with its snapshots.
 $(PL)/%.snap: $(B)/timeline/% tools/timeline/play.py
 	@mkdir -p $(dir $@)
 	CORO_TRACE_FILE=$(PL)/$*.trace CORO_SNAP_FILE=$@ ./$< > $(PL)/$*.out
