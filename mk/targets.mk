@@ -49,7 +49,7 @@ SIMRUN    := $(B)/avr/simrun
 
 $(SIMRUN): tools/avr/simrun.c mk/targets.mk
 	@mkdir -p $(dir $@)
-	gcc $(WARN) -D_DEFAULT_SOURCE -O2 -I/usr/include/simavr $< -o $@ -lsimavr
+	gcc $(WARN) -D_DEFAULT_SOURCE -O2 -isystem /usr/include/simavr $< -o $@ -lsimavr
 
 $(B)/avr/harness.o: tools/avr/harness.c ports/avr/coro_port.h $(EMB_DEPS)
 	@mkdir -p $(dir $@)
