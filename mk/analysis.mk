@@ -79,7 +79,7 @@ stress: tests/stress.c $(ROBUST_DEPS)
 	  case $$v in $(foreach v,tick16 index16,$(v)$(rparen) f="$(VARIANT_$(v))";;) *) f=;; esac; \
 	  $(CC) $(WARN) -O2 $(CPPFLAGS) -Itests $(VIRTUAL) $$f tests/stress.c -o $(B)/stress/stress.$$v || exit 1; \
 	  if ./$(B)/stress/stress.$$v; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "stress: $$v failed"; fi; done; \
-	echo "stress: $$pass passed, $$fail failed"; [ $$fail = 0 ]
+	echo "stress: $$pass passed, $$fail failed (builds: $(STRESS_VARIANTS))"; [ $$fail = 0 ]
 
 # ---- valgrind ----------------------------------------------------------------------
 # Criterion runs each test in a re-executed worker: --trace-children=yes
