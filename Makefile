@@ -1,22 +1,77 @@
-# coro: `make demo` runs the examples on the real clock; `make test` runs everything.
+# coro: `make demo` runs the examples on the real clock; `make check` is the
+# edit-compile-test loop (a C compiler and Criterion); `make test` runs everything.
+#
+# The build by purpose (each file opens with its targets):
+#   Makefile         the definitions every step shares (warnings, build variants,
+#                    sources), the examples, the Criterion suites, deps, check, test
+#   mk/host.mk       the host checks: examples diff, compile checks, noalloc, the
+#                    suites rerun in build variants, compile-time refusals, misuse
+#   mk/analysis.mk   sanitizers, fuzzer, stress, valgrind, coverage, lint, MISRA, mutation
+#   mk/targets.mk    microcontrollers: AVR (simavr), Cortex-M (QEMU), RISC-V (QEMU),
+#                    the Arduino core; size and cycle tables
+#   mk/docs.mk       timelines, playground, API reference, packaging (install, versions)
+#   mk/bench.mk      coro against its peers (docs/PERFORMANCE.md)
+# Every step ends with "<step>: N passed, M failed", N and M counted from what ran.
 CC      ?= cc
 CXX     ?= c++
-WARN    := -std=c99 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wimplicit-fallthrough
 CFLAGS  ?= -O2 -g
 CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L
 HEADERS := coro.h coro_sync.h coro_queue.h
 B       := build
 VIRTUAL := -DCORO_CLOCK=CORO_CLOCK_VIRTUAL
+CRITERION := -lcriterion
 
+# ---- warnings: the one definition -------------------------------------------------
+# WARN for C99 everywhere (host, ARM, RISC-V, every check); WARN_CXX for the
+# headers as C++ (without -Wshadow: C++ warns when a coroutine shares its frame
+# struct's name, the CORO_FN idiom); WARN_AVR drops -Wimplicit-fallthrough
+# (avr-gcc 5.4 predates it).
+WARN_FLAGS := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wimplicit-fallthrough
+WARN       := -std=c99 $(WARN_FLAGS)
+WARN_CXX   := -x c++ $(filter-out -Wshadow,$(WARN_FLAGS))
+WARN_AVR   := $(filter-out -Wimplicit-fallthrough,$(WARN))
+# The host compilers the compile checks loop over (`make check` keeps those installed).
+HOST_CCS  ?= gcc clang
+HOST_CXXS ?= g++ clang++
+
+# ---- build variants: the one table ------------------------------------------------
+# name        flags                              rerun by
+# labels      labels-as-values backend           make labels (core), queue-variants
+# tick16      16-bit ticks                       make tick16 (core), queue-variants, stress
+# gen8        8-bit generations (AVR default)    make gen8 (core)
+# index16     16-bit slot indices                queue-variants, stress
+# seq16       2-byte priority insertion numbers  queue-variants
+# ndebug      asserts off                        sync-ndebug
+# tick64      64-bit ticks                       check-compile, trace-check, play-check
+# Each name builds build/tests/<suite>.<name> from tests/<suite>.c.
+VARIANTS        := labels tick16 gen8 index16 seq16 ndebug tick64
+VARIANT_labels  := -DCORO_USE_LABELS=1
+VARIANT_tick16  := -DCORO_TICK_BITS=16
+VARIANT_gen8    := -DCORO_GEN_BITS=8
+VARIANT_index16 := -DCORO_INDEX_BITS=16
+VARIANT_seq16   := -DCORO_PRIORITY_SEQ_BYTES=2
+VARIANT_ndebug  := -DNDEBUG
+VARIANT_tick64  := -DCORO_TICK_BITS=64
+# ASan+UBSan (make sanitize, the fuzzer)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# ---- sources ------------------------------------------------------------------------
 EXAMPLE_SRC := $(sort $(wildcard examples/[0-9][0-9]_*.c))
 EXAMPLES    := $(patsubst examples/%.c,$(B)/examples/%,$(EXAMPLE_SRC))
 EXAMPLES_V  := $(addsuffix .virtual,$(EXAMPLES))
 TEST_SRC    := $(sort $(wildcard tests/test_*.c))
-CORE_TEST_SRC := $(sort $(wildcard tests/test_core_*.c))
+TEST_COMMON := $(wildcard tests/*_common.h tests/coro_check.h)
 TESTS       := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
-CRITERION   := -lcriterion
+# "The core tests" that the variant steps rerun: the scheduler's suites.
+CORE_SRC    := $(sort $(wildcard tests/test_core*.c)) tests/test_loop.c tests/test_spin.c
+# $(call variant_bins,variant,sources): the variant's binaries of those suites
+variant_bins = $(patsubst tests/%.c,$(B)/tests/%.$(1),$(2))
+# $(call run_suites,step,binaries): run each Criterion binary, count, show failures
+run_suites = pass=0; fail=0; for t in $(2); do \
+	  if ./$$t --jobs 2 >$$t.log 2>&1; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "$(1): $$t failed:"; tail -40 $$t.log; fi; done; \
+	echo "$(1): $$pass passed, $$fail failed ($(words $(2)) suites)"; [ $$fail = 0 ]
 
-.PHONY: all examples demo test deps check-examples check-compile sanitize noalloc clean run-tests labels tick16
+.PHONY: all examples demo test check deps clean run-tests run-steps
 
 all: examples
 
@@ -34,14 +89,32 @@ $(B)/examples/%.virtual: examples/%.c $(HEADERS) Makefile
 demo: $(EXAMPLES)
 	@for e in $(EXAMPLES); do echo "== $$e"; ./$$e || exit 1; done
 
-# ---- dependencies -----------------------------------------------------------
+# ---- the Criterion suites, plain and in each variant -------------------------------
+$(B)/tests/%: tests/%.c $(HEADERS) $(TEST_COMMON) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) $< -o $@ $(CRITERION) -lpthread
+
+define VARIANT_RULE
+$(B)/tests/%.$(1): tests/%.c $(HEADERS) $(TEST_COMMON) Makefile
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(WARN) $$(CFLAGS) $$(CPPFLAGS) $$(VIRTUAL) $$(VARIANT_$(1)) $$< -o $$@ $$(CRITERION) -lpthread
+endef
+$(foreach v,$(VARIANTS),$(eval $(call VARIANT_RULE,$(v))))
+
+# ---- dependencies -------------------------------------------------------------------
 # Debian packages `make test` needs. mk/*.mk add theirs: DEB_PKGS for plain
 # installs, DEB_PKGS_NR for --no-install-recommends ones (the ARM toolchain).
 DEB_PKGS    := libcriterion-dev
 DEB_PKGS_NR :=
-# Extra steps run by `make test` after the core ones (mk/*.mk append targets).
+# The steps of `make test` after the suites (each mk file appends its own, in
+# the order read below); CHECK_STEPS: those of `make check` (C compiler and
+# Criterion only).
 TEST_STEPS  :=
--include mk/*.mk
+CHECK_STEPS :=
+MK_ORDERED  := mk/host.mk mk/analysis.mk mk/targets.mk mk/docs.mk mk/bench.mk
+include $(MK_ORDERED)
+# Checks of one subject that keep their own file (await.mk, ports.mk, ...).
+include $(filter-out $(MK_ORDERED),$(sort $(wildcard mk/*.mk)))
 
 deps:
 	@missing=""; missing_nr=""; \
@@ -57,73 +130,31 @@ deps:
 	if [ -n "$$missing" ]; then apt-get install -y -qq $$missing || exit 1; fi; \
 	if [ -n "$$missing_nr" ]; then apt-get install -y -qq --no-install-recommends $$missing_nr || exit 1; fi
 
-# ---- tests ----------------------------------------------------------------------
-$(B)/tests/%: tests/%.c $(HEADERS) Makefile
-	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) $< -o $@ $(CRITERION) -lpthread
-$(TESTS): $(wildcard tests/*_common.h)
+# ---- make test, make check ------------------------------------------------------------
+# The suites, then each step; the total counts suites and steps.
+# $(call run_steps,name,steps)
+run_steps = pass=0; fail=0; failed=""; \
+	for t in $(TESTS); do echo "== $$t"; \
+	  if ./$$t --jobs 2; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed $$t"; fi; done; \
+	for s in $(2); do \
+	  if $(MAKE) --no-print-directory $$s $(STEP_ARGS); then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed $$s"; fi; done; \
+	[ -z "$$failed" ] || echo "$(1): failed:$$failed"; \
+	echo "$(1): $$pass passed, $$fail failed ($(words $(TESTS)) suites, $(words $(2)) steps)"; [ $$fail = 0 ]
 
 test: deps
 	@$(MAKE) --no-print-directory run-tests
 
 run-tests: $(TESTS) examples
-	@pass=0; fail=0; failed=""; \
-	for t in $(TESTS); do echo "== $$t"; \
-	  if ./$$t --jobs 2; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed $$t"; fi; done; \
-	for s in check-examples check-compile noalloc labels tick16 sanitize $(TEST_STEPS); do \
-	  if $(MAKE) --no-print-directory $$s; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed $$s"; fi; done; \
-	[ -z "$$failed" ] || echo "make test: failed:$$failed"; \
-	echo "make test: $$pass passed, $$fail failed"; [ $$fail = 0 ]
+	@$(call run_steps,make test,$(TEST_STEPS))
 
-# Every example on the virtual clock prints exactly what CPython printed.
-check-examples: $(EXAMPLES_V)
-	@pass=0; fail=0; for e in $(EXAMPLES_V); do n=$$(basename $$e .virtual); \
-	  if ./$$e | diff -u tests/expected/$$n.out - >$(B)/$$n.diff; then pass=$$((pass+1)); \
-	  else fail=$$((fail+1)); echo "example $$n differs:"; cat $(B)/$$n.diff; fi; done; \
-	echo "examples: $$pass passed, $$fail failed"; [ $$fail = 0 ]
-
-# Each header alone, all together, as C99 on gcc and clang and as C++.
-check-compile:
-	@mkdir -p $(B)/compile; set -e; \
-	for cc in gcc clang; do for h in $(HEADERS) all; do \
-	  if [ $$h = all ]; then inc='#include "coro.h"\n#include "coro_sync.h"\n#include "coro_queue.h"'; else inc="#include \"$$h\""; fi; \
-	  printf "#define CORO_IMPLEMENTATION\n$$inc\nint main(void) { return 0; }\n" > $(B)/compile/c_$$h.c; \
-	  $$cc $(WARN) -I. -c $(B)/compile/c_$$h.c -o $(B)/compile/c_$$h.$$cc.o; \
-	  $$cc $(WARN) -I. $(VIRTUAL) -DCORO_TICK_BITS=64 -c $(B)/compile/c_$$h.c -o $(B)/compile/c_$$h.$$cc.64.o; \
-	  printf "$$inc\nint main(void) { return 0; }\n" > $(B)/compile/d_$$h.c; \
-	  $$cc $(WARN) -I. -fsyntax-only $(B)/compile/d_$$h.c; \
-	done; done; \
-	for cxx in g++ clang++; do $$cxx -x c++ -Wall -Wextra -Wpedantic -Werror -I. -c $(B)/compile/c_all.c -o $(B)/compile/cxx.o; done; \
-	for cc in gcc clang; do $$cc $(WARN) $(CPPFLAGS) -DCORO_USE_LABELS=1 $(VIRTUAL) examples/05_creating_tasks.c -o $(B)/compile/labels05 && \
-	  ./$(B)/compile/labels05 | diff -q - tests/expected/05_creating_tasks.out >/dev/null; done; \
-	if grep -nE '\b(malloc|calloc|realloc)[[:space:]]*\(' $(HEADERS); then echo "allocation in a header"; exit 1; fi; \
-	echo "compile checks: 1 passed, 0 failed"
-
-# The whole API exercised with malloc/calloc/realloc/free replaced by abort().
-noalloc: $(B)/tests/noalloc
-	@./$(B)/tests/noalloc && echo "noalloc: 1 passed, 0 failed"
-$(B)/tests/noalloc: tests/noalloc.c $(HEADERS) Makefile
-	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) $< -o $@
-
-# The core tests again on the labels-as-values backend and on 16-bit ticks.
-labels: $(CORE_TEST_SRC) tests/core_common.h $(HEADERS)
-	@mkdir -p $(B)/tests
-	for t in $(CORE_TEST_SRC:tests/%.c=%); do $(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) -DCORO_USE_LABELS=1 tests/$$t.c -o $(B)/tests/$$t.labels $(CRITERION) && \
-	  ./$(B)/tests/$$t.labels --jobs 2 || exit 1; done
-tick16: $(CORE_TEST_SRC) tests/core_common.h $(HEADERS)
-	@mkdir -p $(B)/tests
-	for t in $(CORE_TEST_SRC:tests/%.c=%); do $(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) -DCORO_TICK_BITS=16 tests/$$t.c -o $(B)/tests/$$t.tick16 $(CRITERION) && \
-	  ./$(B)/tests/$$t.tick16 --jobs 2 || exit 1; done
-
-# ASan+UBSan, gcc and clang, -O0 and -O2, over every test program.
-SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-sanitize:
-	@mkdir -p $(B)/san; set -e; for cc in gcc clang; do for o in -O0 -O2; do for t in $(TEST_SRC); do \
-	  n=$$(basename $$t .c); \
-	  $$cc $(WARN) $$o -g $(SAN) $(CPPFLAGS) $(VIRTUAL) $$t -o $(B)/san/$$n.$$cc$$o $(CRITERION) -lpthread; \
-	  ASAN_OPTIONS=detect_leaks=0 ./$(B)/san/$$n.$$cc$$o --jobs 2 >$(B)/san/$$n.$$cc$$o.log 2>&1 || { cat $(B)/san/$$n.$$cc$$o.log; exit 1; }; \
-	done; done; done; echo "sanitize: 1 passed, 0 failed"
+# The edit-compile-test loop: no `make deps`, no emulators, no browser, no
+# valgrind; the compile checks use whichever of gcc/clang/g++/clang++ exist.
+CHECK_CCS  := $(foreach c,$(HOST_CCS),$(if $(shell command -v $(c) 2>/dev/null),$(c)))
+CHECK_CXXS := $(foreach c,$(HOST_CXXS),$(if $(shell command -v $(c) 2>/dev/null),$(c)))
+check:
+	@$(MAKE) --no-print-directory -j2 $(TESTS) $(EXAMPLES_V) $(B)/tests/noalloc
+	@$(call run_steps,make check,$(CHECK_STEPS))
+check: STEP_ARGS = HOST_CCS="$(CHECK_CCS)" HOST_CXXS="$(CHECK_CXXS)"
 
 clean:
 	rm -rf $(B)

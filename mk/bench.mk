@@ -4,10 +4,12 @@
 #                     BENCH_ARGS=--no-million), the table in build/bench/table-full.md,
 #                     the timers plot in build/bench/timers.svg
 #   make bench-quick  the same programs at small sizes (< 60 s); runs in `make test`
+#   make queue-cost   a producer/consumer pair through a queue of capacity 16
+#                     (ns and callgrind instructions per item)
 DEB_PKGS   += libev-dev libuv1-dev valgrind python3
 TEST_STEPS += bench-quick
 
-.PHONY: bench bench-quick bench-build
+.PHONY: bench bench-quick bench-build queue-cost
 
 BB         := $(B)/bench
 BENCH_CC    = $(CC) $(WARN) -O2 -g $(CPPFLAGS) -Ibench
@@ -41,7 +43,6 @@ $(BB)/switch_libuv $(BB)/timers_libuv: $(BB)/%: bench/%.c $(BENCH_DEPS)
 $(BB)/queue_floor: bench/queue_floor.c $(BENCH_DEPS)
 	@mkdir -p $(dir $@)
 	$(BENCH_CC) $< -o $@
-# queue_cost (bench/queue_cost.c, the queue engineer's program) is built by mk/queue.mk.
 $(BB)/lock_coro: bench/lock_coro.c $(BENCH_DEPS)
 	@mkdir -p $(dir $@)
 	$(BENCH_CC) -DCORO_MAX_TASKS=100 $< -o $@
@@ -75,3 +76,14 @@ bench: bench-build
 
 bench-quick: bench-build
 	@python3 bench/run.py --quick --bin $(BB) $(BENCH_ARGS)
+
+# bench/queue_cost.c, the queue engineer's program.
+$(BB)/queue_cost: bench/queue_cost.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 $(CPPFLAGS) $< -o $@
+
+queue-cost: $(BB)/queue_cost
+	@./$(BB)/queue_cost 1000000 16
+	@if command -v valgrind >/dev/null; then for n in 100000 1000000; do \
+	  valgrind --tool=callgrind --callgrind-out-file=$(BB)/queue_cost.cg.$$n ./$(BB)/queue_cost $$n 16 >/dev/null 2>$(BB)/queue_cost.cg.$$n.log; \
+	  ir=$$(sed -n 's/.*Collected : //p' $(BB)/queue_cost.cg.$$n.log); echo "callgrind items=$$n Ir=$$ir per_item=$$((ir / n))"; done; fi

@@ -1,6 +1,6 @@
 /* coro_check.h - white-box invariants of a coro_loop, for the hostile-input
  * tests (tests/test_hostile.c), the stress test and the fuzzer
- * (tools/fuzz/fuzz_loop.c). Include after coro.h (with its implementation).
+ * (tests/fuzz/fuzz_loop.c). Include after coro.h (with its implementation).
  *
  *   const char *coro_check(const coro_loop *L)   NULL when every invariant
  *       holds, else a sentence saying which one broke (static buffer).

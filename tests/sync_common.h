@@ -203,7 +203,7 @@ SYNC_SHARED static CORO_FN(cw_task, struct cw, self)
  * object cleared with memset are valid: a free Lock, a clear Event, a
  * Condition with its own lock, Semaphore(0), a clear flag. Each scenario runs
  * on the INIT macro's object, the init function's (over garbage), a zeroed
- * static and a memset one, and must behave the same. mk/sync.mk runs this
+ * static and a memset one, and must behave the same. mk/host.mk runs this
  * file with NDEBUG too (sync-ndebug): no assert is needed to get it right. */
 SYNC_SHARED static coro_lock z_lock;
 SYNC_SHARED static coro_event z_event;

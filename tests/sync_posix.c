@@ -3,7 +3,7 @@
  * deadline pending (a 10 s timeout). A wake-up lost in the race between the
  * idle's check and its sleep would stall a round for 10 s; the test demands
  * every round and the whole run take well under a second.
- * Built by mk/sync.mk (`make sync-posix`), plain C, no Criterion. */
+ * Built by mk/host.mk (`make sync-posix`), plain C, no Criterion. */
 #define CORO_IMPLEMENTATION
 #include "coro_sync.h"
 #include <pthread.h>

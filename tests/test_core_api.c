@@ -62,7 +62,7 @@ Test(api, arguments_evaluated_once)
 /* ====================================================================================
  * unit macros (issue 11 item 15): a run-time value beyond CORO_MAX_DELAY
  * saturates to CORO_MAX_DELAY + 1, which the awaits refuse; constants out of
- * range do not compile (mk/units.mk checks that)
+ * range do not compile (mk/host.mk checks that)
  * ==================================================================================== */
 
 /* Seconds / milliseconds whose tick count wraps coro_tick to a small value

@@ -22,7 +22,7 @@
  *  18 zero delay, past deadline  test_core_timers call_later_0_after_ready_callbacks, call_at_past_deadlines_earliest_first
  *  19 tick wrap                  test_core_timers tick_wrap_timers_fire_in_order, timer_heap_matches_a_model_over_10000_ops_across_wrap
  *  20 equal deadlines in bulk    test_core_timers equal_deadlines_fire_in_fifo_order_1000(_across_wrap)
- * Here: 15, 17, 21, 22, 23 (a compile-time check in mk/robust.mk), 24, 25,
+ * Here: 15, 17, 21, 22, 23 (a compile-time check in mk/host.mk), 24, 25,
  * the deadlock report of 16, and garbage handles. */
 #define CORO_IMPLEMENTATION
 #define CORO_MAX_TASKS 8

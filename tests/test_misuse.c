@@ -5,7 +5,7 @@
  * (fully buffered) stdout before the trap must not be lost.
  * The microcontroller-style hook (CORO_ON_FAIL, no strings) is
  * tests/test_failhook.c; configuration mismatches between files and the
- * compile-time frame checks are mk/misuse.mk. */
+ * compile-time frame checks are mk/host.mk. */
 #define CORO_IMPLEMENTATION
 #include "coro.h"
 #include <criterion/criterion.h>
@@ -191,7 +191,7 @@ Test(misuse, nested_catch_names_the_mistake)
 }
 
 /* ---- a configuration tag from a file that disagrees (white box: the
- * two-file programs are in mk/misuse.mk) ------------------------------------------ */
+ * two-file programs are in mk/host.mk) ------------------------------------------ */
 static void config_mismatch(void)
 {
     printf("before the trap\n");

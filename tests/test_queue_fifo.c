@@ -3,7 +3,7 @@
  * variants, blocking put/get, cancelled and timed-out waiters, timeouts in the
  * CHOSEN window, and a randomized producers/consumers run.
  * Part of the coro_queue.h suite split by subject: shared setup and the
- * queue-operation helpers are in tests/queue_common.h. mk/queue.mk runs every
+ * queue-operation helpers are in tests/queue_common.h. mk/host.mk runs every
  * tests/test_queue_*.c again on four build variants. */
 #include "queue_common.h"
 

@@ -2,7 +2,7 @@
  * item 97, hostile input 8): underflow, join waits for every task_done,
  * shutdown and shutdown(immediate), the saturating unfinished count.
  * Part of the coro_queue.h suite split by subject: shared setup and the
- * queue-operation helpers are in tests/queue_common.h. mk/queue.mk runs every
+ * queue-operation helpers are in tests/queue_common.h. mk/host.mk runs every
  * tests/test_queue_*.c again on four build variants. */
 #include "queue_common.h"
 

@@ -2,7 +2,7 @@
  * (also across the insertion counter's wrap), maximum capacity, the cost of a
  * put after the wrap, and blocking get/put.
  * Part of the coro_queue.h suite split by subject: shared setup and the
- * queue-operation helpers are in tests/queue_common.h. mk/queue.mk runs every
+ * queue-operation helpers are in tests/queue_common.h. mk/host.mk runs every
  * tests/test_queue_*.c again on four build variants. */
 #include "queue_common.h"
 

@@ -2,7 +2,7 @@
  * an interrupt and times out, the CHOSEN window, and a ring fed by a thread
  * and by a signal handler.
  * Part of the coro_queue.h suite split by subject: shared setup and the
- * queue-operation helpers are in tests/queue_common.h. mk/queue.mk runs every
+ * queue-operation helpers are in tests/queue_common.h. mk/host.mk runs every
  * tests/test_queue_*.c again on four build variants. */
 #include "queue_common.h"
 

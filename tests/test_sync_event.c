@@ -1,7 +1,7 @@
 /* Event (coro_sync.h, asyncio-behaviours.md 1.8): set wakes every waiter,
  * clear, cancellation, timeouts and the CHOSEN window, and the all-zero event.
  * Part of the coro_sync.h suite split by object: shared setup, actors and
- * the all-zero scaffolding are in tests/sync_common.h. mk/sync.mk runs every
+ * the all-zero scaffolding are in tests/sync_common.h. mk/host.mk runs every
  * tests/test_sync_*.c with NDEBUG too. */
 #include "sync_common.h"
 

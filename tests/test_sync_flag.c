@@ -2,7 +2,7 @@
  * timeouts, the CHOSEN window, set from a thread and from a signal handler
  * while the loop idles (no lost wake-up), and the all-zero flag.
  * Part of the coro_sync.h suite split by object: shared setup, actors and
- * the all-zero scaffolding are in tests/sync_common.h. mk/sync.mk runs every
+ * the all-zero scaffolding are in tests/sync_common.h. mk/host.mk runs every
  * tests/test_sync_*.c with NDEBUG too. */
 #include "sync_common.h"
 

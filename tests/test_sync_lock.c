@@ -2,7 +2,7 @@
  * jumping, release rules, cancellation races and the CHOSEN window, the
  * hand-off window, timeouts, and the all-zero lock.
  * Part of the coro_sync.h suite split by object: shared setup, actors and
- * the all-zero scaffolding are in tests/sync_common.h. mk/sync.mk runs every
+ * the all-zero scaffolding are in tests/sync_common.h. mk/host.mk runs every
  * tests/test_sync_*.c with NDEBUG too. */
 #include "sync_common.h"
 

@@ -2,7 +2,7 @@
  * initial values, hand-off, FIFO, cancelled waiters, overflow, timeouts, the
  * all-zero semaphore and values that do not fit.
  * Part of the coro_sync.h suite split by object: shared setup, actors and
- * the all-zero scaffolding are in tests/sync_common.h. mk/sync.mk runs every
+ * the all-zero scaffolding are in tests/sync_common.h. mk/host.mk runs every
  * tests/test_sync_*.c with NDEBUG too. */
 #include "sync_common.h"
 
@@ -215,7 +215,7 @@ Test(semaphore, bounded_semaphore_0_refuses_release)
 /* At run time: CORO_ERR_RANGE above CORO_SEM_MAX (it used to be stored
  * modulo 65,536 by the macro), CORO_ERR_INVALID below 0 (asyncio's
  * ValueError); either way the semaphore is unchanged. Constants that do not
- * fit CORO_SEM_INIT are a compile error: mk/sync.mk, sync-sem-range. */
+ * fit CORO_SEM_INIT are a compile error: mk/host.mk, sync-sem-range. */
 Test(semaphore, sem_init_out_of_range_changes_nothing)
 {
     static coro_sem big = CORO_SEM_INIT(65535), bbig = CORO_BOUNDED_SEM_INIT(65535);

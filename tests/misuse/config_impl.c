@@ -1,5 +1,5 @@
 /* Two files that may disagree on the configuration (issue 11, item 16;
- * mk/misuse.mk): this one holds the implementation with the default knobs,
+ * mk/host.mk): this one holds the implementation with the default knobs,
  * config_other.c is built with the knobs under test. -DHOOK: a CORO_ON_FAIL
  * that only prints, so the refused calls return CORO_ERR_CONFIG. */
 #ifdef HOOK

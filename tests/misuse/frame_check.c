@@ -1,5 +1,5 @@
 /* Spawning or awaiting a coroutine on a frame of another type must not
- * compile (issue 11, item 14; mk/misuse.mk builds each -DCASE=n with gcc,
+ * compile (issue 11, item 14; mk/host.mk builds each -DCASE=n with gcc,
  * clang, g++ and clang++). CASE 0 is the correct program, which must build
  * and run; every other case must be refused, naming the frame check. */
 #define CORO_IMPLEMENTATION

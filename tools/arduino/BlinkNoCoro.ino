@@ -1,5 +1,5 @@
 // ArduinoBlink without coro, the classic "BlinkWithoutDelay" way: the same LED
-// and heartbeat, timed by hand with millis(). Built by mk/arduino.mk only for
+// and heartbeat, timed by hand with millis(). Built by mk/targets.mk only for
 // `make size`, as the baseline that shows what coro itself adds to a sketch.
 static unsigned long last_blink, last_beat, n;
 static bool beat_due = true;

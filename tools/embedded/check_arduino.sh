@@ -1,6 +1,6 @@
 #!/bin/sh
 # check_arduino.sh SIMRUN DIR SKETCH...: run each Arduino sketch, built against
-# the real Arduino AVR core (mk/arduino.mk), on an ATmega328P under simavr with
+# the real Arduino AVR core (mk/targets.mk), on an ATmega328P under simavr with
 # its scripted inputs; diff its Serial output with tests/expected/arduino/, and
 # time the LED (pin 13 = PB5) to the cycle. millis() advances on the core's
 # Timer0 overflow, every 16,384 cycles (1.024 ms), so a sleep of 500 ms lasts

@@ -100,7 +100,7 @@ for src in examples/[0-9][0-9]_*.c; do
     printf '%-34s %7s %11s   %7s %11s   %7s %11s\n' "$n" "$a1" "$a2" "$m0f" "$m0r" "$m4f" "$m4r"
 done
 
-# (e) Arduino sketches, built by mk/arduino.mk against the real Arduino AVR core
+# (e) Arduino sketches, built by mk/targets.mk against the real Arduino AVR core
 # for an Uno with the IDE's flags (-Os -flto); the core alone is an empty sketch.
 if [ -f $B/arduino/ArduinoBlink.elf ]; then
     echo

@@ -25,7 +25,7 @@
  *    never ran), locks free, permits back, no waiter left, free lists full.
  * A failed check aborts (libFuzzer saves the input).
  *
- * Build and run: make fuzz FUZZ_SECONDS=600 (mk/robust.mk). Replay one
+ * Build and run: make fuzz FUZZ_SECONDS=600 (mk/analysis.mk). Replay one
  * input: build/fuzz/fuzz_loop crash-file. */
 #define CORO_IMPLEMENTATION
 #define CORO_MAX_TASKS 12
