@@ -1,5 +1,5 @@
 /* stress.c - coro under load, on the virtual clock (run by `make stress`,
- * mk/host.mk, at -O2, in three builds):
+ * mk/analysis.mk, at -O2, in three builds):
  *   default        254 slots (CORO_MAX_TASKS 250 + 4 callbacks: the most
  *                  8-bit indices allow), ten million timer operations
  *   -DCORO_TICK_BITS=16   the same run across hundreds of 16-bit tick wraps
