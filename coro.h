@@ -2008,11 +2008,11 @@ CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
  * overwritten (re-initialised, copied, freed) while tasks wait on it trips
  * this assert instead of splicing another slot's links. */
 #define CORO__WAITQ_SANE(L, q)                                                             \
-    CORO_ASSERT(((q)->tail1 == 0 ||                                                        \
+    CORO_REQUIRE((q)->tail1 == 0 ||                                                        \
                  ((q)->tail1 <= CORO_MAX_TASKS && (L)->slot[(q)->tail1 - 1].on.q == (q) &&  \
                   ((L)->slot[(q)->tail1 - 1].state == CORO__WAITQ ||                       \
-                   (L)->slot[(q)->tail1 - 1].state == CORO__WAITQ_SHIELD))) &&             \
-                "a lock, event, semaphore, condition or queue was re-initialised, copied or overwritten while tasks waited on it")
+                   (L)->slot[(q)->tail1 - 1].state == CORO__WAITQ_SHIELD)),                \
+                 "a lock, event, semaphore, condition or queue was re-initialised, copied or overwritten while tasks waited on it")
 
 static coro_status coro__waitq_park(coro_waitq *q, uint8_t state)
 {

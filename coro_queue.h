@@ -347,7 +347,7 @@ static void coro__qcopy(void *dst, const void *src, size_t n)
 static void coro__queue_wake(coro_waitq *w)
 {
     if (!coro_waitq_empty(w)) {
-        CORO_ASSERT(coro_running_loop() != NULL &&
+        CORO_REQUIRE(coro_running_loop() != NULL,
                     "coro_queue: used outside the running loop while a task waits on it (use it from tasks "
                     "and callbacks; from an interrupt or a thread, use a coro_ring)");
         coro_waitq_notify(coro_running_loop(), w, CORO_OK);
@@ -357,7 +357,7 @@ static void coro__queue_wake(coro_waitq *w)
 static void coro__queue_wake_all(coro_waitq *w, coro_status st)
 {
     if (!coro_waitq_empty(w)) {
-        CORO_ASSERT(coro_running_loop() != NULL &&
+        CORO_REQUIRE(coro_running_loop() != NULL,
                     "coro_queue: used outside the running loop while a task waits on it (use it from tasks "
                     "and callbacks; from an interrupt or a thread, use a coro_ring)");
         coro_waitq_notify_all(coro_running_loop(), w, st);
@@ -392,7 +392,7 @@ CORO_QUEUE__DEF coro_status coro__queue_init_of(void *s, size_t size, size_t cap
     size_t align = offsetof(struct coro__qalign, q);
     size_t off = cap * esize + (kind == CORO_QUEUE_PRIORITY ? (size_t)CORO_PRIORITY_SEQ_BYTES * cap : 0u);
     off = (off + align - 1u) / align * align;
-    CORO_ASSERT(s != NULL && off + sizeof(coro_queue) <= size &&
+    CORO_REQUIRE(s != NULL && off + sizeof(coro_queue) <= size,
                 "coro_queue_init_of: NULL, or kind CORO_QUEUE_PRIORITY on a CORO_QUEUE_OF (declare a priority "
                 "queue with CORO_PRIORITY_QUEUE_OF)");
     (void)size;
