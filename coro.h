@@ -13,27 +13,29 @@
  * CONFIGURATION (define before including; every file must agree)
  *   (a file that disagrees on a layout knob is caught by its first
  *   coro_loop_init, coro_spawn, coro_run or run_until_complete, or the first
- *   run of a coroutine defined in it: CORO_FAIL_CONFIG)
+ *   run of a coroutine defined in it: CORO_FAIL_CONFIG. Each knob below:
+ *   name, default, meaning; tools/knobs.py turns them into README's table)
  *   CORO_MAX_TASKS      8     task slots in a loop (1..254 together with callbacks
  *                             with 8-bit indices; see CORO_INDEX_BITS)
  *   CORO_INDEX_BITS     8     width of slot indices: 8 (254 slots), 16 (65,534)
  *                             or 32
- *   CORO_GEN_BITS       16    (8 where pointers are 16 bits, e.g. AVR) width of
- *                             a slot's generation: 8 or 16. Task and callback
- *                             handles take CORO_INDEX_BITS + CORO_GEN_BITS
- *                             (16, 32 or 64 bits). A handle kept after its task
- *                             or callback ended stays detectably stale
- *                             (CORO_ERR_STALE, cancel returns 0) while its slot
- *                             is reused up to 2^CORO_GEN_BITS - 1 times: 65,535
- *                             with 16 bits, only 255 with 8, after which an old
- *                             handle names the slot's new occupant (drop
+ *   CORO_GEN_BITS       16 (8 where pointers are 16 bits, e.g. AVR)
+ *                             width of a slot's generation: 8 or 16. Task and
+ *                             callback handles take CORO_INDEX_BITS +
+ *                             CORO_GEN_BITS (16, 32 or 64 bits). A handle kept
+ *                             after its task or callback ended stays detectably
+ *                             stale (CORO_ERR_STALE, cancel returns 0) while its
+ *                             slot is reused up to 2^CORO_GEN_BITS - 1 times:
+ *                             65,535 with 16 bits, only 255 with 8, after which
+ *                             an old handle names the slot's new occupant (drop
  *                             handles of finished work when using 8 bits)
  *   CORO_MAX_CALLBACKS  4     call_soon/call_later slots (timeout scopes use one each)
  *   CORO_TICK_BITS      32    width of coro_tick: 16, 32 or 64
  *   CORO_TICK_HZ        1000  ticks per second (CORO_MS/CORO_S convert with it)
- *   CORO_CLOCK          CORO_CLOCK_POSIX on a POSIX host, else CORO_CLOCK_USER;
- *                       CORO_CLOCK_VIRTUAL jumps time to the next deadline instead
- *                       of waiting: whole programs run instantly and identically.
+ *   CORO_CLOCK          CORO_CLOCK_POSIX on a POSIX host, else CORO_CLOCK_USER
+ *                       the clock. CORO_CLOCK_VIRTUAL jumps time to the next
+ *                       deadline instead of waiting: whole programs run
+ *                       instantly and identically.
  *                       CORO_CLOCK_USER: a port (ports/README.md) supplies
  *                       coro_tick coro_port_now(void) (or CORO_PORT_TICKS and a
  *                       tick interrupt incrementing coro_port_ticks) and void
@@ -41,38 +43,43 @@
  *                       called with interrupts masked (CORO_CRITICAL_ENTER)
  *                       after the loop re-checked the wakeup and the deadline,
  *                       returning with them masked after an interrupt.
- *   CORO_CRITICAL_ENTER() / CORO_CRITICAL_EXIT()   mask / unmask the interrupts
- *                       that may call coro_loop_wakeup (default: nothing)
- *   CORO_FENCE()        memory barrier between the loop and an interrupt or a
- *                       thread (default: GCC/Clang seq_cst fence; a compiler
- *                       barrier on AVR; nothing on other compilers)
+ *   CORO_CRITICAL_ENTER() / CORO_CRITICAL_EXIT()   nothing
+ *                       mask / unmask the interrupts that may call
+ *                       coro_loop_wakeup
+ *   CORO_FENCE()        seq_cst fence (GCC/Clang), compiler barrier (AVR)
+ *                       memory barrier between the loop and an interrupt or a
+ *                       thread (nothing on other compilers)
  *   CORO_USE_LABELS     0     1: GCC/Clang labels-as-values continuations, which
  *                       allow awaits inside your own switch statements
- *   CORO_ASSERT(c)      a failed precondition goes to CORO_ON_FAIL with code
- *                       CORO_FAIL_ASSERT and text #c; compiled out by NDEBUG.
- *                       The headers (and headers built on coro.h) state theirs
- *                       with CORO_REQUIRE(c, "what the caller did wrong"), which
- *                       reports that text instead (your CORO_ASSERT replaces it)
+ *   CORO_ASSERT(c)      report CORO_FAIL_ASSERT with text #c
+ *                       a failed precondition goes to CORO_ON_FAIL; compiled
+ *                       out by NDEBUG. The headers (and headers built on
+ *                       coro.h) state theirs with CORO_REQUIRE(c, "what the
+ *                       caller did wrong"), which reports that text instead
+ *                       (your CORO_ASSERT replaces it)
  *   CORO_TRAP()         abort()     ends the program after a misuse report
- *   CORO_ON_FAIL(code, file, line, text)   the misuse report: code a
- *                       CORO_FAIL_* (await inside your own switch, finished
- *                       coroutine resumed, coroutine called outside a task,
- *                       files that disagree on the knobs, failed CORO_ASSERT),
- *                       file:line in your code. Default: on a host, flush
+ *   CORO_ON_FAIL(code, file, line, text)   report, then CORO_TRAP()
+ *                       the misuse report: code a CORO_FAIL_* (await inside
+ *                       your own switch, finished coroutine resumed, coroutine
+ *                       called outside a task, files that disagree on the
+ *                       knobs, failed CORO_ASSERT), file:line in your code.
+ *                       If yours returns, a trap still follows, except for
+ *                       CORO_FAIL_CONFIG: the call then fails with
+ *                       CORO_ERR_CONFIG. The default report: on a host, flush
  *                       stdout and print "file:line: coro: what" to stderr;
- *                       then CORO_TRAP(). If yours returns, a trap still
- *                       follows, except for CORO_FAIL_CONFIG: the call then
- *                       fails with CORO_ERR_CONFIG
+ *                       with a port, coro_port_fault(line)
  *   CORO_FAIL_TEXT      1 on a host, else 0   0: CORO_ON_FAIL gets file and
  *                       text NULL (no strings in flash/RAM), code and line only
- *   CORO_TRACE(loop, event, id, arg)   undefined: a hook called at every
+ *   CORO_STATIC         undefined   defined: every function is static
+ *                       (single-file programs)
+ *   CORO_TRACE(loop, event, id, arg)   undefined   a hook called at every
  *                       spawn, step start/end, sleep, wait, wake, cancel,
  *                       completion and callback (CORO_TRACE_* events, id a
  *                       slot, arg per event); compiled out when undefined
  *   CORO_DEBUG          0     1: each task slot keeps a name (coro_spawn sets
  *                       the function's name) and the file:line where it is
  *                       suspended, for coro_loop_dump (0: zero bytes)
- *   CORO_ON_DEADLOCK(loop)   undefined: called when a run is about to return
+ *   CORO_ON_DEADLOCK(loop)   undefined   called when a run is about to return
  *                       CORO_ERR_DEADLOCK, e.g. coro_loop_dump(loop, w, ctx)
  *   CORO_STALL_TICKS    0     > 0: after each task step, if the clock moved more
  *                       than this many ticks, CORO_STALL(loop, task, ticks) is
@@ -83,9 +90,13 @@
  *                       CORO_SLEEP(self, 0)) with a timer pending and neither
  *                       an idle nor a due timer in between, the run returns
  *                       CORO_ERR_DEADLOCK (calling CORO_ON_DEADLOCK) instead of
- *                       spinning forever (rule 6). Raise it for programs that
+ *                       spinning forever (rule 7). Raise it for programs that
  *                       legitimately yield that often while a timer waits;
  *                       0: off
+ *   CORO_PORT_CUSTOM_FAULT   undefined   defined by a port that writes its own
+ *                       coro_port_fault(line); otherwise the core's default
+ *                       masks the interrupts and stops (CORO_PORT_HALT() if
+ *                       the port defines it; ports/README.md)
  *
  * RULES (the sharp edges)
  *   1. Locals do not survive an await. Everything that lives across one is a
