@@ -164,6 +164,23 @@
  *   coro_run(fn, frame)           asyncio.run
  *   coro_call_soon/call_later/call_at(loop, &handle, ..., cb, arg), coro_handle_cancel
  *   coro_running_loop(), coro_current_task(loop), coro_strerror(status)
+ *   coro_loop_wakeup(loop)        wake an idling loop: safe from an interrupt,
+ *                                 a signal handler or another thread
+ *   coro_loop_arm(loop, delta)    count wake sources outside the loop: while
+ *                                 armed, an empty loop idles (no deadlock)
+ *   coro_clock()                  the configured clock; coro_virtual_now: the
+ *                                 virtual clock's time (settable; VIRTUAL only)
+ *   CORO_FOREVER                  "no timeout" (CORO_WAIT, CORO_WAIT_FOR);
+ *                                 CORO_MAX_DELAY: the longest delay (rule 6)
+ *   CORO_FIRST_COMPLETED / CORO_FIRST_EXCEPTION / CORO_ALL_COMPLETED   the
+ *                                 `when` of CORO_WAIT
+ *   Types: coro_loop, coro_frame, coro_task and coro_handle (task / callback
+ *   handles), coro_tick, coro_status, coro_fn, coro_callback, coro_timeout (a
+ *   CORO_TIMEOUT scope), coro_waitq (CORO_WAITQ_INIT), coro_poll, coro_watch
+ *   (CORO_WATCH_INIT, coro_watch_active), coro_index (a slot index).
+ *   Constants: CORO_OK (0) and CORO_ERR_* (results; coro_strerror), CORO_FAIL_*
+ *   (CORO_ON_FAIL's codes), CORO_TRACE_* and CORO_TRACE_AT_* (CORO_TRACE's
+ *   events), CORO_VERSION ("0.1.0") and CORO_VERSION_MAJOR/MINOR/PATCH.
  *   coro_waitq_*                  intrusive FIFO wait queues for sync objects
  *   coro_loop_poll_add/remove(loop, hook)   call hook->fn in the loop after
  *                                 each coro_loop_wakeup (interrupt-fed objects)
@@ -504,7 +521,9 @@ enum {
     CORO_TRACE_CALL_CANCEL, /* callback id cancelled */
     CORO_TRACE_IDLE       /* nothing ready: the loop idles; arg: next deadline (0: none) */
 };
-/* What a suspended step waits for (CORO_TRACE_SUSPEND's arg). */
+/* What a suspended step waits for (CORO_TRACE_SUSPEND's arg). The loop's
+ * private task states are defined from these values (the hook passes the
+ * state as it is). */
 enum { CORO_TRACE_AT_YIELD = 1, CORO_TRACE_AT_SLEEP, CORO_TRACE_AT_WAITQ, CORO_TRACE_AT_TASKS };
 
 /* ---- frames ------------------------------------------------------------- */
@@ -629,14 +648,17 @@ typedef struct coro_loop {
     coro_tick now;                  /* the clock, read once per iteration when needed */
     coro__slot *cur;                /* the running task's slot */
     coro__seq seq;                  /* next timer sequence number */
-    coro_index rhead, rtail;        /* ring indices, free-running mod 256 */
+    coro_index rhead, rtail;        /* ring indices, free-running: they wrap with
+                                     * coro_index, whose range is a multiple of
+                                     * CORO__RING (a power of two); the entry is
+                                     * ring[i & (CORO__RING - 1)] */
     coro_index hlen;                /* heap length */
     coro_index free_head, free_tail;/* reusable task slots, oldest first */
     coro_index cb_free;             /* free callback slots */
     coro_index current;             /* running task or CORO__NONE */
     coro_index deferred;            /* task-wait timeouts to act on after this iteration */
     uint8_t state;                  /* CORO__L_* */
-    uint8_t stale;                  /* now must be read again */
+    uint8_t reread_clock;           /* 1: `now` is out of date, coro__now reads the clock */
     volatile uint8_t woken;         /* set by coro_loop_wakeup (interrupt-safe) */
     uint8_t armed;                  /* wake sources outside the loop (interrupts) */
     struct coro_poll *polls;        /* hooks run after a wakeup */
@@ -652,16 +674,30 @@ typedef struct coro_poll {
 } coro_poll;
 
 /* ---- private helpers used by the macros ---------------------------------- */
-enum { CORO__FREE, CORO__READY, CORO__SLEEP, CORO__WAITQ, CORO__WAITTASKS, CORO__DONE, CORO__DEADCB, CORO__WAITQ_SHIELD };
+/* A slot's state. The four a task can be suspended in are the public
+ * CORO_TRACE_AT_* values, so CORO_TRACE_SUSPEND passes the state as it is. */
+enum {
+    CORO__FREE,
+    CORO__READY = CORO_TRACE_AT_YIELD,
+    CORO__SLEEP = CORO_TRACE_AT_SLEEP,
+    CORO__WAITQ = CORO_TRACE_AT_WAITQ,
+    CORO__WAITTASKS = CORO_TRACE_AT_TASKS,
+    CORO__DONE,
+    CORO__DEADCB,
+    CORO__WAITQ_SHIELD
+};
 enum {
     CORO__T_CANCEL = 1,   /* cancellation requested, not yet delivered */
     CORO__T_ANY = 2,      /* task wait: wake on the first completion */
     CORO__T_ERR = 4,      /* task wait: wake on the first error */
     CORO__T_FWD = 8,      /* task wait: a cancel or timeout cancels the awaited tasks */
-    CORO__T_FWDED = 16,   /* ... and that happened */
+    CORO__T_FORWARDED = 16, /* ... and it was: the awaited tasks were cancelled */
     CORO__T_TIMEDOUT = 32,/* the wait's timeout expired */
-    CORO__T_HOP = 64,     /* the timeout fired once; fire again next iteration */
-    CORO__T_SEEN = 128    /* scratch mark while counting distinct tasks */
+    CORO__T_TIMEOUT_DEFERRED = 64, /* the wait's timer came due and was put off to
+                           * the end of the iteration (L->deferred), so a task
+                           * finishing at the timeout counts as done; when it
+                           * is acted on, coro__expire sees this flag */
+    CORO__T_COUNTED = 128 /* scratch mark while counting distinct tasks */
 };
 enum { CORO__F_CATCH = 1, CORO__F_FINALLY = 2 };
 #define CORO__PENDING CORO_PENDING
@@ -1385,14 +1421,13 @@ CORO__DEF coro_tick coro_clock(void) { return coro_port_now(); }
  * with no timers pending never reads the clock). */
 static coro_tick coro__now(coro_loop *L)
 {
-    if (L->stale) {
+    if (L->reread_clock) {
         L->now = coro_clock();
-        L->stale = 0;
+        L->reread_clock = 0;
     }
     return L->now;
 }
 
-/* a before b: deadline by signed difference, then sequence (FIFO). */
 /* a before b: deadline, then sequence (FIFO). Deadlines compare as signed
  * offsets from the loop's time, not from each other: a deadline in the past
  * and one far ahead stay in order even when they lie more than half the tick
@@ -1776,7 +1811,7 @@ static void coro__forward_cancel(coro_loop *L, coro_index w)
 {
     coro_index i;
     coro__slot *ws = &L->slot[w];
-    ws->flags = (uint8_t)((ws->flags | CORO__T_FWDED) & ~(CORO__T_ANY | CORO__T_ERR));
+    ws->flags = (uint8_t)((ws->flags | CORO__T_FORWARDED) & ~(CORO__T_ANY | CORO__T_ERR));
     for (i = 0; i < CORO_MAX_TASKS; i++)
         if (L->slot[i].awaiter == w && L->slot[i].state != CORO__DONE)
             coro_task_cancel(L, coro__handle(L, i));
@@ -1860,7 +1895,8 @@ static void coro__finish(coro_loop *L, coro_index id, coro_status st)
 }
 
 /* Start waiting on tasks (await, gather, wait, wait_for). mode: CORO__T_*
- * flags, 0xFF = invalid. Returns CORO__PENDING, or the result at once. */
+ * flags, -1 = invalid (coro__wait_mode of an unknown `when`). Returns
+ * CORO__PENDING, or the result at once. */
 CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int mode, coro_tick timeout,
                                        coro_status *errs, int *ndone, int kind)
 {
@@ -1945,8 +1981,8 @@ CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_sta
                 errs[i] = c->status;
             if (first == CORO_OK)
                 first = c->status;
-            if (!(c->flags & CORO__T_SEEN)) {
-                c->flags |= CORO__T_SEEN;
+            if (!(c->flags & CORO__T_COUNTED)) {
+                c->flags |= CORO__T_COUNTED;
                 done++;
             }
         }
@@ -1954,12 +1990,12 @@ CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_sta
     for (i = 0; i < n; i++) {
         coro__slot *c = coro__task(L, tasks[i]);
         if (c)
-            c->flags &= (uint8_t)~CORO__T_SEEN;
+            c->flags &= (uint8_t)~CORO__T_COUNTED;
     }
     ms->flags = 0;
     if (ndone)
         *ndone = done;
-    if (cancelled || (fl & CORO__T_FWDED && !(fl & CORO__T_TIMEDOUT) && kind != CORO__K_AWAIT))
+    if (cancelled || (fl & CORO__T_FORWARDED && !(fl & CORO__T_TIMEDOUT) && kind != CORO__K_AWAIT))
         return CORO_ERR_CANCELLED;
     switch (kind) {
     case CORO__K_AWAIT: /* the task's status */
@@ -2314,7 +2350,7 @@ CORO__DEF coro_status coro_loop_init(coro_loop *L)
     L->current = CORO__NONE;
     L->deferred = CORO__NONE;
     L->cur = &L->slot[0];
-    L->stale = 0;
+    L->reread_clock = 0;
     L->state = CORO__L_IDLE;
     L->woken = 0;
     L->armed = 0;
@@ -2419,16 +2455,16 @@ static void coro__expire(coro_loop *L, coro_index id)
         s->state = CORO__READY;
         coro__ready(L, id);
         CORO__TRACE(L, CORO_TRACE_WAKE, id, CORO__NONE);
-    } else if (!(s->flags & CORO__T_HOP)) {
+    } else if (!(s->flags & CORO__T_TIMEOUT_DEFERRED)) {
         /* A task wait's timeout: act after this iteration's tasks ran, so a
          * task finishing exactly at the timeout counts as done. */
-        s->flags |= CORO__T_HOP;
+        s->flags |= CORO__T_TIMEOUT_DEFERRED;
         s->next = L->deferred;
         L->deferred = id;
     } else if (s->flags & CORO__T_FWD) {
         /* A cancellation forwarded earlier in this iteration wins: it is
          * reported as such, not swallowed into a timeout (gh-86296). */
-        if (!(s->flags & CORO__T_FWDED)) {
+        if (!(s->flags & CORO__T_FORWARDED)) {
             s->flags |= CORO__T_TIMEDOUT;
             coro__forward_cancel(L, id);
         }
@@ -2525,7 +2561,7 @@ static int coro__due(const coro_loop *L, coro_tick base, coro_tick moved)
  * heap is ordered around until coro__expire_due moves it on. */
 CORO__NOINLINE static int coro__due_now(const coro_loop *L)
 {
-    return L->hlen && coro__due(L, L->now, (coro_tick)((L->stale ? coro_clock() : L->now) - L->now));
+    return L->hlen && coro__due(L, L->now, (coro_tick)((L->reread_clock ? coro_clock() : L->now) - L->now));
 }
 
 /* Every due timer to the ring (or its task wait's timeout). The heap stays
@@ -2566,7 +2602,7 @@ static int coro__spinning(coro_loop *L)
 static int coro__run_once(coro_loop *L)
 {
     coro_index n;
-    L->stale = 1;
+    L->reread_clock = 1;
 #if CORO__SPIN
     if (coro__spinning(L))
         return 0;
@@ -2574,7 +2610,7 @@ static int coro__run_once(coro_loop *L)
     if (L->rhead == L->rtail && !(L->state & CORO__L_STOP) && !coro__due_now(L)) {
         if (!coro__idle(L))
             return 0;
-        L->stale = 1;
+        L->reread_clock = 1;
     }
     coro__poll(L);
     if (L->hlen)
@@ -2622,7 +2658,7 @@ static int coro__run_once(coro_loop *L)
     while (L->deferred != CORO__NONE) {
         coro_index id = L->deferred;
         L->deferred = L->slot[id].next;
-        if (L->slot[id].state == CORO__WAITTASKS && (L->slot[id].flags & CORO__T_HOP))
+        if (L->slot[id].state == CORO__WAITTASKS && (L->slot[id].flags & CORO__T_TIMEOUT_DEFERRED))
             coro__expire(L, id);
     }
     return 1;
