@@ -13,27 +13,29 @@
  * CONFIGURATION (define before including; every file must agree)
  *   (a file that disagrees on a layout knob is caught by its first
  *   coro_loop_init, coro_spawn, coro_run or run_until_complete, or the first
- *   run of a coroutine defined in it: CORO_FAIL_CONFIG)
+ *   run of a coroutine defined in it: CORO_FAIL_CONFIG. Each knob below:
+ *   name, default, meaning; tools/knobs.py turns them into README's table)
  *   CORO_MAX_TASKS      8     task slots in a loop (1..254 together with callbacks
  *                             with 8-bit indices; see CORO_INDEX_BITS)
  *   CORO_INDEX_BITS     8     width of slot indices: 8 (254 slots), 16 (65,534)
  *                             or 32
- *   CORO_GEN_BITS       16    (8 where pointers are 16 bits, e.g. AVR) width of
- *                             a slot's generation: 8 or 16. Task and callback
- *                             handles take CORO_INDEX_BITS + CORO_GEN_BITS
- *                             (16, 32 or 64 bits). A handle kept after its task
- *                             or callback ended stays detectably stale
- *                             (CORO_ERR_STALE, cancel returns 0) while its slot
- *                             is reused up to 2^CORO_GEN_BITS - 1 times: 65,535
- *                             with 16 bits, only 255 with 8, after which an old
- *                             handle names the slot's new occupant (drop
+ *   CORO_GEN_BITS       16 (8 where pointers are 16 bits, e.g. AVR)
+ *                             width of a slot's generation: 8 or 16. Task and
+ *                             callback handles take CORO_INDEX_BITS +
+ *                             CORO_GEN_BITS (16, 32 or 64 bits). A handle kept
+ *                             after its task or callback ended stays detectably
+ *                             stale (CORO_ERR_STALE, cancel returns 0) while its
+ *                             slot is reused up to 2^CORO_GEN_BITS - 1 times:
+ *                             65,535 with 16 bits, only 255 with 8, after which
+ *                             an old handle names the slot's new occupant (drop
  *                             handles of finished work when using 8 bits)
  *   CORO_MAX_CALLBACKS  4     call_soon/call_later slots (timeout scopes use one each)
  *   CORO_TICK_BITS      32    width of coro_tick: 16, 32 or 64
  *   CORO_TICK_HZ        1000  ticks per second (CORO_MS/CORO_S convert with it)
- *   CORO_CLOCK          CORO_CLOCK_POSIX on a POSIX host, else CORO_CLOCK_USER;
- *                       CORO_CLOCK_VIRTUAL jumps time to the next deadline instead
- *                       of waiting: whole programs run instantly and identically.
+ *   CORO_CLOCK          CORO_CLOCK_POSIX on a POSIX host, else CORO_CLOCK_USER
+ *                       the clock. CORO_CLOCK_VIRTUAL jumps time to the next
+ *                       deadline instead of waiting: whole programs run
+ *                       instantly and identically.
  *                       CORO_CLOCK_USER: a port (ports/README.md) supplies
  *                       coro_tick coro_port_now(void) (or CORO_PORT_TICKS and a
  *                       tick interrupt incrementing coro_port_ticks) and void
@@ -41,38 +43,43 @@
  *                       called with interrupts masked (CORO_CRITICAL_ENTER)
  *                       after the loop re-checked the wakeup and the deadline,
  *                       returning with them masked after an interrupt.
- *   CORO_CRITICAL_ENTER() / CORO_CRITICAL_EXIT()   mask / unmask the interrupts
- *                       that may call coro_loop_wakeup (default: nothing)
- *   CORO_FENCE()        memory barrier between the loop and an interrupt or a
- *                       thread (default: GCC/Clang seq_cst fence; a compiler
- *                       barrier on AVR; nothing on other compilers)
+ *   CORO_CRITICAL_ENTER() / CORO_CRITICAL_EXIT()   nothing
+ *                       mask / unmask the interrupts that may call
+ *                       coro_loop_wakeup
+ *   CORO_FENCE()        seq_cst fence (GCC/Clang), compiler barrier (AVR)
+ *                       memory barrier between the loop and an interrupt or a
+ *                       thread (nothing on other compilers)
  *   CORO_USE_LABELS     0     1: GCC/Clang labels-as-values continuations, which
  *                       allow awaits inside your own switch statements
- *   CORO_ASSERT(c)      a failed precondition goes to CORO_ON_FAIL with code
- *                       CORO_FAIL_ASSERT and text #c; compiled out by NDEBUG.
- *                       The headers (and headers built on coro.h) state theirs
- *                       with CORO_REQUIRE(c, "what the caller did wrong"), which
- *                       reports that text instead (your CORO_ASSERT replaces it)
+ *   CORO_ASSERT(c)      report CORO_FAIL_ASSERT with text #c
+ *                       a failed precondition goes to CORO_ON_FAIL; compiled
+ *                       out by NDEBUG. The headers (and headers built on
+ *                       coro.h) state theirs with CORO_REQUIRE(c, "what the
+ *                       caller did wrong"), which reports that text instead
+ *                       (your CORO_ASSERT replaces it)
  *   CORO_TRAP()         abort()     ends the program after a misuse report
- *   CORO_ON_FAIL(code, file, line, text)   the misuse report: code a
- *                       CORO_FAIL_* (await inside your own switch, finished
- *                       coroutine resumed, coroutine called outside a task,
- *                       files that disagree on the knobs, failed CORO_ASSERT),
- *                       file:line in your code. Default: on a host, flush
+ *   CORO_ON_FAIL(code, file, line, text)   report, then CORO_TRAP()
+ *                       the misuse report: code a CORO_FAIL_* (await inside
+ *                       your own switch, finished coroutine resumed, coroutine
+ *                       called outside a task, files that disagree on the
+ *                       knobs, failed CORO_ASSERT), file:line in your code.
+ *                       If yours returns, a trap still follows, except for
+ *                       CORO_FAIL_CONFIG: the call then fails with
+ *                       CORO_ERR_CONFIG. The default report: on a host, flush
  *                       stdout and print "file:line: coro: what" to stderr;
- *                       then CORO_TRAP(). If yours returns, a trap still
- *                       follows, except for CORO_FAIL_CONFIG: the call then
- *                       fails with CORO_ERR_CONFIG
+ *                       with a port, coro_port_fault(line)
  *   CORO_FAIL_TEXT      1 on a host, else 0   0: CORO_ON_FAIL gets file and
  *                       text NULL (no strings in flash/RAM), code and line only
- *   CORO_TRACE(loop, event, id, arg)   undefined: a hook called at every
+ *   CORO_STATIC         undefined   defined: every function is static
+ *                       (single-file programs)
+ *   CORO_TRACE(loop, event, id, arg)   undefined   a hook called at every
  *                       spawn, step start/end, sleep, wait, wake, cancel,
  *                       completion and callback (CORO_TRACE_* events, id a
  *                       slot, arg per event); compiled out when undefined
  *   CORO_DEBUG          0     1: each task slot keeps a name (coro_spawn sets
  *                       the function's name) and the file:line where it is
  *                       suspended, for coro_loop_dump (0: zero bytes)
- *   CORO_ON_DEADLOCK(loop)   undefined: called when a run is about to return
+ *   CORO_ON_DEADLOCK(loop)   undefined   called when a run is about to return
  *                       CORO_ERR_DEADLOCK, e.g. coro_loop_dump(loop, w, ctx)
  *   CORO_STALL_TICKS    0     > 0: after each task step, if the clock moved more
  *                       than this many ticks, CORO_STALL(loop, task, ticks) is
@@ -83,9 +90,13 @@
  *                       CORO_SLEEP(self, 0)) with a timer pending and neither
  *                       an idle nor a due timer in between, the run returns
  *                       CORO_ERR_DEADLOCK (calling CORO_ON_DEADLOCK) instead of
- *                       spinning forever (rule 6). Raise it for programs that
+ *                       spinning forever (rule 7). Raise it for programs that
  *                       legitimately yield that often while a timer waits;
  *                       0: off
+ *   CORO_PORT_CUSTOM_FAULT   undefined   defined by a port that writes its own
+ *                       coro_port_fault(line); otherwise the core's default
+ *                       masks the interrupts and stops (CORO_PORT_HALT() if
+ *                       the port defines it; ports/README.md)
  *
  * RULES (the sharp edges)
  *   1. Locals do not survive an await. Everything that lives across one is a
@@ -153,6 +164,23 @@
  *   coro_run(fn, frame)           asyncio.run
  *   coro_call_soon/call_later/call_at(loop, &handle, ..., cb, arg), coro_handle_cancel
  *   coro_running_loop(), coro_current_task(loop), coro_strerror(status)
+ *   coro_loop_wakeup(loop)        wake an idling loop: safe from an interrupt,
+ *                                 a signal handler or another thread
+ *   coro_loop_arm(loop, delta)    count wake sources outside the loop: while
+ *                                 armed, an empty loop idles (no deadlock)
+ *   coro_clock()                  the configured clock; coro_virtual_now: the
+ *                                 virtual clock's time (settable; VIRTUAL only)
+ *   CORO_FOREVER                  "no timeout" (CORO_WAIT, CORO_WAIT_FOR);
+ *                                 CORO_MAX_DELAY: the longest delay (rule 6)
+ *   CORO_FIRST_COMPLETED / CORO_FIRST_EXCEPTION / CORO_ALL_COMPLETED   the
+ *                                 `when` of CORO_WAIT
+ *   Types: coro_loop, coro_frame, coro_task and coro_handle (task / callback
+ *   handles), coro_tick, coro_status, coro_fn, coro_callback, coro_timeout (a
+ *   CORO_TIMEOUT scope), coro_waitq (CORO_WAITQ_INIT), coro_poll, coro_watch
+ *   (CORO_WATCH_INIT, coro_watch_active), coro_index (a slot index).
+ *   Constants: CORO_OK (0) and CORO_ERR_* (results; coro_strerror), CORO_FAIL_*
+ *   (CORO_ON_FAIL's codes), CORO_TRACE_* and CORO_TRACE_AT_* (CORO_TRACE's
+ *   events), CORO_VERSION ("0.1.0") and CORO_VERSION_MAJOR/MINOR/PATCH.
  *   coro_waitq_*                  intrusive FIFO wait queues for sync objects
  *   coro_loop_poll_add/remove(loop, hook)   call hook->fn in the loop after
  *                                 each coro_loop_wakeup (interrupt-fed objects)
@@ -493,7 +521,9 @@ enum {
     CORO_TRACE_CALL_CANCEL, /* callback id cancelled */
     CORO_TRACE_IDLE       /* nothing ready: the loop idles; arg: next deadline (0: none) */
 };
-/* What a suspended step waits for (CORO_TRACE_SUSPEND's arg). */
+/* What a suspended step waits for (CORO_TRACE_SUSPEND's arg). The loop's
+ * private task states are defined from these values (the hook passes the
+ * state as it is). */
 enum { CORO_TRACE_AT_YIELD = 1, CORO_TRACE_AT_SLEEP, CORO_TRACE_AT_WAITQ, CORO_TRACE_AT_TASKS };
 
 /* ---- frames ------------------------------------------------------------- */
@@ -618,14 +648,17 @@ typedef struct coro_loop {
     coro_tick now;                  /* the clock, read once per iteration when needed */
     coro__slot *cur;                /* the running task's slot */
     coro__seq seq;                  /* next timer sequence number */
-    coro_index rhead, rtail;        /* ring indices, free-running mod 256 */
+    coro_index rhead, rtail;        /* ring indices, free-running: they wrap with
+                                     * coro_index, whose range is a multiple of
+                                     * CORO__RING (a power of two); the entry is
+                                     * ring[i & (CORO__RING - 1)] */
     coro_index hlen;                /* heap length */
     coro_index free_head, free_tail;/* reusable task slots, oldest first */
     coro_index cb_free;             /* free callback slots */
     coro_index current;             /* running task or CORO__NONE */
     coro_index deferred;            /* task-wait timeouts to act on after this iteration */
     uint8_t state;                  /* CORO__L_* */
-    uint8_t stale;                  /* now must be read again */
+    uint8_t reread_clock;           /* 1: `now` is out of date, coro__now reads the clock */
     volatile uint8_t woken;         /* set by coro_loop_wakeup (interrupt-safe) */
     uint8_t armed;                  /* wake sources outside the loop (interrupts) */
     struct coro_poll *polls;        /* hooks run after a wakeup */
@@ -641,16 +674,30 @@ typedef struct coro_poll {
 } coro_poll;
 
 /* ---- private helpers used by the macros ---------------------------------- */
-enum { CORO__FREE, CORO__READY, CORO__SLEEP, CORO__WAITQ, CORO__WAITTASKS, CORO__DONE, CORO__DEADCB, CORO__WAITQ_SHIELD };
+/* A slot's state. The four a task can be suspended in are the public
+ * CORO_TRACE_AT_* values, so CORO_TRACE_SUSPEND passes the state as it is. */
+enum {
+    CORO__FREE,
+    CORO__READY = CORO_TRACE_AT_YIELD,
+    CORO__SLEEP = CORO_TRACE_AT_SLEEP,
+    CORO__WAITQ = CORO_TRACE_AT_WAITQ,
+    CORO__WAITTASKS = CORO_TRACE_AT_TASKS,
+    CORO__DONE,
+    CORO__DEADCB,
+    CORO__WAITQ_SHIELD
+};
 enum {
     CORO__T_CANCEL = 1,   /* cancellation requested, not yet delivered */
     CORO__T_ANY = 2,      /* task wait: wake on the first completion */
     CORO__T_ERR = 4,      /* task wait: wake on the first error */
     CORO__T_FWD = 8,      /* task wait: a cancel or timeout cancels the awaited tasks */
-    CORO__T_FWDED = 16,   /* ... and that happened */
+    CORO__T_FORWARDED = 16, /* ... and it was: the awaited tasks were cancelled */
     CORO__T_TIMEDOUT = 32,/* the wait's timeout expired */
-    CORO__T_HOP = 64,     /* the timeout fired once; fire again next iteration */
-    CORO__T_SEEN = 128    /* scratch mark while counting distinct tasks */
+    CORO__T_TIMEOUT_DEFERRED = 64, /* the wait's timer came due and was put off to
+                           * the end of the iteration (L->deferred), so a task
+                           * finishing at the timeout counts as done; when it
+                           * is acted on, coro__expire sees this flag */
+    CORO__T_COUNTED = 128 /* scratch mark while counting distinct tasks */
 };
 enum { CORO__F_CATCH = 1, CORO__F_FINALLY = 2 };
 #define CORO__PENDING CORO_PENDING
@@ -1355,33 +1402,56 @@ const unsigned long coro__config PROGMEM = CORO__CONFIG;
 const unsigned long coro__config = CORO__CONFIG;
 #endif
 
-/* ---- clock ---------------------------------------------------------------- */
-#if CORO_CLOCK == CORO_CLOCK_VIRTUAL
-coro_tick coro_virtual_now;
-CORO__DEF coro_tick coro_clock(void) { return coro_virtual_now; }
-#elif CORO_CLOCK == CORO_CLOCK_POSIX
-CORO__DEF coro_tick coro_clock(void)
+/* ==== continuation ======================================================== */
+/* Owns: the out-of-line half of the continuation macros (CORO_BEGIN/CORO_END,
+ * the trapping default: of the resume switch): ending a frame, and the traps
+ * for a bad resume or a coroutine entered outside a task. May call: the
+ * misuse reports (end of file). Knows nothing of loops or tasks. */
+CORO__DEF void coro__bad_resume(coro__lc lc, const char *file, unsigned line)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (coro_tick)((uint64_t)ts.tv_sec * CORO_TICK_HZ + (uint64_t)ts.tv_nsec / (1000000000u / CORO_TICK_HZ));
+    coro__trap(lc == (coro__lc)CORO__LC_DONE ? CORO_FAIL_FINISHED : CORO_FAIL_RESUME, file, line, NULL);
 }
-#else
-CORO__DEF coro_tick coro_clock(void) { return coro_port_now(); }
-#endif
 
+CORO__DEF void coro__bad_resume_at(coro__lc lc, unsigned line) { coro__bad_resume(lc, NULL, line); }
+
+CORO__DEF void coro__bad_entry(unsigned long config, const char *file, unsigned line)
+{
+    if (!coro__running)
+        coro__trap(CORO_FAIL_NO_TASK, file, line, NULL);
+    (void)coro__config_ok(config, file, line);
+    /* A coroutine compiled for another layout cannot run, even if the
+     * report returned. */
+    CORO_TRAP();
+    /* cppcheck-suppress unreachableCode */
+    for (;;) {
+    }
+}
+
+CORO__DEF coro_status coro__end(coro_frame *f)
+{
+    f->lc = (coro__lc)CORO__LC_DONE;
+    f->flags = 0;
+    return f->err;
+}
+
+
+/* ==== scheduler =========================================================== */
+/* Owns: the loop's time for an iteration (coro__now, coro__until), the timer
+ * heap ordered by (deadline, seq), the ready ring (a FIFO of ready tasks and
+ * due callbacks), the free list of task slots, waking a slot (to the ring),
+ * and the handles naming slots (index + generation). May call: the clock
+ * (coro_clock) and the trace hook; nothing above it. */
 /* The loop's time for this iteration (read lazily: an iteration of yields
  * with no timers pending never reads the clock). */
 static coro_tick coro__now(coro_loop *L)
 {
-    if (L->stale) {
+    if (L->reread_clock) {
         L->now = coro_clock();
-        L->stale = 0;
+        L->reread_clock = 0;
     }
     return L->now;
 }
 
-/* a before b: deadline by signed difference, then sequence (FIFO). */
 /* a before b: deadline, then sequence (FIFO). Deadlines compare as signed
  * offsets from the loop's time, not from each other: a deadline in the past
  * and one far ahead stay in order even when they lie more than half the tick
@@ -1508,37 +1578,6 @@ static void coro__wake_cancelled(coro_loop *L, coro_index id)
     coro__wake(L, id, CORO_ERR_CANCELLED);
 }
 
-static void coro__q_unlink(coro_loop *L, coro_waitq *q, coro_index id)
-{
-    coro_index t = (coro_index)(q->tail1 - 1), p = t;
-    /* A task can be missing from the queue it names only if the object was
-     * re-initialised under it (a programmer error): leave the queue alone
-     * rather than walk out of the slot table or round the ring for ever. */
-    if (q->tail1 == 0)
-        return;
-    while (L->slot[p].next != id) {
-        p = L->slot[p].next;
-        if (p == t)
-            return;
-    }
-    if (p == id)
-        q->tail1 = 0;
-    else {
-        L->slot[p].next = L->slot[id].next;
-        if (t == id)
-            q->tail1 = (coro_index)(p + 1);
-    }
-}
-
-/* ---- tasks --------------------------------------------------------------------- */
-/* An all-zero loop (never initialised: a static in .bss) is a valid empty
- * loop: the first spawn, call, stop, close or run initialises it. */
-static void coro__loop_touch(coro_loop *L)
-{
-    if (L->state == CORO__L_NEW)
-        coro_loop_init(L);
-}
-
 static coro__slot *coro__task(const coro_loop *L, coro_task t)
 {
     coro_index id = CORO__ID(t);
@@ -1559,414 +1598,6 @@ static coro__gen coro__next_gen(coro__gen g)
     return (coro__gen)(g + 1u);
 }
 
-static coro_status coro__never_started(coro_frame *f)
-{
-    f->err = CORO_ERR_CANCELLED;
-    return CORO_ERR_CANCELLED;
-}
-
-/* ---- misuse reports ------------------------------------------------------------ */
-#if !defined(CORO_ON_FAIL) && CORO_FAIL_TEXT
-#include <stdio.h>
-/* The default report on a host: what and where on stderr, after whatever
- * stdout still buffers (abort() would lose it). */
-static void coro__report(int code, const char *file, unsigned line, const char *text)
-{
-    static const char *const why[] = {
-        "failure",
-        "unknown resume point: an await inside your own switch statement (use if/else, "
-        "or CORO_USE_LABELS=1), or a corrupt frame",
-        "a finished coroutine was resumed: its frame is used by two tasks at once, or "
-        "was reused while its task still ran",
-        "coroutine called outside a task: start it with coro_run, coro_spawn or "
-        "CORO_AWAIT, not by a direct call",
-        "this file's configuration differs from the file with CORO_IMPLEMENTATION: every "
-        "file must see the same CORO_MAX_TASKS, CORO_MAX_CALLBACKS, CORO_TICK_BITS, "
-        "CORO_INDEX_BITS, CORO_DEBUG and CORO_USE_LABELS",
-        "precondition failed"};
-    (void)fflush(stdout);
-    (void)fprintf(stderr, "%s:%u: coro: %s%s%s\n", file ? file : "?", line,
-                  why[code > 0 && code < (int)(sizeof why / sizeof why[0]) ? code : 0], text ? ": " : "",
-                  text ? text : "");
-    (void)fflush(stderr);
-}
-#endif
-
-/* Report (CORO_ON_FAIL, or the default: print on a host, then CORO_TRAP). */
-static void coro__fail(int code, const char *file, unsigned line, const char *text)
-{
-#ifdef CORO_ON_FAIL
-    CORO_ON_FAIL(code, file, line, text);
-#else
-#if CORO_FAIL_TEXT
-    coro__report(code, file, line, text);
-#else
-    (void)code, (void)file, (void)line, (void)text;
-#endif
-    CORO_TRAP();
-#endif
-}
-
-CORO__DEF void coro__trap(int code, const char *file, unsigned line, const char *text)
-{
-    coro__fail(code, file, line, text);
-    /* A CORO_ON_FAIL or CORO_TRAP that returns: nothing can go on from
-     * here, the loop keeps the noreturn promise. */
-    CORO_TRAP();
-    /* cppcheck-suppress unreachableCode */
-    for (;;) {
-    }
-}
-
-CORO__DEF void coro__trap_at(int code, unsigned line) { coro__trap(code, NULL, line, NULL); }
-
-CORO__DEF void coro__bad_resume(coro__lc lc, const char *file, unsigned line)
-{
-    coro__trap(lc == (coro__lc)CORO__LC_DONE ? CORO_FAIL_FINISHED : CORO_FAIL_RESUME, file, line, NULL);
-}
-
-CORO__DEF void coro__bad_resume_at(coro__lc lc, unsigned line) { coro__bad_resume(lc, NULL, line); }
-
-CORO__DEF void coro__bad_entry(unsigned long config, const char *file, unsigned line)
-{
-    if (!coro__running)
-        coro__trap(CORO_FAIL_NO_TASK, file, line, NULL);
-    (void)coro__config_ok(config, file, line);
-    /* A coroutine compiled for another layout cannot run, even if the
-     * report returned. */
-    CORO_TRAP();
-    /* cppcheck-suppress unreachableCode */
-    for (;;) {
-    }
-}
-
-/* Compare a file's configuration (CORO__CONFIG) with this one's. */
-CORO__DEF int coro__config_ok(unsigned long config, const char *file, unsigned line)
-{
-    unsigned long d = config ^ CORO__CONFIG;
-    const char *text = NULL;
-    if (d == 0)
-        return 1;
-#if CORO_FAIL_TEXT
-    text = d & 0xFF0000ul    ? "CORO_MAX_TASKS differs"
-           : d & 0x7000000ul ? "CORO_TICK_BITS differs"
-           : d & 0x38000000ul ? "CORO_INDEX_BITS differs"
-           : d & 0x40000000ul ? "CORO_DEBUG differs"
-           : d & 0x80000000ul ? "CORO_USE_LABELS differs"
-           : d & 0x8000ul        ? "CORO_GEN_BITS differs"
-                              : "sizeof(coro_loop) differs: CORO_MAX_CALLBACKS or another knob";
-#endif
-    coro__fail(CORO_FAIL_CONFIG, file, line, text);
-    return 0;
-}
-
-CORO__DEF coro_status coro__end(coro_frame *f)
-{
-    f->lc = (coro__lc)CORO__LC_DONE;
-    f->flags = 0;
-    return f->err;
-}
-
-CORO__DEF coro_status coro__take_cancel(void)
-{
-    coro_loop *L = coro__running;
-    L->slot[L->current].flags &= (uint8_t)~CORO__T_CANCEL;
-    return CORO_ERR_CANCELLED;
-}
-
-CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro_frame *frame)
-{
-    coro_index id;
-    coro__slot *s;
-    CORO_REQUIRE(L && fn && frame, "coro_spawn with a NULL loop, function or frame");
-    coro__loop_touch(L);
-    if ((L->state & CORO__L_MASK) == CORO__L_CLOSED)
-        return CORO_ERR_CLOSED;
-    id = L->free_head;
-    if (id == CORO__NONE)
-        return CORO_ERR_NO_SLOT;
-    s = &L->slot[id];
-    L->free_head = s->next;
-    s->gen = coro__next_gen(s->gen);
-    s->fn.task = fn;
-    s->arg = frame;
-    s->awaiter = CORO__NONE;
-    s->flags = 0;
-    s->status = CORO_OK;
-    coro__frame_init(frame);
-#if CORO_DEBUG
-    s->name = NULL;
-    s->file = NULL;
-    s->line = 0;
-#endif
-    s->state = CORO__READY;
-    coro__ready(L, id);
-    if (out)
-        *out = coro__handle(L, id);
-    CORO__TRACE(L, CORO_TRACE_SPAWN, id, L->current);
-    return CORO_OK;
-}
-
-CORO__DEF coro_status coro__spawn_named(coro_loop *L, coro_task *out, coro_fn fn, coro_frame *frame, const char *name)
-{
-    coro_task t;
-    coro_status st = coro__spawn(L, &t, fn, frame);
-    if (st == CORO_OK) {
-        coro_task_set_name(L, t, name);
-        if (out)
-            *out = t;
-    }
-    return st;
-}
-
-CORO__DEF void coro_task_set_name(coro_loop *L, coro_task t, const char *name)
-{
-#if CORO_DEBUG
-    coro__slot *s = coro__task(L, t);
-    if (s)
-        s->name = name;
-#else
-    (void)L, (void)t, (void)name;
-#endif
-}
-
-CORO__DEF const char *coro_task_name(const coro_loop *L, coro_task t)
-{
-#if CORO_DEBUG
-    const coro__slot *s = coro__task(L, t);
-    return s ? s->name : NULL;
-#else
-    (void)L, (void)t;
-    return NULL;
-#endif
-}
-
-CORO__DEF int coro_task_done(const coro_loop *L, coro_task t)
-{
-    const coro__slot *s = coro__task(L, t);
-    return !s || s->state == CORO__DONE;
-}
-
-CORO__DEF coro_status coro_task_status(const coro_loop *L, coro_task t)
-{
-    const coro__slot *s = coro__task(L, t);
-    if (!s)
-        return CORO_ERR_STALE;
-    return s->state == CORO__DONE ? s->status : (coro_status)CORO_ERR_STATE;
-}
-
-CORO__DEF int coro_task_cancelled(const coro_loop *L, coro_task t)
-{
-    return coro_task_status(L, t) == CORO_ERR_CANCELLED;
-}
-
-/* Cancel every unfinished task awaited by task w (they name it as awaiter). */
-static void coro__forward_cancel(coro_loop *L, coro_index w)
-{
-    coro_index i;
-    coro__slot *ws = &L->slot[w];
-    ws->flags = (uint8_t)((ws->flags | CORO__T_FWDED) & ~(CORO__T_ANY | CORO__T_ERR));
-    for (i = 0; i < CORO_MAX_TASKS; i++)
-        if (L->slot[i].awaiter == w && L->slot[i].state != CORO__DONE)
-            coro_task_cancel(L, coro__handle(L, i));
-}
-
-CORO__DEF int coro_task_cancel(coro_loop *L, coro_task t)
-{
-    coro__slot *s = coro__task(L, t);
-    coro_index id = CORO__ID(t);
-    if (!s)
-        return 0;
-    if (s->state != CORO__DONE)
-        CORO__TRACE(L, CORO_TRACE_CANCEL, id, L->current);
-    switch (s->state) {
-    case CORO__READY:
-        if (((coro_frame *)s->arg)->lc == 0 && id != L->current)
-            s->fn.task = coro__never_started;
-        else
-            s->flags |= CORO__T_CANCEL;
-        return 1;
-    case CORO__SLEEP:
-        coro__wake_cancelled(L, id);
-        return 1;
-    case CORO__WAITQ:
-        coro__q_unlink(L, s->on.q, id);
-        coro__wake_cancelled(L, id);
-        return 1;
-    case CORO__WAITQ_SHIELD: /* delivered after the notify (coro_waitq_resumed) */
-        s->flags |= CORO__T_CANCEL;
-        return 1;
-    case CORO__WAITTASKS:
-        if (!(s->flags & CORO__T_FWD)) {
-            coro__wake_cancelled(L, id);
-            return 1;
-        }
-        if (s->flags & CORO__T_TIMEDOUT) {
-            s->flags |= CORO__T_CANCEL; /* the timeout cancels them already: report this one */
-            return 1;
-        }
-        /* asyncio forwards every cancel to the awaited tasks, each time it
-         * is requested, and does not mark the awaiting task: an awaited task
-         * that swallows it hands its result to the awaiter. */
-        if (s->hpos != CORO__NONE)
-            coro__timer_del(L, id);
-        coro__forward_cancel(L, id);
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-/* Does a task ending with st end a wait in mode fl early? FIRST_COMPLETED:
- * always; an error: for gather and await (FWD) any failure, for wait's
- * FIRST_EXCEPTION not a cancellation (asyncio). */
-static int coro__wakes(uint8_t fl, coro_status st)
-{
-    return (fl & CORO__T_ANY) ||
-           (st != CORO_OK && (fl & CORO__T_ERR) && ((fl & CORO__T_FWD) || st != CORO_ERR_CANCELLED));
-}
-
-/* A task ended with st: record, notify its awaiter, recycle its slot. */
-static void coro__finish(coro_loop *L, coro_index id, coro_status st)
-{
-    coro__slot *s = &L->slot[id];
-    coro_index w = s->awaiter;
-    if (st == CORO_OK && (s->flags & CORO__T_CANCEL))
-        st = CORO_ERR_CANCELLED;
-    CORO__TRACE(L, CORO_TRACE_DONE, id, st);
-    s->state = CORO__DONE;
-    s->status = st;
-    s->flags = 0;
-    if (w == CORO__NONE) {
-        coro__free_push(L, id);
-        return;
-    }
-    /* The awaiter releases the slot when it resumes (it may still read it). */
-    s = &L->slot[w];
-    s->on.pending--;
-    if (s->state == CORO__WAITTASKS && (s->on.pending == 0 || coro__wakes(s->flags, st)))
-        coro__wake(L, w, (s->flags & CORO__T_FWD) ? st : (coro_status)CORO_OK);
-}
-
-/* Start waiting on tasks (await, gather, wait, wait_for). mode: CORO__T_*
- * flags, 0xFF = invalid. Returns CORO__PENDING, or the result at once. */
-CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int mode, coro_tick timeout,
-                                       coro_status *errs, int *ndone, int kind)
-{
-    coro_loop *L = coro__running;
-    coro_index me = L->current, pending = 0;
-    coro__slot *ms = &L->slot[me];
-    int i, now = 0, cancel = ms->flags & CORO__T_CANCEL;
-    /* Cancelled before awaiting: a plain wait fails at once; await, gather
-     * and wait_for cancel the awaited tasks and report once they ended
-     * (asyncio: a task that cancels itself then awaits a child cancels it). */
-    if (cancel && !(mode & CORO__T_FWD))
-        return coro__take_cancel();
-    if (mode < 0 || n < 0 || (n == 0 && !(mode & CORO__T_FWD)))
-        return CORO_ERR_INVALID;
-    if (timeout != CORO_FOREVER && timeout > CORO_MAX_DELAY)
-        return CORO_ERR_RANGE;
-    for (i = 0; i < n; i++) {
-        coro__slot *c = coro__task(L, tasks[i]);
-        if (!c)
-            return CORO_ERR_STALE;
-        if (c == ms)
-            return CORO_ERR_SELF_AWAIT;
-        if (c->state != CORO__DONE && c->awaiter != CORO__NONE && c->awaiter != me)
-            return CORO_ERR_BUSY;
-    }
-    for (i = 0; i < n; i++) {
-        coro__slot *c = coro__task(L, tasks[i]);
-        if (c->state == CORO__DONE) {
-            if (coro__wakes((uint8_t)mode, c->status))
-                now = 1;
-        } else if (c->awaiter != me) {
-            c->awaiter = me;
-            pending++;
-        }
-    }
-    ms->status = CORO_OK;
-    ms->flags = (uint8_t)(mode & (CORO__T_ANY | CORO__T_ERR | CORO__T_FWD)) | (uint8_t)cancel;
-    if (cancel && pending)
-        ms->flags &= (uint8_t)~CORO__T_CANCEL; /* delivered below, to the awaited tasks */
-    else if (now || pending == 0)
-        return coro__tasks_resume(tasks, n, errs, ndone, kind);
-    ms->on.pending = pending;
-    ms->state = CORO__WAITTASKS;
-    CORO__TRACE(L, CORO_TRACE_AWAIT, me, pending);
-    if (cancel) {
-        coro__forward_cancel(L, me);
-    } else if (timeout != CORO_FOREVER) {
-        if (timeout == 0 && (mode & CORO__T_FWD)) {
-            ms->flags |= CORO__T_TIMEDOUT;
-            coro__forward_cancel(L, me);
-        } else
-            coro__timer_add(L, me, coro__now(L) + timeout);
-    }
-    return CORO__PENDING;
-}
-
-/* After a task wait: detach from the tasks, release finished ones, compute
- * the result. kind: CORO__K_*. */
-CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_status *errs, int *ndone, int kind)
-{
-    coro_loop *L = coro__running;
-    coro_index me = L->current;
-    coro__slot *ms = &L->slot[me];
-    uint8_t fl = ms->flags;
-    coro_status st = ms->status, first = CORO_OK;
-    int i, done = 0;
-    /* Cancelled: a plain wait was woken by it, or the task was cancelled
-     * after its wait completed (asyncio delivers it at the await), or a
-     * forwarding wait was cancelled after its timeout forwarded. */
-    int cancelled = (fl & CORO__T_CANCEL) || (st == CORO_ERR_CANCELLED && !(fl & CORO__T_FWD));
-    for (i = 0; i < n; i++) {
-        coro__slot *c = coro__task(L, tasks[i]);
-        if (!c)
-            continue;
-        if (c->awaiter == me) {
-            c->awaiter = CORO__NONE;
-            if (c->state == CORO__DONE)
-                coro__free_push(L, CORO__ID(tasks[i]));
-        }
-        if (c->state == CORO__DONE) {
-            if (errs)
-                errs[i] = c->status;
-            if (first == CORO_OK)
-                first = c->status;
-            if (!(c->flags & CORO__T_SEEN)) {
-                c->flags |= CORO__T_SEEN;
-                done++;
-            }
-        }
-    }
-    for (i = 0; i < n; i++) {
-        coro__slot *c = coro__task(L, tasks[i]);
-        if (c)
-            c->flags &= (uint8_t)~CORO__T_SEEN;
-    }
-    ms->flags = 0;
-    if (ndone)
-        *ndone = done;
-    if (cancelled || (fl & CORO__T_FWDED && !(fl & CORO__T_TIMEDOUT) && kind != CORO__K_AWAIT))
-        return CORO_ERR_CANCELLED;
-    switch (kind) {
-    case CORO__K_AWAIT: /* the task's status */
-        return first;
-    case CORO__K_GATHER:
-        if (errs)
-            return CORO_OK;
-        return st != CORO_OK ? st : first;
-    case CORO__K_WAIT: /* a timeout is not an error */
-        return CORO_OK;
-    default: /* CORO__K_WAIT_FOR */
-        if ((fl & CORO__T_TIMEDOUT) && first == CORO_ERR_CANCELLED)
-            return CORO_ERR_TIMEOUT;
-        return first;
-    }
-}
-
-/* ---- sleep ------------------------------------------------------------------- */
 /* Ticks from the loop's time to the absolute tick `when`: 0 if `when` is in
  * the past (at most CORO_MAX_DELAY / 2 behind), CORO_FOREVER if it lies
  * further ahead than CORO_MAX_DELAY. Ticks wrap, so the two bounds split the
@@ -1979,113 +1610,23 @@ static coro_tick coro__until(coro_loop *L, coro_tick when)
     return (coro_tick)(0u - d) <= CORO_MAX_DELAY / 2 ? 0 : CORO_FOREVER;
 }
 
-CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
+
+/* ==== loop ================================================================ */
+/* Owns: the loop object's life (init, close, stop), callbacks (call_soon,
+ * call_later, call_at), the wakeup doorbell and poll hooks, due timers and
+ * their dispatch, idling, one iteration (coro__run_once) and the runs. May
+ * call: the scheduler, the clock's sleep, and into the tasks it runs (a
+ * task's step, coro__finish when it ends, coro__forward_cancel when a task
+ * wait times out): those are declared here. */
+static void coro__finish(coro_loop *L, coro_index id, coro_status st);
+static void coro__forward_cancel(coro_loop *L, coro_index w);
+static void coro__clock_sleep(coro_loop *L, int has, coro_tick when);
+/* An all-zero loop (never initialised: a static in .bss) is a valid empty
+ * loop: the first spawn, call, stop, close or run initialises it. */
+static void coro__loop_touch(coro_loop *L)
 {
-    coro_loop *L = coro__running;
-    coro__slot *s = &L->slot[L->current];
-    if (s->flags & CORO__T_CANCEL)
-        return coro__take_cancel();
-    if (absolute)
-        t = coro__until(L, t);
-    if (t > CORO_MAX_DELAY)
-        return CORO_ERR_RANGE;
-    s->status = CORO_OK;
-    if (t == 0) {
-        coro__ready(L, L->current);
-#if CORO__SPIN
-        L->spin++; /* a yield */
-#endif
-        return CORO__PENDING;
-    }
-    s->state = CORO__SLEEP;
-    coro__timer_add(L, L->current, coro__now(L) + t);
-    CORO__TRACE(L, CORO_TRACE_SLEEP, L->current, s->deadline);
-    return CORO__PENDING;
-}
-
-/* ---- wait queues --------------------------------------------------------------- */
-/* A non-empty wait queue's tail is a task waiting on that queue. An object
- * overwritten (re-initialised, copied, freed) while tasks wait on it trips
- * this assert instead of splicing another slot's links. */
-#define CORO__WAITQ_SANE(L, q)                                                             \
-    CORO_REQUIRE((q)->tail1 == 0 ||                                                        \
-                 ((q)->tail1 <= CORO_MAX_TASKS && (L)->slot[(q)->tail1 - 1].on.q == (q) &&  \
-                  ((L)->slot[(q)->tail1 - 1].state == CORO__WAITQ ||                       \
-                   (L)->slot[(q)->tail1 - 1].state == CORO__WAITQ_SHIELD)),                \
-                 "a lock, event, semaphore, condition or queue was re-initialised, copied or overwritten while tasks waited on it")
-
-static coro_status coro__waitq_park(coro_waitq *q, uint8_t state)
-{
-    coro_loop *L = coro__running;
-    coro_index id = L->current;
-    coro__slot *s = &L->slot[id];
-    coro_index t = q->tail1;
-    CORO__WAITQ_SANE(L, q);
-    if (t == 0) {
-        s->next = id;
-    } else {
-        t--;
-        s->next = L->slot[t].next;
-        L->slot[t].next = id;
-    }
-    q->tail1 = (coro_index)(id + 1);
-    s->on.q = q;
-    s->status = CORO_OK;
-    s->state = state;
-    CORO__TRACE(L, CORO_TRACE_WAIT, id, (uintptr_t)q);
-    return CORO__PENDING;
-}
-
-CORO__DEF coro_status coro_waitq_wait(coro_waitq *q)
-{
-    if (coro__running->cur->flags & CORO__T_CANCEL)
-        return coro__take_cancel();
-    return coro__waitq_park(q, CORO__WAITQ);
-}
-
-CORO__DEF coro_status coro_waitq_wait_shielded(coro_waitq *q) { return coro__waitq_park(q, CORO__WAITQ_SHIELD); }
-
-CORO__DEF coro_task coro_waitq_notify(coro_loop *L, coro_waitq *q, coro_status st)
-{
-    coro_index h;
-    if (q->tail1 == 0)
-        return 0;
-    CORO__WAITQ_SANE(L, q);
-    h = L->slot[q->tail1 - 1].next;
-    coro__q_unlink(L, q, h);
-    coro__wake(L, h, st);
-    return coro__handle(L, h);
-}
-
-CORO__DEF int coro_waitq_notify_all(coro_loop *L, coro_waitq *q, coro_status st)
-{
-    int n = 0;
-    while (coro_waitq_notify(L, q, st))
-        n++;
-    return n;
-}
-
-CORO__DEF coro_status coro_waitq_resumed(int *chosen)
-{
-    coro_loop *L = coro__running;
-    coro__slot *s = &L->slot[L->current];
-    *chosen = s->status != CORO_ERR_CANCELLED;
-    if (s->flags & CORO__T_CANCEL)
-        return coro__take_cancel();
-    return s->status;
-}
-
-CORO__DEF int coro_waitq_len(const coro_loop *L, const coro_waitq *q)
-{
-    int n = 0;
-    coro_index t = (coro_index)(q->tail1 - 1), p = t;
-    if (q->tail1 == 0)
-        return 0;
-    do {
-        n++;
-        p = L->slot[p].next;
-    } while (p != t);
-    return n;
+    if (L->state == CORO__L_NEW)
+        coro_loop_init(L);
 }
 
 /* ---- callbacks ----------------------------------------------------------------- */
@@ -2176,87 +1717,6 @@ CORO__DEF int coro_handle_cancel(coro_loop *L, coro_handle h)
     return 0;
 }
 
-/* ---- timeout scopes ------------------------------------------------------------ */
-enum { CORO__TO_ARMED = 1, CORO__TO_FIRED = 2, CORO__TO_CAUSE = 4, CORO__TO_CATCH = 8 };
-
-static void coro__timeout_fire(void *arg)
-{
-    coro_timeout *to = (coro_timeout *)arg;
-    coro_loop *L = coro__running;
-    coro__slot *s = coro__task(L, to->task);
-    to->state = (uint8_t)((to->state | CORO__TO_FIRED) & ~CORO__TO_ARMED);
-    if (s && !(s->flags & CORO__T_CANCEL)) { /* not already being cancelled */
-        to->state |= CORO__TO_CAUSE;
-        coro_task_cancel(L, to->task);
-    }
-}
-
-/* 0: run the statement; else the status to report (with the statement skipped). */
-CORO__DEF coro_status coro__timeout_enter(void *scope, coro_frame *f, coro_tick ticks)
-{
-    coro_timeout *to = (coro_timeout *)scope;
-    coro_loop *L = coro__running;
-    coro_status st;
-    to->state = (uint8_t)((f->flags & CORO__F_CATCH) ? CORO__TO_CATCH : 0);
-    to->task = coro__handle(L, L->current);
-    st = ticks == 0 ? coro_call_soon(L, &to->cb, coro__timeout_fire, to)
-                    : coro_call_later(L, &to->cb, ticks, coro__timeout_fire, to);
-    f->err = st;
-    if (st)
-        return st;
-    to->state |= CORO__TO_ARMED;
-    f->flags |= CORO__F_CATCH;
-    return 0;
-}
-
-CORO__DEF coro_status coro__timeout_exit(void *scope, coro_frame *f)
-{
-    coro_timeout *to = (coro_timeout *)scope;
-    coro_loop *L = coro__running;
-    coro_status st = f->err;
-    f->err = 0;
-    if (!(to->state & CORO__TO_CATCH))
-        f->flags &= (uint8_t)~CORO__F_CATCH;
-    if (to->state & CORO__TO_ARMED)
-        coro_handle_cancel(L, to->cb);
-    if (to->state & CORO__TO_CAUSE) {
-        if (st == CORO_ERR_CANCELLED)
-            st = CORO_ERR_TIMEOUT;
-        else
-            L->slot[L->current].flags &= (uint8_t)~CORO__T_CANCEL; /* undelivered: withdraw */
-    }
-    to->state = 0;
-    return st;
-}
-
-/* ---- the loop -------------------------------------------------------------------- */
-CORO__DEF const char *coro_strerror(int st)
-{
-#if defined(__AVR__)
-    /* AVR: the texts stay in flash (as pointers to strings they would take
-     * ~330 of the 2 KB of RAM); the one asked for is copied to a buffer that
-     * the next call overwrites. */
-    static char buf[39];
-    static const char names[][sizeof buf] PROGMEM = {
-#else
-    static const char *const names[] = {
-#endif
-        "ok", "cancelled", "timeout", "invalid argument", "no free slot", "stale handle",
-        "invalid state", "delay out of range", "loop already running", "loop closed",
-        "loop stopped before the task completed", "deadlock", "busy", "task awaits itself",
-        "full", "empty", "not locked", "overflow", "underflow", "shut down",
-        "configuration differs between files"};
-#if defined(__AVR__)
-    if (st >= 0 && st < (int)(sizeof names / sizeof names[0]))
-        return strcpy_P(buf, names[st]);
-    return strcpy_P(buf, st >= CORO_ERR_USER ? PSTR("application error") : PSTR("unknown error"));
-#else
-    if (st >= 0 && st < (int)(sizeof names / sizeof names[0]))
-        return names[st];
-    return st >= CORO_ERR_USER ? "application error" : "unknown error";
-#endif
-}
-
 #if CORO_CLOCK == CORO_CLOCK_POSIX
 /* The host's idle is race-free through a doorbell: a wakeup (a signal
  * handler, another thread) writes a byte to a non-blocking pipe after
@@ -2303,7 +1763,7 @@ CORO__DEF coro_status coro_loop_init(coro_loop *L)
     L->current = CORO__NONE;
     L->deferred = CORO__NONE;
     L->cur = &L->slot[0];
-    L->stale = 0;
+    L->reread_clock = 0;
     L->state = CORO__L_IDLE;
     L->woken = 0;
     L->armed = 0;
@@ -2408,16 +1868,16 @@ static void coro__expire(coro_loop *L, coro_index id)
         s->state = CORO__READY;
         coro__ready(L, id);
         CORO__TRACE(L, CORO_TRACE_WAKE, id, CORO__NONE);
-    } else if (!(s->flags & CORO__T_HOP)) {
+    } else if (!(s->flags & CORO__T_TIMEOUT_DEFERRED)) {
         /* A task wait's timeout: act after this iteration's tasks ran, so a
          * task finishing exactly at the timeout counts as done. */
-        s->flags |= CORO__T_HOP;
+        s->flags |= CORO__T_TIMEOUT_DEFERRED;
         s->next = L->deferred;
         L->deferred = id;
     } else if (s->flags & CORO__T_FWD) {
         /* A cancellation forwarded earlier in this iteration wins: it is
          * reported as such, not swallowed into a timeout (gh-86296). */
-        if (!(s->flags & CORO__T_FWDED)) {
+        if (!(s->flags & CORO__T_FORWARDED)) {
             s->flags |= CORO__T_TIMEDOUT;
             coro__forward_cancel(L, id);
         }
@@ -2425,60 +1885,6 @@ static void coro__expire(coro_loop *L, coro_index id)
         coro__wake(L, id, CORO_ERR_TIMEOUT);
     }
 }
-
-/* ---- the clock's sleep: one block per CORO_CLOCK -------------------------- */
-/* Called when nothing is ready: wait until the deadline `when` (if has), or
- * until a wakeup (L->woken). */
-#if CORO_CLOCK == CORO_CLOCK_VIRTUAL
-static void coro__clock_sleep(coro_loop *L, int has, coro_tick when)
-{
-    if (has && !L->woken && (coro__stick)(when - coro_virtual_now) > 0) /* a wakeup: no jump */
-        coro_virtual_now = when;
-    while (!has && !L->woken) {
-        /* only an interrupt or another thread can help: wait for it */
-    }
-}
-#elif CORO_CLOCK == CORO_CLOCK_POSIX
-static void coro__clock_sleep(coro_loop *L, int has, coro_tick when)
-{
-    coro_tick now = coro_clock();
-    if (!L->woken && (!has || (coro__stick)(when - now) > 0)) {
-        struct timespec ts;
-        coro_tick d = has ? (coro_tick)(when - now) : (coro_tick)CORO_TICK_HZ;
-        ts.tv_sec = (time_t)(d / CORO_TICK_HZ);
-        /* (d % HZ) * (1e9 / HZ) < 1e9: the unsigned product cannot overflow. */
-        ts.tv_nsec = (long)((d % CORO_TICK_HZ) * (1000000000u / CORO_TICK_HZ)); /* NOLINT(bugprone-misplaced-widening-cast) */
-        if (coro__bell[0] >= 0) {
-            fd_set rd;
-            char buf[64];
-            FD_ZERO(&rd);
-            FD_SET(coro__bell[0], &rd);
-            pselect(coro__bell[0] + 1, &rd, NULL, NULL, has ? &ts : NULL, NULL);
-            while (read(coro__bell[0], buf, sizeof buf) > 0) {
-                /* drain: woken, set before each byte, says what happened */
-            }
-        } else {
-            nanosleep(&ts, NULL);
-        }
-    }
-}
-#else
-/* The port's sleep, race-free: with interrupts masked, look once more at the
- * wakeup and at the time (both may have changed since the loop looked), then
- * let the port sleep until an interrupt; it returns with them masked. */
-static void coro__clock_sleep(coro_loop *L, int has, coro_tick when)
-{
-    CORO_CRITICAL_ENTER();
-#ifdef CORO_PORT_TICKS
-    coro_tick late = (coro_tick)(coro_port_ticks - when); /* masked: one read */
-#else
-    coro_tick late = (coro_tick)(coro_port_now() - when);
-#endif
-    if (!L->woken && !(has && late <= CORO_MAX_DELAY))
-        coro_port_sleep(has, when);
-    CORO_CRITICAL_EXIT();
-}
-#endif
 
 /* Wait for the next deadline, or for a wakeup. 0 if nothing can ever come. */
 static int coro__idle(coro_loop *L)
@@ -2514,7 +1920,7 @@ static int coro__due(const coro_loop *L, coro_tick base, coro_tick moved)
  * heap is ordered around until coro__expire_due moves it on. */
 CORO__NOINLINE static int coro__due_now(const coro_loop *L)
 {
-    return L->hlen && coro__due(L, L->now, (coro_tick)((L->stale ? coro_clock() : L->now) - L->now));
+    return L->hlen && coro__due(L, L->now, (coro_tick)((L->reread_clock ? coro_clock() : L->now) - L->now));
 }
 
 /* Every due timer to the ring (or its task wait's timeout). The heap stays
@@ -2555,7 +1961,7 @@ static int coro__spinning(coro_loop *L)
 static int coro__run_once(coro_loop *L)
 {
     coro_index n;
-    L->stale = 1;
+    L->reread_clock = 1;
 #if CORO__SPIN
     if (coro__spinning(L))
         return 0;
@@ -2563,7 +1969,7 @@ static int coro__run_once(coro_loop *L)
     if (L->rhead == L->rtail && !(L->state & CORO__L_STOP) && !coro__due_now(L)) {
         if (!coro__idle(L))
             return 0;
-        L->stale = 1;
+        L->reread_clock = 1;
     }
     coro__poll(L);
     if (L->hlen)
@@ -2611,7 +2017,7 @@ static int coro__run_once(coro_loop *L)
     while (L->deferred != CORO__NONE) {
         coro_index id = L->deferred;
         L->deferred = L->slot[id].next;
-        if (L->slot[id].state == CORO__WAITTASKS && (L->slot[id].flags & CORO__T_HOP))
+        if (L->slot[id].state == CORO__WAITTASKS && (L->slot[id].flags & CORO__T_TIMEOUT_DEFERRED))
             coro__expire(L, id);
     }
     return 1;
@@ -2711,6 +2117,697 @@ CORO__DEF coro_status coro__run(coro_fn fn, coro_frame *frame)
     }
     coro_loop_close(&L);
     return st;
+}
+
+
+/* ==== tasks =============================================================== */
+/* Owns: spawn, names, done/status/cancel, delivering a cancellation, a
+ * task's end (coro__finish: status, its awaiter told, slot recycled), and
+ * sleeping. May call: the scheduler, the loop's lazy init, and the wait
+ * queues' unlink (a cancelled waiter leaves its queue). */
+static void coro__q_unlink(coro_loop *L, coro_waitq *q, coro_index id);
+static coro_status coro__never_started(coro_frame *f)
+{
+    f->err = CORO_ERR_CANCELLED;
+    return CORO_ERR_CANCELLED;
+}
+
+CORO__DEF coro_status coro__take_cancel(void)
+{
+    coro_loop *L = coro__running;
+    L->slot[L->current].flags &= (uint8_t)~CORO__T_CANCEL;
+    return CORO_ERR_CANCELLED;
+}
+
+CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro_frame *frame)
+{
+    coro_index id;
+    coro__slot *s;
+    CORO_REQUIRE(L && fn && frame, "coro_spawn with a NULL loop, function or frame");
+    coro__loop_touch(L);
+    if ((L->state & CORO__L_MASK) == CORO__L_CLOSED)
+        return CORO_ERR_CLOSED;
+    id = L->free_head;
+    if (id == CORO__NONE)
+        return CORO_ERR_NO_SLOT;
+    s = &L->slot[id];
+    L->free_head = s->next;
+    s->gen = coro__next_gen(s->gen);
+    s->fn.task = fn;
+    s->arg = frame;
+    s->awaiter = CORO__NONE;
+    s->flags = 0;
+    s->status = CORO_OK;
+    coro__frame_init(frame);
+#if CORO_DEBUG
+    s->name = NULL;
+    s->file = NULL;
+    s->line = 0;
+#endif
+    s->state = CORO__READY;
+    coro__ready(L, id);
+    if (out)
+        *out = coro__handle(L, id);
+    CORO__TRACE(L, CORO_TRACE_SPAWN, id, L->current);
+    return CORO_OK;
+}
+
+CORO__DEF coro_status coro__spawn_named(coro_loop *L, coro_task *out, coro_fn fn, coro_frame *frame, const char *name)
+{
+    coro_task t;
+    coro_status st = coro__spawn(L, &t, fn, frame);
+    if (st == CORO_OK) {
+        coro_task_set_name(L, t, name);
+        if (out)
+            *out = t;
+    }
+    return st;
+}
+
+CORO__DEF void coro_task_set_name(coro_loop *L, coro_task t, const char *name)
+{
+#if CORO_DEBUG
+    coro__slot *s = coro__task(L, t);
+    if (s)
+        s->name = name;
+#else
+    (void)L, (void)t, (void)name;
+#endif
+}
+
+CORO__DEF const char *coro_task_name(const coro_loop *L, coro_task t)
+{
+#if CORO_DEBUG
+    const coro__slot *s = coro__task(L, t);
+    return s ? s->name : NULL;
+#else
+    (void)L, (void)t;
+    return NULL;
+#endif
+}
+
+CORO__DEF int coro_task_done(const coro_loop *L, coro_task t)
+{
+    const coro__slot *s = coro__task(L, t);
+    return !s || s->state == CORO__DONE;
+}
+
+CORO__DEF coro_status coro_task_status(const coro_loop *L, coro_task t)
+{
+    const coro__slot *s = coro__task(L, t);
+    if (!s)
+        return CORO_ERR_STALE;
+    return s->state == CORO__DONE ? s->status : (coro_status)CORO_ERR_STATE;
+}
+
+CORO__DEF int coro_task_cancelled(const coro_loop *L, coro_task t)
+{
+    return coro_task_status(L, t) == CORO_ERR_CANCELLED;
+}
+
+/* Cancel every unfinished task awaited by task w (they name it as awaiter). */
+static void coro__forward_cancel(coro_loop *L, coro_index w)
+{
+    coro_index i;
+    coro__slot *ws = &L->slot[w];
+    ws->flags = (uint8_t)((ws->flags | CORO__T_FORWARDED) & ~(CORO__T_ANY | CORO__T_ERR));
+    for (i = 0; i < CORO_MAX_TASKS; i++)
+        if (L->slot[i].awaiter == w && L->slot[i].state != CORO__DONE)
+            coro_task_cancel(L, coro__handle(L, i));
+}
+
+CORO__DEF int coro_task_cancel(coro_loop *L, coro_task t)
+{
+    coro__slot *s = coro__task(L, t);
+    coro_index id = CORO__ID(t);
+    if (!s)
+        return 0;
+    if (s->state != CORO__DONE)
+        CORO__TRACE(L, CORO_TRACE_CANCEL, id, L->current);
+    switch (s->state) {
+    case CORO__READY:
+        if (((coro_frame *)s->arg)->lc == 0 && id != L->current)
+            s->fn.task = coro__never_started;
+        else
+            s->flags |= CORO__T_CANCEL;
+        return 1;
+    case CORO__SLEEP:
+        coro__wake_cancelled(L, id);
+        return 1;
+    case CORO__WAITQ:
+        coro__q_unlink(L, s->on.q, id);
+        coro__wake_cancelled(L, id);
+        return 1;
+    case CORO__WAITQ_SHIELD: /* delivered after the notify (coro_waitq_resumed) */
+        s->flags |= CORO__T_CANCEL;
+        return 1;
+    case CORO__WAITTASKS:
+        if (!(s->flags & CORO__T_FWD)) {
+            coro__wake_cancelled(L, id);
+            return 1;
+        }
+        if (s->flags & CORO__T_TIMEDOUT) {
+            s->flags |= CORO__T_CANCEL; /* the timeout cancels them already: report this one */
+            return 1;
+        }
+        /* asyncio forwards every cancel to the awaited tasks, each time it
+         * is requested, and does not mark the awaiting task: an awaited task
+         * that swallows it hands its result to the awaiter. */
+        if (s->hpos != CORO__NONE)
+            coro__timer_del(L, id);
+        coro__forward_cancel(L, id);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Does a task ending with st end a wait in mode fl early? FIRST_COMPLETED:
+ * always; an error: for gather and await (FWD) any failure, for wait's
+ * FIRST_EXCEPTION not a cancellation (asyncio). */
+static int coro__wakes(uint8_t fl, coro_status st)
+{
+    return (fl & CORO__T_ANY) ||
+           (st != CORO_OK && (fl & CORO__T_ERR) && ((fl & CORO__T_FWD) || st != CORO_ERR_CANCELLED));
+}
+
+/* A task ended with st: record, notify its awaiter, recycle its slot. */
+static void coro__finish(coro_loop *L, coro_index id, coro_status st)
+{
+    coro__slot *s = &L->slot[id];
+    coro_index w = s->awaiter;
+    if (st == CORO_OK && (s->flags & CORO__T_CANCEL))
+        st = CORO_ERR_CANCELLED;
+    CORO__TRACE(L, CORO_TRACE_DONE, id, st);
+    s->state = CORO__DONE;
+    s->status = st;
+    s->flags = 0;
+    if (w == CORO__NONE) {
+        coro__free_push(L, id);
+        return;
+    }
+    /* The awaiter releases the slot when it resumes (it may still read it). */
+    s = &L->slot[w];
+    s->on.pending--;
+    if (s->state == CORO__WAITTASKS && (s->on.pending == 0 || coro__wakes(s->flags, st)))
+        coro__wake(L, w, (s->flags & CORO__T_FWD) ? st : (coro_status)CORO_OK);
+}
+
+CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
+{
+    coro_loop *L = coro__running;
+    coro__slot *s = &L->slot[L->current];
+    if (s->flags & CORO__T_CANCEL)
+        return coro__take_cancel();
+    if (absolute)
+        t = coro__until(L, t);
+    if (t > CORO_MAX_DELAY)
+        return CORO_ERR_RANGE;
+    s->status = CORO_OK;
+    if (t == 0) {
+        coro__ready(L, L->current);
+#if CORO__SPIN
+        L->spin++; /* a yield */
+#endif
+        return CORO__PENDING;
+    }
+    s->state = CORO__SLEEP;
+    coro__timer_add(L, L->current, coro__now(L) + t);
+    CORO__TRACE(L, CORO_TRACE_SLEEP, L->current, s->deadline);
+    return CORO__PENDING;
+}
+
+
+/* ==== composition ========================================================= */
+/* Owns: waiting on tasks (CORO_AWAIT_TASK, CORO_GATHER, CORO_WAIT,
+ * CORO_WAIT_FOR: coro__tasks_start/resume) and timeout scopes (CORO_TIMEOUT,
+ * a callback that cancels the scope's task). May call: tasks, the scheduler
+ * and the loop's callbacks. */
+/* Start waiting on tasks (await, gather, wait, wait_for). mode: CORO__T_*
+ * flags, -1 = invalid (coro__wait_mode of an unknown `when`). Returns
+ * CORO__PENDING, or the result at once. */
+CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int mode, coro_tick timeout,
+                                       coro_status *errs, int *ndone, int kind)
+{
+    coro_loop *L = coro__running;
+    coro_index me = L->current, pending = 0;
+    coro__slot *ms = &L->slot[me];
+    int i, now = 0, cancel = ms->flags & CORO__T_CANCEL;
+    /* Cancelled before awaiting: a plain wait fails at once; await, gather
+     * and wait_for cancel the awaited tasks and report once they ended
+     * (asyncio: a task that cancels itself then awaits a child cancels it). */
+    if (cancel && !(mode & CORO__T_FWD))
+        return coro__take_cancel();
+    if (mode < 0 || n < 0 || (n == 0 && !(mode & CORO__T_FWD)))
+        return CORO_ERR_INVALID;
+    if (timeout != CORO_FOREVER && timeout > CORO_MAX_DELAY)
+        return CORO_ERR_RANGE;
+    for (i = 0; i < n; i++) {
+        coro__slot *c = coro__task(L, tasks[i]);
+        if (!c)
+            return CORO_ERR_STALE;
+        if (c == ms)
+            return CORO_ERR_SELF_AWAIT;
+        if (c->state != CORO__DONE && c->awaiter != CORO__NONE && c->awaiter != me)
+            return CORO_ERR_BUSY;
+    }
+    for (i = 0; i < n; i++) {
+        coro__slot *c = coro__task(L, tasks[i]);
+        if (c->state == CORO__DONE) {
+            if (coro__wakes((uint8_t)mode, c->status))
+                now = 1;
+        } else if (c->awaiter != me) {
+            c->awaiter = me;
+            pending++;
+        }
+    }
+    ms->status = CORO_OK;
+    ms->flags = (uint8_t)(mode & (CORO__T_ANY | CORO__T_ERR | CORO__T_FWD)) | (uint8_t)cancel;
+    if (cancel && pending)
+        ms->flags &= (uint8_t)~CORO__T_CANCEL; /* delivered below, to the awaited tasks */
+    else if (now || pending == 0)
+        return coro__tasks_resume(tasks, n, errs, ndone, kind);
+    ms->on.pending = pending;
+    ms->state = CORO__WAITTASKS;
+    CORO__TRACE(L, CORO_TRACE_AWAIT, me, pending);
+    if (cancel) {
+        coro__forward_cancel(L, me);
+    } else if (timeout != CORO_FOREVER) {
+        if (timeout == 0 && (mode & CORO__T_FWD)) {
+            ms->flags |= CORO__T_TIMEDOUT;
+            coro__forward_cancel(L, me);
+        } else
+            coro__timer_add(L, me, coro__now(L) + timeout);
+    }
+    return CORO__PENDING;
+}
+
+/* After a task wait: detach from the tasks, release finished ones, compute
+ * the result. kind: CORO__K_*. */
+CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_status *errs, int *ndone, int kind)
+{
+    coro_loop *L = coro__running;
+    coro_index me = L->current;
+    coro__slot *ms = &L->slot[me];
+    uint8_t fl = ms->flags;
+    coro_status st = ms->status, first = CORO_OK;
+    int i, done = 0;
+    /* Cancelled: a plain wait was woken by it, or the task was cancelled
+     * after its wait completed (asyncio delivers it at the await), or a
+     * forwarding wait was cancelled after its timeout forwarded. */
+    int cancelled = (fl & CORO__T_CANCEL) || (st == CORO_ERR_CANCELLED && !(fl & CORO__T_FWD));
+    for (i = 0; i < n; i++) {
+        coro__slot *c = coro__task(L, tasks[i]);
+        if (!c)
+            continue;
+        if (c->awaiter == me) {
+            c->awaiter = CORO__NONE;
+            if (c->state == CORO__DONE)
+                coro__free_push(L, CORO__ID(tasks[i]));
+        }
+        if (c->state == CORO__DONE) {
+            if (errs)
+                errs[i] = c->status;
+            if (first == CORO_OK)
+                first = c->status;
+            if (!(c->flags & CORO__T_COUNTED)) {
+                c->flags |= CORO__T_COUNTED;
+                done++;
+            }
+        }
+    }
+    for (i = 0; i < n; i++) {
+        coro__slot *c = coro__task(L, tasks[i]);
+        if (c)
+            c->flags &= (uint8_t)~CORO__T_COUNTED;
+    }
+    ms->flags = 0;
+    if (ndone)
+        *ndone = done;
+    if (cancelled || (fl & CORO__T_FORWARDED && !(fl & CORO__T_TIMEDOUT) && kind != CORO__K_AWAIT))
+        return CORO_ERR_CANCELLED;
+    switch (kind) {
+    case CORO__K_AWAIT: /* the task's status */
+        return first;
+    case CORO__K_GATHER:
+        if (errs)
+            return CORO_OK;
+        return st != CORO_OK ? st : first;
+    case CORO__K_WAIT: /* a timeout is not an error */
+        return CORO_OK;
+    default: /* CORO__K_WAIT_FOR */
+        if ((fl & CORO__T_TIMEDOUT) && first == CORO_ERR_CANCELLED)
+            return CORO_ERR_TIMEOUT;
+        return first;
+    }
+}
+
+/* ---- timeout scopes ------------------------------------------------------------ */
+enum { CORO__TO_ARMED = 1, CORO__TO_FIRED = 2, CORO__TO_CAUSE = 4, CORO__TO_CATCH = 8 };
+
+static void coro__timeout_fire(void *arg)
+{
+    coro_timeout *to = (coro_timeout *)arg;
+    coro_loop *L = coro__running;
+    coro__slot *s = coro__task(L, to->task);
+    to->state = (uint8_t)((to->state | CORO__TO_FIRED) & ~CORO__TO_ARMED);
+    if (s && !(s->flags & CORO__T_CANCEL)) { /* not already being cancelled */
+        to->state |= CORO__TO_CAUSE;
+        coro_task_cancel(L, to->task);
+    }
+}
+
+/* 0: run the statement; else the status to report (with the statement skipped). */
+CORO__DEF coro_status coro__timeout_enter(void *scope, coro_frame *f, coro_tick ticks)
+{
+    coro_timeout *to = (coro_timeout *)scope;
+    coro_loop *L = coro__running;
+    coro_status st;
+    to->state = (uint8_t)((f->flags & CORO__F_CATCH) ? CORO__TO_CATCH : 0);
+    to->task = coro__handle(L, L->current);
+    st = ticks == 0 ? coro_call_soon(L, &to->cb, coro__timeout_fire, to)
+                    : coro_call_later(L, &to->cb, ticks, coro__timeout_fire, to);
+    f->err = st;
+    if (st)
+        return st;
+    to->state |= CORO__TO_ARMED;
+    f->flags |= CORO__F_CATCH;
+    return 0;
+}
+
+CORO__DEF coro_status coro__timeout_exit(void *scope, coro_frame *f)
+{
+    coro_timeout *to = (coro_timeout *)scope;
+    coro_loop *L = coro__running;
+    coro_status st = f->err;
+    f->err = 0;
+    if (!(to->state & CORO__TO_CATCH))
+        f->flags &= (uint8_t)~CORO__F_CATCH;
+    if (to->state & CORO__TO_ARMED)
+        coro_handle_cancel(L, to->cb);
+    if (to->state & CORO__TO_CAUSE) {
+        if (st == CORO_ERR_CANCELLED)
+            st = CORO_ERR_TIMEOUT;
+        else
+            L->slot[L->current].flags &= (uint8_t)~CORO__T_CANCEL; /* undelivered: withdraw */
+    }
+    to->state = 0;
+    return st;
+}
+
+
+/* ==== wait queues ========================================================= */
+/* Owns: coro_waitq, the intrusive FIFO of tasks that the sync objects and
+ * queues (coro_sync.h, coro_queue.h) park their waiters on: park, notify,
+ * the woken task's verdict, unlink. May call: the scheduler and tasks. */
+static void coro__q_unlink(coro_loop *L, coro_waitq *q, coro_index id)
+{
+    coro_index t = (coro_index)(q->tail1 - 1), p = t;
+    /* A task can be missing from the queue it names only if the object was
+     * re-initialised under it (a programmer error): leave the queue alone
+     * rather than walk out of the slot table or round the ring for ever. */
+    if (q->tail1 == 0)
+        return;
+    while (L->slot[p].next != id) {
+        p = L->slot[p].next;
+        if (p == t)
+            return;
+    }
+    if (p == id)
+        q->tail1 = 0;
+    else {
+        L->slot[p].next = L->slot[id].next;
+        if (t == id)
+            q->tail1 = (coro_index)(p + 1);
+    }
+}
+
+/* ---- wait queues --------------------------------------------------------------- */
+/* A non-empty wait queue's tail is a task waiting on that queue. An object
+ * overwritten (re-initialised, copied, freed) while tasks wait on it trips
+ * this assert instead of splicing another slot's links. */
+#define CORO__WAITQ_SANE(L, q)                                                             \
+    CORO_REQUIRE((q)->tail1 == 0 ||                                                        \
+                 ((q)->tail1 <= CORO_MAX_TASKS && (L)->slot[(q)->tail1 - 1].on.q == (q) &&  \
+                  ((L)->slot[(q)->tail1 - 1].state == CORO__WAITQ ||                       \
+                   (L)->slot[(q)->tail1 - 1].state == CORO__WAITQ_SHIELD)),                \
+                 "a lock, event, semaphore, condition or queue was re-initialised, copied or overwritten while tasks waited on it")
+
+static coro_status coro__waitq_park(coro_waitq *q, uint8_t state)
+{
+    coro_loop *L = coro__running;
+    coro_index id = L->current;
+    coro__slot *s = &L->slot[id];
+    coro_index t = q->tail1;
+    CORO__WAITQ_SANE(L, q);
+    if (t == 0) {
+        s->next = id;
+    } else {
+        t--;
+        s->next = L->slot[t].next;
+        L->slot[t].next = id;
+    }
+    q->tail1 = (coro_index)(id + 1);
+    s->on.q = q;
+    s->status = CORO_OK;
+    s->state = state;
+    CORO__TRACE(L, CORO_TRACE_WAIT, id, (uintptr_t)q);
+    return CORO__PENDING;
+}
+
+CORO__DEF coro_status coro_waitq_wait(coro_waitq *q)
+{
+    if (coro__running->cur->flags & CORO__T_CANCEL)
+        return coro__take_cancel();
+    return coro__waitq_park(q, CORO__WAITQ);
+}
+
+CORO__DEF coro_status coro_waitq_wait_shielded(coro_waitq *q) { return coro__waitq_park(q, CORO__WAITQ_SHIELD); }
+
+CORO__DEF coro_task coro_waitq_notify(coro_loop *L, coro_waitq *q, coro_status st)
+{
+    coro_index h;
+    if (q->tail1 == 0)
+        return 0;
+    CORO__WAITQ_SANE(L, q);
+    h = L->slot[q->tail1 - 1].next;
+    coro__q_unlink(L, q, h);
+    coro__wake(L, h, st);
+    return coro__handle(L, h);
+}
+
+CORO__DEF int coro_waitq_notify_all(coro_loop *L, coro_waitq *q, coro_status st)
+{
+    int n = 0;
+    while (coro_waitq_notify(L, q, st))
+        n++;
+    return n;
+}
+
+CORO__DEF coro_status coro_waitq_resumed(int *chosen)
+{
+    coro_loop *L = coro__running;
+    coro__slot *s = &L->slot[L->current];
+    *chosen = s->status != CORO_ERR_CANCELLED;
+    if (s->flags & CORO__T_CANCEL)
+        return coro__take_cancel();
+    return s->status;
+}
+
+CORO__DEF int coro_waitq_len(const coro_loop *L, const coro_waitq *q)
+{
+    int n = 0;
+    coro_index t = (coro_index)(q->tail1 - 1), p = t;
+    if (q->tail1 == 0)
+        return 0;
+    do {
+        n++;
+        p = L->slot[p].next;
+    } while (p != t);
+    return n;
+}
+
+
+/* ==== clocks and ports ==================================================== */
+/* Owns: coro_clock for each CORO_CLOCK (virtual, POSIX, a port's
+ * coro_port_now) and the clock's sleep (coro__clock_sleep) the idle loop
+ * calls: jump the virtual clock, wait on the POSIX doorbell, or the port's
+ * sleep with interrupts masked. May call: the port and the loop's doorbell. */
+/* ---- clock ---------------------------------------------------------------- */
+#if CORO_CLOCK == CORO_CLOCK_VIRTUAL
+coro_tick coro_virtual_now;
+CORO__DEF coro_tick coro_clock(void) { return coro_virtual_now; }
+#elif CORO_CLOCK == CORO_CLOCK_POSIX
+CORO__DEF coro_tick coro_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (coro_tick)((uint64_t)ts.tv_sec * CORO_TICK_HZ + (uint64_t)ts.tv_nsec / (1000000000u / CORO_TICK_HZ));
+}
+#else
+CORO__DEF coro_tick coro_clock(void) { return coro_port_now(); }
+#endif
+
+/* ---- the clock's sleep: one block per CORO_CLOCK -------------------------- */
+/* Called when nothing is ready: wait until the deadline `when` (if has), or
+ * until a wakeup (L->woken). */
+#if CORO_CLOCK == CORO_CLOCK_VIRTUAL
+static void coro__clock_sleep(coro_loop *L, int has, coro_tick when)
+{
+    if (has && !L->woken && (coro__stick)(when - coro_virtual_now) > 0) /* a wakeup: no jump */
+        coro_virtual_now = when;
+    while (!has && !L->woken) {
+        /* only an interrupt or another thread can help: wait for it */
+    }
+}
+#elif CORO_CLOCK == CORO_CLOCK_POSIX
+static void coro__clock_sleep(coro_loop *L, int has, coro_tick when)
+{
+    coro_tick now = coro_clock();
+    if (!L->woken && (!has || (coro__stick)(when - now) > 0)) {
+        struct timespec ts;
+        coro_tick d = has ? (coro_tick)(when - now) : (coro_tick)CORO_TICK_HZ;
+        ts.tv_sec = (time_t)(d / CORO_TICK_HZ);
+        /* (d % HZ) * (1e9 / HZ) < 1e9: the unsigned product cannot overflow. */
+        ts.tv_nsec = (long)((d % CORO_TICK_HZ) * (1000000000u / CORO_TICK_HZ)); /* NOLINT(bugprone-misplaced-widening-cast) */
+        if (coro__bell[0] >= 0) {
+            fd_set rd;
+            char buf[64];
+            FD_ZERO(&rd);
+            FD_SET(coro__bell[0], &rd);
+            pselect(coro__bell[0] + 1, &rd, NULL, NULL, has ? &ts : NULL, NULL);
+            while (read(coro__bell[0], buf, sizeof buf) > 0) {
+                /* drain: woken, set before each byte, says what happened */
+            }
+        } else {
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+#else
+/* The port's sleep, race-free: with interrupts masked, look once more at the
+ * wakeup and at the time (both may have changed since the loop looked), then
+ * let the port sleep until an interrupt; it returns with them masked. */
+static void coro__clock_sleep(coro_loop *L, int has, coro_tick when)
+{
+    CORO_CRITICAL_ENTER();
+#ifdef CORO_PORT_TICKS
+    coro_tick late = (coro_tick)(coro_port_ticks - when); /* masked: one read */
+#else
+    coro_tick late = (coro_tick)(coro_port_now() - when);
+#endif
+    if (!L->woken && !(has && late <= CORO_MAX_DELAY))
+        coro_port_sleep(has, when);
+    CORO_CRITICAL_EXIT();
+}
+#endif
+
+
+/* ==== misuse reports, debug and trace ===================================== */
+/* Owns: the misuse reports (CORO_ON_FAIL and its default, the configuration
+ * check between files), the result texts (coro_strerror) and the task dump
+ * (coro_loop_dump). May call: only the loop's state (read-only). The trace
+ * hook itself is the CORO__TRACE macro of the public part. */
+/* ---- misuse reports ------------------------------------------------------------ */
+#if !defined(CORO_ON_FAIL) && CORO_FAIL_TEXT
+#include <stdio.h>
+/* The default report on a host: what and where on stderr, after whatever
+ * stdout still buffers (abort() would lose it). */
+static void coro__report(int code, const char *file, unsigned line, const char *text)
+{
+    static const char *const why[] = {
+        "failure",
+        "unknown resume point: an await inside your own switch statement (use if/else, "
+        "or CORO_USE_LABELS=1), or a corrupt frame",
+        "a finished coroutine was resumed: its frame is used by two tasks at once, or "
+        "was reused while its task still ran",
+        "coroutine called outside a task: start it with coro_run, coro_spawn or "
+        "CORO_AWAIT, not by a direct call",
+        "this file's configuration differs from the file with CORO_IMPLEMENTATION: every "
+        "file must see the same CORO_MAX_TASKS, CORO_MAX_CALLBACKS, CORO_TICK_BITS, "
+        "CORO_INDEX_BITS, CORO_DEBUG and CORO_USE_LABELS",
+        "precondition failed"};
+    (void)fflush(stdout);
+    (void)fprintf(stderr, "%s:%u: coro: %s%s%s\n", file ? file : "?", line,
+                  why[code > 0 && code < (int)(sizeof why / sizeof why[0]) ? code : 0], text ? ": " : "",
+                  text ? text : "");
+    (void)fflush(stderr);
+}
+#endif
+
+/* Report (CORO_ON_FAIL, or the default: print on a host, then CORO_TRAP). */
+static void coro__fail(int code, const char *file, unsigned line, const char *text)
+{
+#ifdef CORO_ON_FAIL
+    CORO_ON_FAIL(code, file, line, text);
+#else
+#if CORO_FAIL_TEXT
+    coro__report(code, file, line, text);
+#else
+    (void)code, (void)file, (void)line, (void)text;
+#endif
+    CORO_TRAP();
+#endif
+}
+
+CORO__DEF void coro__trap(int code, const char *file, unsigned line, const char *text)
+{
+    coro__fail(code, file, line, text);
+    /* A CORO_ON_FAIL or CORO_TRAP that returns: nothing can go on from
+     * here, the loop keeps the noreturn promise. */
+    CORO_TRAP();
+    /* cppcheck-suppress unreachableCode */
+    for (;;) {
+    }
+}
+
+CORO__DEF void coro__trap_at(int code, unsigned line) { coro__trap(code, NULL, line, NULL); }
+
+/* Compare a file's configuration (CORO__CONFIG) with this one's. */
+CORO__DEF int coro__config_ok(unsigned long config, const char *file, unsigned line)
+{
+    unsigned long d = config ^ CORO__CONFIG;
+    const char *text = NULL;
+    if (d == 0)
+        return 1;
+#if CORO_FAIL_TEXT
+    text = d & 0xFF0000ul    ? "CORO_MAX_TASKS differs"
+           : d & 0x7000000ul ? "CORO_TICK_BITS differs"
+           : d & 0x38000000ul ? "CORO_INDEX_BITS differs"
+           : d & 0x40000000ul ? "CORO_DEBUG differs"
+           : d & 0x80000000ul ? "CORO_USE_LABELS differs"
+           : d & 0x8000ul        ? "CORO_GEN_BITS differs"
+                              : "sizeof(coro_loop) differs: CORO_MAX_CALLBACKS or another knob";
+#endif
+    coro__fail(CORO_FAIL_CONFIG, file, line, text);
+    return 0;
+}
+
+CORO__DEF const char *coro_strerror(int st)
+{
+#if defined(__AVR__)
+    /* AVR: the texts stay in flash (as pointers to strings they would take
+     * ~330 of the 2 KB of RAM); the one asked for is copied to a buffer that
+     * the next call overwrites. */
+    static char buf[39];
+    static const char names[][sizeof buf] PROGMEM = {
+#else
+    static const char *const names[] = {
+#endif
+        "ok", "cancelled", "timeout", "invalid argument", "no free slot", "stale handle",
+        "invalid state", "delay out of range", "loop already running", "loop closed",
+        "loop stopped before the task completed", "deadlock", "busy", "task awaits itself",
+        "full", "empty", "not locked", "overflow", "underflow", "shut down",
+        "configuration differs between files"};
+#if defined(__AVR__)
+    if (st >= 0 && st < (int)(sizeof names / sizeof names[0]))
+        return strcpy_P(buf, names[st]);
+    return strcpy_P(buf, st >= CORO_ERR_USER ? PSTR("application error") : PSTR("unknown error"));
+#else
+    if (st >= 0 && st < (int)(sizeof names / sizeof names[0]))
+        return names[st];
+    return st >= CORO_ERR_USER ? "application error" : "unknown error";
+#endif
 }
 
 /* ---- task dump ------------------------------------------------------------------- */

@@ -10,10 +10,12 @@
  *   Built only on the public API of coro.h (`make satellite-names` checks it).
  *
  * CONFIGURATION
- *   CORO_RING_INDEX     uint8_t on AVR, else uint16_t: the ring's index type.
- *                       It must be read and written in one instruction by the
- *                       CPU (a ring holds at most half its range: 128 / 32768).
- *   CORO_PRIORITY_SEQ_BYTES  2 on AVR, else 4: bytes of the insertion number a
+ *   (each knob: name, default, meaning)
+ *   CORO_RING_INDEX     uint8_t on AVR, else uint16_t
+ *                       the ring's index type. It must be read and written in
+ *                       one instruction by the CPU (a ring holds at most half
+ *                       its range: 128 / 32768).
+ *   CORO_PRIORITY_SEQ_BYTES  2 on AVR, else 4   bytes of the insertion number a
  *                       priority queue stores per item (ties leave in insertion
  *                       order), and the width of its insertion counter. A put
  *                       or get costs O(log n) compares (n items stored), except

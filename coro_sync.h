@@ -16,10 +16,12 @@
  *   CORO_IMPLEMENTATION, include coro_sync.h there too.
  *
  * CONFIGURATION
- *   CORO_SYNC_ATOMIC   1 on hosted builds with GCC/Clang (CORO_CLOCK other than
- *                      CORO_CLOCK_USER), else 0: the flag's test-and-clear uses
- *                      __atomic_exchange_n (a signal handler or a thread may set
- *                      it) instead of CORO_CRITICAL_ENTER/EXIT (an interrupt).
+ *   (each knob: name, default, meaning)
+ *   CORO_SYNC_ATOMIC   1 hosted with GCC/Clang, else 0
+ *                      1: the flag's test-and-clear uses __atomic_exchange_n
+ *                      (a signal handler or a thread may set it) instead of
+ *                      CORO_CRITICAL_ENTER/EXIT (an interrupt). "Hosted": a
+ *                      CORO_CLOCK other than CORO_CLOCK_USER.
  *
  * RULES
  *   1. UPPER CASE waits (and may end your coroutine with an error, which
