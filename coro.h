@@ -1676,8 +1676,11 @@ CORO__DEF coro_status coro_call_at(coro_loop *L, coro_handle *out, coro_tick whe
 {
     coro_index id;
     coro_status st;
-    if (L && coro__until(L, when) > CORO_MAX_DELAY)
-        return CORO_ERR_RANGE;
+    if (L) {
+        coro__loop_touch(L); /* an all-zero loop: its time before the range check */
+        if (coro__until(L, when) > CORO_MAX_DELAY)
+            return CORO_ERR_RANGE;
+    }
     st = coro__cb_new(L, out, cb, arg, &id);
     if (st)
         return st;
@@ -1691,7 +1694,7 @@ CORO__DEF coro_status coro_call_later(coro_loop *L, coro_handle *out, coro_tick 
 {
     if (ticks > CORO_MAX_DELAY)
         return CORO_ERR_RANGE;
-    return coro_call_at(L, out, L ? (coro_tick)(coro__now(L) + ticks) : 0, cb, arg);
+    return coro_call_at(L, out, L ? (coro_tick)(coro_loop_time(L) + ticks) : 0, cb, arg);
 }
 
 CORO__DEF int coro_handle_cancel(coro_loop *L, coro_handle h)

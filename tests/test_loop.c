@@ -62,6 +62,16 @@ Test(loop, zeroed_loop_spawns_calls_and_runs, .timeout = 10)
     cr_assert_eq(coro_task_status(&L, t), CORO_OK);
 }
 
+/* The first call on an all-zero loop counts from the clock, not from 0. */
+Test(loop, zeroed_loop_first_call_later_counts_from_the_clock, .timeout = 10)
+{
+    memset(&L, 0, sizeof L);
+    coro_virtual_now = 1000;
+    cr_assert_eq(coro_call_later(&L, NULL, 5, mark_cb, "cb"), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "cb@1005 ");
+}
+
 Test(loop, zeroed_loop_answers_queries_and_stops_and_closes, .timeout = 10)
 {
     memset(&L, 0, sizeof L);
