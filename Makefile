@@ -41,15 +41,17 @@ HOST_CXXS ?= g++ clang++
 # gen8        8-bit generations (AVR default)    make gen8 (core)
 # index16     16-bit slot indices                queue-variants, stress
 # seq16       2-byte priority insertion numbers  queue-variants
+# seq32       4-byte priority insertion numbers  queue-variants
 # ndebug      asserts off                        sync-ndebug
 # tick64      64-bit ticks                       check-compile, trace-check, play-check
 # Each name builds build/tests/<suite>.<name> from tests/<suite>.c.
-VARIANTS        := labels tick16 gen8 index16 seq16 ndebug tick64
+VARIANTS        := labels tick16 gen8 index16 seq16 seq32 ndebug tick64
 VARIANT_labels  := -DCORO_USE_LABELS=1
 VARIANT_tick16  := -DCORO_TICK_BITS=16
 VARIANT_gen8    := -DCORO_GEN_BITS=8
 VARIANT_index16 := -DCORO_INDEX_BITS=16
 VARIANT_seq16   := -DCORO_PRIORITY_SEQ_BYTES=2
+VARIANT_seq32   := -DCORO_PRIORITY_SEQ_BYTES=4
 VARIANT_ndebug  := -DNDEBUG
 VARIANT_tick64  := -DCORO_TICK_BITS=64
 # ASan+UBSan (make sanitize, the fuzzer)

@@ -15,16 +15,20 @@
  *                       the ring's index type. It must be read and written in
  *                       one instruction by the CPU (a ring holds at most half
  *                       its range: 128 / 32768).
- *   CORO_PRIORITY_SEQ_BYTES  2 on AVR, else 4   bytes of the insertion number a
- *                       priority queue stores per item (ties leave in insertion
- *                       order), and the width of its insertion counter. A put
- *                       or get costs O(log n) compares (n items stored), except
- *                       the one put in 2^32 - 1 - n (4 bytes; 65,535 - n with
- *                       2) that meets the counter's end: it renumbers the items
- *                       0..n-1 in place (a heapsort, no scratch memory), at most
- *                       2 n log2(n) compares. So the bound is amortised, not
- *                       worst-case; with 2 bytes keep the capacity well below
- *                       65,535. Every file must agree.
+ *   CORO_PRIORITY_SEQ_BYTES  8 on 64-bit hosts, 2 on AVR, else 4
+ *                       bytes of the insertion number a priority queue stores
+ *                       per item (ties leave in insertion order), and the
+ *                       width of its insertion counter. A put or get costs
+ *                       O(log n) compares (n items stored). When the counter
+ *                       reaches its end, that one put renumbers the items
+ *                       0..n-1 in place (a heapsort, no scratch memory, at
+ *                       most 2 n log2(n) compares). With 8 bytes that takes
+ *                       2^64 puts (585 years at 10^9 puts a second): the bound
+ *                       is worst-case. With 4 it is one put in 2^32 - 1 - n,
+ *                       with 2 one in 65,535 - n: amortised O(log n), and with
+ *                       2 keep the capacity well below 65,535. Set 8 on a
+ *                       microcontroller that needs the worst-case bound (4
+ *                       more bytes per item). Every file must agree.
  *   Also coro.h's CORO_CRITICAL_ENTER/EXIT and CORO_FENCE.
  *
  * RULES
@@ -129,6 +133,8 @@
 #ifndef CORO_PRIORITY_SEQ_BYTES
 #if defined(__AVR__)
 #define CORO_PRIORITY_SEQ_BYTES 2
+#elif (defined(UINTPTR_MAX) && UINTPTR_MAX > 0xFFFFFFFFu) || (defined(__SIZEOF_POINTER__) && __SIZEOF_POINTER__ > 4)
+#define CORO_PRIORITY_SEQ_BYTES 8
 #else
 #define CORO_PRIORITY_SEQ_BYTES 4
 #endif
@@ -137,8 +143,10 @@
 typedef uint16_t coro__queue_seq;
 #elif CORO_PRIORITY_SEQ_BYTES == 4
 typedef uint32_t coro__queue_seq;
+#elif CORO_PRIORITY_SEQ_BYTES == 8
+typedef uint64_t coro__queue_seq;
 #else
-#error "CORO_PRIORITY_SEQ_BYTES must be 2 or 4"
+#error "CORO_PRIORITY_SEQ_BYTES must be 2, 4 or 8"
 #endif
 /* Private test hook: run once per insertion number a priority queue reads
  * (tests count the heap's work with it). */
@@ -158,12 +166,12 @@ typedef int (*coro_queue_cmp)(const void *a, const void *b);
 enum { CORO_QUEUE_FIFO = 0, CORO_QUEUE_LIFO = 1, CORO_QUEUE_PRIORITY = 2 };
 enum { CORO__Q_KIND = 3, CORO__Q_SHUTDOWN = 4 };
 
-/* The queue header: 18 bytes on AVR, 24 on Cortex-M, 32 on x86-64. */
+/* The queue header: 18 bytes on AVR, 24 on Cortex-M, 40 on x86-64. */
 typedef struct coro_queue {
     unsigned char *buf;     /* cap elements; a priority queue then CORO_PRIORITY_SEQ_BYTES each */
     coro_queue_cmp cmp;     /* priority order, NULL otherwise */
-    uint16_t cap, esize;    /* capacity (elements), element size (bytes) */
     coro__queue_seq head;   /* FIFO: slot of the oldest; PRIORITY: next insertion number */
+    uint16_t cap, esize;    /* capacity (elements), element size (bytes) */
     uint16_t count;         /* elements stored */
     uint16_t unfinished;    /* put minus task_done; saturates (sticks) at 0xFFFF */
     coro_waitq getters, putters, joiners;
@@ -185,7 +193,7 @@ typedef struct coro_queue {
  * esize bytes at buf (both constants below 65,536), cmp NULL unless PRIORITY.
  * Example: static int b[8]; static coro_queue q = CORO_QUEUE_INIT(CORO_QUEUE_FIFO, b, 8, sizeof b[0], NULL); */
 #define CORO_QUEUE_INIT(kind, buf, cap, esize, cmp) \
-    { (unsigned char *)(buf), (cmp), (uint16_t)(cap), (uint16_t)(esize), 0, 0, 0, \
+    { (unsigned char *)(buf), (cmp), 0, (uint16_t)(cap), (uint16_t)(esize), 0, 0, \
       CORO_WAITQ_INIT, CORO_WAITQ_INIT, CORO_WAITQ_INIT, (uint8_t)(kind) }
 
 /* Initialise a FIFO queue over buf (cap elements of esize bytes). Never

@@ -6,7 +6,7 @@
 #   make labels, make tick16, make gen8
 #                        the core suites (tests/test_core*.c, test_loop.c, test_spin.c)
 #                        again in that build variant (the table in the Makefile)
-#   make queue-variants  the tests/test_queue_*.c suites in the labels, tick16, index16, seq16 variants
+#   make queue-variants  the tests/test_queue_*.c suites in the labels, tick16, index16, seq16, seq32 variants
 #   make sync-ndebug     the tests/test_sync_*.c suites with NDEBUG: all-zero sync objects valid without asserts
 #   make sync-posix      coro_sync.h on the real POSIX clock: the interrupt-safe flag set
 #                        from a thread and a signal handler while the loop sleeps
@@ -63,7 +63,7 @@ tick16: $(call variant_bins,tick16,$(CORE_SRC))
 	@$(call run_suites,tick16,$^)
 gen8: $(call variant_bins,gen8,$(CORE_SRC))
 	@$(call run_suites,gen8,$^)
-queue-variants: $(foreach v,labels tick16 index16 seq16,$(call variant_bins,$(v),$(wildcard tests/test_queue_*.c)))
+queue-variants: $(foreach v,labels tick16 index16 seq16 seq32,$(call variant_bins,$(v),$(wildcard tests/test_queue_*.c)))
 	@$(call run_suites,queue-variants,$^)
 sync-ndebug: $(call variant_bins,ndebug,$(wildcard tests/test_sync_*.c))
 	@$(call run_suites,sync-ndebug,$^)
