@@ -701,9 +701,9 @@ enum {
 };
 enum { CORO__F_CATCH = 1, CORO__F_FINALLY = 2 };
 #define CORO__PENDING CORO_PENDING
-#define CORO__MODE_AWAIT (CORO__T_ERR | CORO__T_FWD)
-/* Which task wait a start/resume pair serves (what its result means). */
-enum { CORO__K_AWAIT, CORO__K_GATHER, CORO__K_WAIT, CORO__K_WAIT_FOR };
+/* Which task wait a start/resume pair serves: it sets what wakes the waiter
+ * and what the result means. The three K_WAIT_* are CORO_WAIT's `when`. */
+enum { CORO__K_AWAIT, CORO__K_GATHER, CORO__K_WAIT_FOR, CORO__K_WAIT_ALL, CORO__K_WAIT_FIRST, CORO__K_WAIT_ERROR };
 
 #if CORO_USE_LABELS
 #define CORO__LC_UNWIND ((void *)1)
@@ -808,7 +808,7 @@ extern const unsigned long coro__config;
         coro__bad_entry(CORO__CONFIG, CORO__FILE, __LINE__);
 #endif
 CORO_API coro_status coro__sleep(coro_tick ticks, int absolute);
-CORO_API coro_status coro__tasks_start(const coro_task *tasks, int n, int mode, coro_tick timeout, coro_status *errs, int *ndone, int kind);
+CORO_API coro_status coro__tasks_start(const coro_task *tasks, int n, int kind, coro_tick timeout, coro_status *errs, int *ndone);
 CORO_API coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_status *errs, int *ndone, int kind);
 CORO_API coro_status coro__take_cancel(void);
 CORO_API coro_status coro__timeout_enter(void *scope, coro_frame *f, coro_tick ticks);
@@ -1088,7 +1088,7 @@ static inline void coro__frame_init(coro_frame *f)
  * awaiting task cancels the awaited one (asyncio semantics). A task may be
  * awaited by one task at a time (CORO_ERR_BUSY otherwise). */
 #define CORO_AWAIT_TASK(self, task)                                        \
-    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__MODE_AWAIT, CORO_FOREVER, NULL, NULL, CORO__K_AWAIT), \
+    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__K_AWAIT, CORO_FOREVER, NULL, NULL), \
                 coro__tasks_resume(&(task), 1, NULL, NULL, CORO__K_AWAIT))
 
 /* asyncio.gather over n tasks (n may be 0; duplicates allowed). errs NULL:
@@ -1097,7 +1097,7 @@ static inline void coro__frame_init(coro_frame *f)
  * gets task i's status and the gather succeeds. Cancelling the gathering
  * task cancels every gathered task, waits for them, and ends CANCELLED. */
 #define CORO_GATHER(self, tasks, n, errs)                                  \
-    CORO__AWAIT(self, coro__tasks_start((tasks), (n), CORO__T_FWD | ((errs) ? 0 : CORO__T_ERR), CORO_FOREVER, (errs), NULL, CORO__K_GATHER), \
+    CORO__AWAIT(self, coro__tasks_start((tasks), (n), CORO__K_GATHER, CORO_FOREVER, (errs), NULL), \
                 coro__tasks_resume((tasks), (n), (errs), NULL, CORO__K_GATHER))
 
 /* asyncio.wait: when is CORO_FIRST_COMPLETED, CORO_FIRST_EXCEPTION or
@@ -1107,11 +1107,14 @@ static inline void coro__frame_init(coro_frame *f)
  * fail with CORO_ERR_INVALID. */
 enum { CORO_FIRST_COMPLETED = CORO__T_ANY, CORO_FIRST_EXCEPTION = CORO__T_ERR, CORO_ALL_COMPLETED = 0x100 };
 #define CORO_WAIT(self, tasks, n, when, timeout, ndone)                    \
-    CORO__AWAIT(self, coro__tasks_start((tasks), (n), coro__wait_mode(when), (timeout), NULL, &(ndone), CORO__K_WAIT), \
-                coro__tasks_resume((tasks), (n), NULL, &(ndone), CORO__K_WAIT))
-static inline int coro__wait_mode(int when)
+    CORO__AWAIT(self, coro__tasks_start((tasks), (n), coro__wait_kind(when), (timeout), NULL, &(ndone)), \
+                coro__tasks_resume((tasks), (n), NULL, &(ndone), CORO__K_WAIT_ALL))
+static inline int coro__wait_kind(int when)
 {
-    return when == CORO_ALL_COMPLETED ? 0 : (when == CORO_FIRST_COMPLETED || when == CORO_FIRST_EXCEPTION) ? when : -1;
+    return when == CORO_ALL_COMPLETED     ? CORO__K_WAIT_ALL
+           : when == CORO_FIRST_COMPLETED ? CORO__K_WAIT_FIRST
+           : when == CORO_FIRST_EXCEPTION ? CORO__K_WAIT_ERROR
+                                          : -1;
 }
 
 /* asyncio.wait_for on a task: on timeout the task is cancelled, its cleanup
@@ -1119,7 +1122,7 @@ static inline int coro__wait_mode(int when)
  * cancellation and succeeds, that success wins. Cancelling the waiter cancels
  * the task too. timeout 0 cancels at once (an unstarted task never runs). */
 #define CORO_WAIT_FOR(self, task, timeout)                                 \
-    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__T_FWD, (timeout), NULL, NULL, CORO__K_WAIT_FOR), \
+    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__K_WAIT_FOR, (timeout), NULL, NULL), \
                 coro__tasks_resume(&(task), 1, NULL, NULL, CORO__K_WAIT_FOR))
 
 /* A timeout scope (asyncio.timeout) around one await statement, which may be
@@ -2346,16 +2349,30 @@ CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
  * CORO_WAIT_FOR: coro__tasks_start/resume) and timeout scopes (CORO_TIMEOUT,
  * a callback that cancels the scope's task). May call: tasks, the scheduler
  * and the loop's callbacks. */
-/* Start waiting on tasks (await, gather, wait, wait_for). mode: CORO__T_*
- * flags, -1 = invalid (coro__wait_mode of an unknown `when`). Returns
- * CORO__PENDING, or the result at once. */
-CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int mode, coro_tick timeout,
-                                       coro_status *errs, int *ndone, int kind)
+/* What wakes a task waiting on tasks (CORO__T_* flags) for each kind; -1 for
+ * an unknown kind (coro__wait_kind of a bad `when`). */
+static int coro__wait_flags(int kind, const coro_status *errs)
+{
+    switch (kind) {
+    case CORO__K_AWAIT: return CORO__T_ERR | CORO__T_FWD;
+    case CORO__K_GATHER: return errs ? CORO__T_FWD : CORO__T_FWD | CORO__T_ERR;
+    case CORO__K_WAIT_FOR: return CORO__T_FWD;
+    case CORO__K_WAIT_ALL: return 0;
+    case CORO__K_WAIT_FIRST: return CORO__T_ANY;
+    case CORO__K_WAIT_ERROR: return CORO__T_ERR;
+    default: return -1;
+    }
+}
+
+/* Start waiting on tasks (await, gather, wait, wait_for; kind: CORO__K_*).
+ * Returns CORO__PENDING, or the result at once. */
+CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int kind, coro_tick timeout,
+                                       coro_status *errs, int *ndone)
 {
     coro_loop *L = coro__running;
     coro_index me = L->current, pending = 0;
     coro__slot *ms = &L->slot[me];
-    int i, now = 0, cancel = ms->flags & CORO__T_CANCEL;
+    int i, now = 0, cancel = ms->flags & CORO__T_CANCEL, mode = coro__wait_flags(kind, errs);
     /* Cancelled before awaiting: a plain wait fails at once; await, gather
      * and wait_for cancel the awaited tasks and report once they ended
      * (asyncio: a task that cancels itself then awaits a child cancels it). */
@@ -2406,7 +2423,7 @@ CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int mode,
 }
 
 /* After a task wait: detach from the tasks, release finished ones, compute
- * the result. kind: CORO__K_*. */
+ * the result. kind: CORO__K_* (CORO__K_WAIT_ALL for every CORO_WAIT). */
 CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_status *errs, int *ndone, int kind)
 {
     coro_loop *L = coro__running;
@@ -2456,7 +2473,9 @@ CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_sta
         if (errs)
             return CORO_OK;
         return st != CORO_OK ? st : first;
-    case CORO__K_WAIT: /* a timeout is not an error */
+    case CORO__K_WAIT_ALL: /* CORO_WAIT: a timeout is not an error */
+    case CORO__K_WAIT_FIRST:
+    case CORO__K_WAIT_ERROR:
         return CORO_OK;
     default: /* CORO__K_WAIT_FOR */
         if ((fl & CORO__T_TIMEDOUT) && first == CORO_ERR_CANCELLED)
