@@ -174,8 +174,8 @@
  *                                 CORO_MAX_DELAY: the longest delay (rule 6)
  *   CORO_FIRST_COMPLETED / CORO_FIRST_EXCEPTION / CORO_ALL_COMPLETED   the
  *                                 `when` of CORO_WAIT
- *   Types: coro_loop, coro_frame, coro_task and coro_handle (task / callback
- *   handles), coro_tick, coro_status, coro_fn, coro_callback, coro_timeout (a
+ *   Types: coro_loop, coro_frame, coro_task (a task's handle), coro_handle (a
+ *   callback's: a struct, .id 0 names none), coro_tick, coro_status, coro_fn, coro_callback, coro_timeout (a
  *   CORO_TIMEOUT scope), coro_waitq (CORO_WAITQ_INIT), coro_poll, coro_watch
  *   (CORO_WATCH_INIT, coro_watch_active), coro_index (a slot index).
  *   Constants: CORO_OK (0) and CORO_ERR_* (results; coro_strerror), CORO_FAIL_*
@@ -571,7 +571,12 @@ typedef uint32_t coro_task;
 #else
 typedef uint64_t coro_task;
 #endif
-typedef coro_task coro_handle;
+/* A callback's handle (coro_call_soon/later/at, coro_handle_cancel): a
+ * struct so that the compiler tells a callback's handle from a task's. id 0
+ * (all-zero, `coro_handle h = {0};`) names no callback. */
+typedef struct coro_handle {
+    coro_task id;
+} coro_handle;
 #define CORO__NONE ((coro_index)-1)
 #define CORO__ID(h) ((coro_index)((coro_index)(h) - 1u)) /* 0: CORO__NONE */
 #define CORO__GEN(h) ((coro__gen)((h) >> CORO_INDEX_BITS))
@@ -1651,7 +1656,7 @@ static coro_status coro__cb_new(coro_loop *L, coro_handle *out, coro_callback cb
     L->slot[id].fn.cb = cb;
     L->slot[id].arg = arg;
     if (out)
-        *out = coro__handle(L, id);
+        out->id = coro__handle(L, id);
     *idp = id;
     return CORO_OK;
 }
@@ -1702,12 +1707,12 @@ CORO__DEF coro_status coro_call_later(coro_loop *L, coro_handle *out, coro_tick 
 
 CORO__DEF int coro_handle_cancel(coro_loop *L, coro_handle h)
 {
-    coro_index id = CORO__ID(h);
+    coro_index id = CORO__ID(h.id);
     coro__slot *s;
     if (id < CORO_MAX_TASKS || id >= CORO__SLOTS)
         return 0;
     s = &L->slot[id];
-    if (s->gen != CORO__GEN(h))
+    if (s->gen != CORO__GEN(h.id))
         return 0;
     if (s->state == CORO__SLEEP || s->state == CORO__READY)
         CORO__TRACE(L, CORO_TRACE_CALL_CANCEL, id, 0);

@@ -85,7 +85,7 @@ static unsigned hw_channel;
 static void adc_isr(void *arg)
 {
     struct adc *a = (struct adc *)arg;
-    a->conv = 0;
+    a->conv.id = 0;
     adc_conversion_complete(a, (uint16_t)(input_mv[hw_channel] * 1023ul / 5000u));
 }
 
@@ -98,9 +98,9 @@ static void adc_hw_start(struct adc *a, unsigned channel)
 
 static void adc_hw_abort(struct adc *a)
 {
-    if (a->conv)
+    if (a->conv.id)
         coro_handle_cancel(a->loop, a->conv);
-    a->conv = 0;
+    a->conv.id = 0;
 }
 
 /* ---- the application ----------------------------------------------------- */

@@ -185,7 +185,8 @@ misuse-config: tests/misuse/config_impl.c tests/misuse/config_other.c $(HOST_DEP
 
 # ---- misuse that must not compile, knobs that must compile cleanly ---------------------
 # Hostile input 23 (a queue passed as a lock, a lock as a semaphore, an event
-# as a queue) is a compile-time error in C (-Werror) and C++; the debug knobs
+# as a queue) and a task's handle given for a callback's (or the reverse) are
+# compile-time errors in C (-Werror) and C++; the debug knobs
 # (CORO_DEBUG, CORO_ON_DEADLOCK, CORO_STALL_TICKS, CORO_TRACE) compile
 # warning-free with gcc, clang and as C++.
 KNOBS := -DCORO_DEBUG=1 -DCORO_STALL_TICKS=10 '-DCORO_STALL(l,t,d)=((void)(l),(void)(t),(void)(d))' \
@@ -193,8 +194,9 @@ KNOBS := -DCORO_DEBUG=1 -DCORO_STALL_TICKS=10 '-DCORO_STALL(l,t,d)=((void)(l),(v
 robust-compile: $(HOST_DEPS)
 	@mkdir -p $(B)/compile; set -e; n=0; \
 	for bad in GOOD 'CORO_LOCK(self, &self->q.q)' 'CORO_SEM_ACQUIRE(self, &self->l)' 'CORO_QUEUE_GET(self, &self->e, &self->x)' \
-	           'CORO_EVENT_WAIT(self, &self->s)' 'CORO_AWAIT_TASK(self, self->l)'; do \
-	  printf '#define CORO_IMPLEMENTATION\n#include "coro_sync.h"\n#include "coro_queue.h"\nstruct f { coro_frame co; coro_lock l; coro_event e; coro_sem s; CORO_QUEUE_OF(int, 2) q; int x; };\nstatic CORO_FN(fn, struct f, self)\n{\n    CORO_BEGIN(self);\n    %s;\n    CORO_END(self);\n}\nint main(void) { static struct f f; return coro_run(fn, &f); }\n' "$$bad" > $(B)/compile/bad.c; \
+	           'CORO_EVENT_WAIT(self, &self->s)' 'CORO_AWAIT_TASK(self, self->l)' \
+	           'coro_handle_cancel(coro_running_loop(), self->t)' 'coro_task_cancel(coro_running_loop(), self->h)'; do \
+	  printf '#define CORO_IMPLEMENTATION\n#include "coro_sync.h"\n#include "coro_queue.h"\nstruct f { coro_frame co; coro_lock l; coro_event e; coro_sem s; CORO_QUEUE_OF(int, 2) q; int x; coro_task t; coro_handle h; };\nstatic CORO_FN(fn, struct f, self)\n{\n    CORO_BEGIN(self);\n    %s;\n    CORO_END(self);\n}\nint main(void) { static struct f f; return coro_run(fn, &f); }\n' "$$bad" > $(B)/compile/bad.c; \
 	  if [ "$$bad" = GOOD ]; then sed -i 's/GOOD;/CORO_LOCK(self, \&self->l); CORO_SEM_ACQUIRE(self, \&self->s); CORO_QUEUE_GET(self, \&self->q.q, \&self->x); CORO_EVENT_WAIT(self, \&self->e);/' $(B)/compile/bad.c; \
 	    for cc in $(HOST_CCS); do $$cc $(WARN) $(CPPFLAGS) -c $(B)/compile/bad.c -o $(B)/compile/bad.o; n=$$((n+1)); done; \
 	    for cxx in $(filter g++,$(HOST_CXXS)); do $$cxx -x c++ -Wall -Werror -I. -c $(B)/compile/bad.c -o $(B)/compile/bad.o; n=$$((n+1)); done; continue; fi; \

@@ -170,7 +170,7 @@ static void timer_cb(void *arg)
     cb_fired++;
     early += t < cb_due[i];
     late += t > cb_due[i];
-    cbh[i] = 0;
+    cbh[i].id = 0;
 }
 
 struct canceller { coro_frame co; unsigned i; };
@@ -185,11 +185,11 @@ static CORO_FN(canceller, struct canceller, self)
         }
         for (self->i = 0; self->i < CORO_MAX_CALLBACKS; self->i++) {
             unsigned k = self->i;
-            if (cbh[k] && (rnd() & 3) == 0 && coro_handle_cancel(&L, cbh[k])) {
-                cbh[k] = 0;
+            if (cbh[k].id && (rnd() & 3) == 0 && coro_handle_cancel(&L, cbh[k])) {
+                cbh[k].id = 0;
                 cb_cancelled++;
             }
-            if (!cbh[k]) {
+            if (!cbh[k].id) {
                 coro_tick d = (coro_tick)(rnd() % MAXD);
                 cb_due[k] = now64() + d;
                 if (coro_call_later(&L, &cbh[k], d, timer_cb, (void *)(uintptr_t)k) == CORO_OK)
@@ -220,7 +220,7 @@ static void timers(coro_tick start)
     ops = wakes = early = late = cancels = cb_fired = cb_cancelled = 0;
     stop_all = 0;
     for (i = 0; i < CORO_MAX_CALLBACKS; i++)
-        cbh[i] = 0;
+        cbh[i].id = 0;
     for (i = 0; i < CORO_MAX_TASKS - 1; i++)
         EXPECT(coro_spawn(&L, &sleepers[i], sleeper, &sl[i]) == CORO_OK, "spawn sleeper");
     EXPECT(coro_spawn(&L, NULL, canceller, &cn) == CORO_OK, "spawn canceller");

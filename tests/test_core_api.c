@@ -19,6 +19,7 @@ static coro_handle *hp(coro_handle *p) { n_out++; return p; }
 static coro_fn fnp(void) { n_fn++; return once_fn; }
 static struct once *framep(struct once *o) { n_frame++; return o; }
 static coro_task tv(coro_task t) { n_task++; return t; }
+static coro_handle hv(coro_handle h) { n_task++; return h; }
 static coro_callback cbp(void) { n_cb++; return nop_cb; }
 static void *argp(void) { n_arg++; return NULL; }
 static coro_tick tk(coro_tick t) { n_tick++; return t; }
@@ -42,7 +43,7 @@ Test(api, arguments_evaluated_once)
     cr_assert_eq(coro_call_later(lp(), hp(&h), tk(3), cbp(), argp()), CORO_OK);
     cr_assert_eq(coro_call_at(lp(), hp(&h), tk(4), cbp(), argp()), CORO_OK);
     cr_assert(n_loop == 9 && n_out == 4 && n_cb == 3 && n_arg == 3 && n_tick == 2);
-    cr_assert_eq(coro_handle_cancel(lp(), tv(h)), 1);
+    cr_assert_eq(coro_handle_cancel(lp(), hv(h)), 1);
     cr_assert(n_loop == 10 && n_task == 6);
     /* the typed forms take a coroutine's name (a function pointer value
      * goes through coro_spawn_fn) */

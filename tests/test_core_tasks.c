@@ -295,9 +295,9 @@ static long reuse_callback_slot(long reuses)
     cr_assert_eq(reuse_hits, 1);
     for (i = 1; i <= reuses; i++) {
         cr_assert_eq(coro_call_later(&L, &h, 5, reuse_cb, NULL), CORO_OK);
-        cr_assert_eq(CORO__ID(h), CORO__ID(old));
-        cr_assert_neq(h, 0);
-        if (h == old || coro_handle_cancel(&L, old) != 0)
+        cr_assert_eq(CORO__ID(h.id), CORO__ID(old.id));
+        cr_assert_neq(h.id, 0);
+        if (h.id == old.id || coro_handle_cancel(&L, old) != 0)
             return i - 1;
         if (i < reuses) {
             cr_assert_eq(coro_handle_cancel(&L, h), 1); /* frees the slot for the next round */

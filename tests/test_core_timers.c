@@ -134,7 +134,7 @@ Test(timers, cancelled_handles_never_fire)
     cr_assert_eq(L.hlen, 2); /* the timer left the heap */
     cr_assert_eq(coro_handle_cancel(&L, h2), 0);
     cr_assert_eq(coro_handle_cancel(&L, h3), 1);
-    cr_assert_eq(coro_handle_cancel(&L, 0), 0);
+    cr_assert_eq(coro_handle_cancel(&L, (coro_handle){0}), 0);
     cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
     cr_assert_str_eq(trace, "kept@6 ");
     cr_assert_eq(coro_loop_time(&L), 6); /* next wait from the live timer */
@@ -169,7 +169,7 @@ static void count_cb(void *arg) { (void)arg; fired_n++; }
 
 Test(timers, full_callback_store_refuses_and_frees_slots_as_they_fire)
 {
-    coro_handle h = 0x77, first = 0;
+    coro_handle h = {0x77}, first = {0};
     int i;
     for (i = 0; i < CORO_MAX_CALLBACKS; i++) {
         coro_status st = i % 3 == 0 ? coro_call_soon(&L, &h, count_cb, NULL)
@@ -179,11 +179,11 @@ Test(timers, full_callback_store_refuses_and_frees_slots_as_they_fire)
         if (i == 1)
             first = h; /* a timer: its slot frees at once when cancelled */
     }
-    h = 0x77;
+    h.id = 0x77;
     cr_assert_eq(coro_call_soon(&L, &h, count_cb, NULL), CORO_ERR_NO_SLOT);
     cr_assert_eq(coro_call_later(&L, &h, 1, count_cb, NULL), CORO_ERR_NO_SLOT);
     cr_assert_eq(coro_call_at(&L, &h, 1, count_cb, NULL), CORO_ERR_NO_SLOT);
-    cr_assert_eq(h, 0x77);
+    cr_assert_eq(h.id, 0x77);
     cr_assert_eq(L.hlen, CORO_MAX_CALLBACKS - (CORO_MAX_CALLBACKS + 2) / 3);
     /* freeing one makes room for one */
     cr_assert_eq(coro_handle_cancel(&L, first), 1);
@@ -195,12 +195,12 @@ Test(timers, full_callback_store_refuses_and_frees_slots_as_they_fire)
 
 Test(timers, callback_null_or_bad_arguments)
 {
-    coro_handle h = 0x55;
+    coro_handle h = {0x55};
     cr_assert_eq(coro_call_soon(&L, &h, NULL, NULL), CORO_ERR_INVALID);
     cr_assert_eq(coro_call_later(&L, &h, 1, NULL, NULL), CORO_ERR_INVALID);
     cr_assert_eq(coro_call_at(&L, &h, 1, NULL, NULL), CORO_ERR_INVALID);
     cr_assert_eq(coro_call_later(&L, &h, (coro_tick)(CORO_MAX_DELAY + 1u), nop_cb, NULL), CORO_ERR_RANGE);
-    cr_assert_eq(h, 0x55);
+    cr_assert_eq(h.id, 0x55);
     cr_assert_eq(L.hlen, 0);
     cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
 }
@@ -430,14 +430,14 @@ static void heap_model(coro_tick start)
             rec[k].h = h;
             rec[k].live = 1;
             live_k[nlive++] = k;
-            slot_rec[CORO__ID(h)] = k;
+            slot_rec[CORO__ID(h.id)] = k;
             if (L.seq < prev_seq)
                 reseqs++;
         } else if (r < 75 && nlive) {
             int i = (int)(rnd() % (uint32_t)nlive), k = live_k[i];
             cr_assert_eq(coro_handle_cancel(&L, rec[k].h), 1);
             rec[k].live = 0;
-            slot_rec[CORO__ID(rec[k].h)] = -1;
+            slot_rec[CORO__ID(rec[k].h.id)] = -1;
             live_k[i] = live_k[--nlive];
             last_dead = k;
         } else if (r < 80 && last_dead >= 0) {
@@ -466,7 +466,7 @@ static void heap_model(coro_tick start)
                 if (fired_k[i] != due[i])
                     cr_assert_fail("op %d: fired %d, expected %d", op, fired_k[i], due[i]);
                 rec[due[i]].live = 0;
-                slot_rec[CORO__ID(rec[due[i]].h)] = -1;
+                slot_rec[CORO__ID(rec[due[i]].h.id)] = -1;
                 last_dead = due[i];
             }
             for (i = 0; i < nlive;)

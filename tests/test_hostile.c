@@ -117,7 +117,7 @@ Test(hostile, every_slot_ready_at_once_and_callback_store_full)
 {
     static struct yielder y[CORO_MAX_TASKS];
     static const coro_tick due[] = {5, 3, 9, 3, 1, 7, 3, 2};
-    coro_handle h = 0x77;
+    coro_handle h = {0x77};
     int i;
     for (i = 0; i < CORO_MAX_TASKS; i++) {
         y[i].n = 3;
@@ -130,7 +130,7 @@ Test(hostile, every_slot_ready_at_once_and_callback_store_full)
     cr_assert_leq(CORO__SLOTS, CORO__RING);
     cr_assert_eq(coro_call_soon(&L, &h, note_cb, NULL), CORO_ERR_NO_SLOT);
     cr_assert_eq(coro_call_later(&L, &h, 1, note_cb, NULL), CORO_ERR_NO_SLOT);
-    cr_assert_eq(h, 0x77);
+    cr_assert_eq(h.id, 0x77);
     CHECK();
     cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
     cr_assert_eq(nfired, CORO_MAX_CALLBACKS);
@@ -174,11 +174,11 @@ Test(hostile, delay_beyond_half_range_is_range_error_and_leaks_nothing)
     struct scoped sc = {.tmo = (coro_tick)(CORO_MAX_DELAY + 1u)}, ok = {.tmo = CORO_MAX_DELAY};
     struct inner in = {.d = 3};
     struct waiter_for wf = {.tmo = (coro_tick)(CORO_FOREVER - 1u)};
-    coro_handle h = 0x66;
+    coro_handle h = {0x66};
     cr_assert_eq(coro_loop_run_until_complete(&L, sleeper, &s), CORO_ERR_RANGE);
     cr_assert_eq(coro_loop_run_until_complete(&L, sleeper, &neg), CORO_ERR_RANGE); /* a "negative" delay */
     cr_assert_eq(coro_call_later(&L, &h, (coro_tick)-1 - 1u, note_cb, NULL), CORO_ERR_RANGE);
-    cr_assert_eq(h, 0x66);
+    cr_assert_eq(h.id, 0x66);
     /* a timeout scope whose delay is out of range fails without running its
      * statement and without keeping its callback slot */
     cr_assert_eq(coro_loop_run_until_complete(&L, scoped, &sc), CORO_OK);
@@ -284,10 +284,10 @@ Test(hostile, null_queue_asserts, .signal = SIGABRT)
 Test(hostile, null_cond_asserts, .signal = SIGABRT) { coro_cond_notify(NULL, 1); }
 Test(hostile, null_callback_is_invalid)
 {
-    coro_handle h = 0x12;
+    coro_handle h = {0x12};
     cr_assert_eq(coro_call_soon(NULL, &h, note_cb, NULL), CORO_ERR_INVALID);
     cr_assert_eq(coro_call_at(NULL, &h, 1, note_cb, NULL), CORO_ERR_INVALID);
-    cr_assert_eq(h, 0x12);
+    cr_assert_eq(h.id, 0x12);
     CHECK_BASELINE();
 }
 
@@ -478,7 +478,7 @@ Test(hostile, every_handle_value_is_valid_or_stale)
 {
     static struct sleeper s[CORO_MAX_TASKS];
     coro_task live[CORO_MAX_TASKS] = {0};
-    coro_handle cbh = 0;
+    coro_handle cbh = {0};
     unsigned long h;
     int i, hits = 0;
     for (i = 0; i < CORO_MAX_TASKS; i++) {
@@ -492,14 +492,17 @@ Test(hostile, every_handle_value_is_valid_or_stale)
         int is_live = 0;
         for (i = 0; i < CORO_MAX_TASKS; i++)
             is_live |= live[i] == t;
-        if (is_live || t == cbh) {
+        if (is_live || t == cbh.id) {
             hits++;
             continue;
         }
         cr_assert_eq(coro_task_status(&L, t), CORO_ERR_STALE, "handle %#lx", h);
         cr_assert(coro_task_done(&L, t));
         cr_assert_eq(coro_task_cancel(&L, t), 0);
-        cr_assert_eq(coro_handle_cancel(&L, t), 0, "handle %#lx", h); /* not the callback's */
+        {
+            coro_handle forged = {t};
+            cr_assert_eq(coro_handle_cancel(&L, forged), 0, "handle %#lx", h); /* not the callback's */
+        }
     }
     cr_assert_eq(hits, CORO_MAX_TASKS + 1);
     CHECK();
