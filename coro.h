@@ -157,6 +157,10 @@
  *                                 ends the gather; errs array: collect them all
  *   CORO_WAIT(self, tasks, n, when, timeout, ndone)   asyncio.wait
  *   CORO_WAIT_FOR(self, task, timeout)                asyncio.wait_for
+ *   CORO_SHIELD(self, task)       asyncio.shield: await a task that the
+ *                                 awaiter's cancellation does not reach
+ *   coro_as_completed_init(&it, tasks, n, timeout), CORO_AS_COMPLETED(self,
+ *   &it, task), coro_as_completed_left(&it)            asyncio.as_completed
  *   CORO_TIMEOUT(self, scope, timeout, AWAIT)         asyncio.timeout
  *   coro_spawn(loop, &task, fn, frame)   create_task; coro_spawn_fn: untyped
  *   coro_task_done/status/cancelled/cancel(loop, task)
@@ -708,7 +712,10 @@ enum { CORO__F_CATCH = 1, CORO__F_FINALLY = 2 };
 #define CORO__PENDING CORO_PENDING
 /* Which task wait a start/resume pair serves: it sets what wakes the waiter
  * and what the result means. The three K_WAIT_* are CORO_WAIT's `when`. */
-enum { CORO__K_AWAIT, CORO__K_GATHER, CORO__K_WAIT_FOR, CORO__K_WAIT_ALL, CORO__K_WAIT_FIRST, CORO__K_WAIT_ERROR };
+enum {
+    CORO__K_AWAIT, CORO__K_SHIELD, CORO__K_GATHER, CORO__K_WAIT_FOR,
+    CORO__K_WAIT_ALL, CORO__K_WAIT_FIRST, CORO__K_WAIT_ERROR
+};
 
 #if CORO_USE_LABELS
 #define CORO__LC_UNWIND ((void *)1)
@@ -815,6 +822,9 @@ extern const unsigned long coro__config;
 CORO_API coro_status coro__sleep(coro_tick ticks, int absolute);
 CORO_API coro_status coro__tasks_start(const coro_task *tasks, int n, int kind, coro_tick timeout, coro_status *errs, int *ndone);
 CORO_API coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_status *errs, int *ndone, int kind);
+struct coro_as_completed;
+CORO_API coro_status coro__as_completed_start(struct coro_as_completed *it, coro_task *out);
+CORO_API coro_status coro__as_completed_resume(struct coro_as_completed *it, coro_task *out);
 CORO_API coro_status coro__take_cancel(void);
 CORO_API coro_status coro__timeout_enter(void *scope, coro_frame *f, coro_tick ticks);
 CORO_API coro_status coro__timeout_exit(void *scope, coro_frame *f);
@@ -1129,6 +1139,42 @@ static inline int coro__wait_kind(int when)
 #define CORO_WAIT_FOR(self, task, timeout)                                 \
     CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__K_WAIT_FOR, (timeout), NULL, NULL), \
                 coro__tasks_resume(&(task), 1, NULL, NULL, CORO__K_WAIT_FOR))
+
+/* asyncio.shield around a task: await it, but a cancellation of the awaiting
+ * task does not reach it. The task's status becomes this await's status;
+ * cancelling the awaiting task ends the await at once with
+ * CORO_ERR_CANCELLED while the task runs on (await it again later, or not).
+ * A cancellation of the task itself reaches the awaiter (its status is
+ * CORO_ERR_CANCELLED), as in asyncio. task is an lvalue, read twice. */
+#define CORO_SHIELD(self, task)                                            \
+    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__K_SHIELD, CORO_FOREVER, NULL, NULL), \
+                coro__tasks_resume(&(task), 1, NULL, NULL, CORO__K_SHIELD))
+
+/* asyncio.as_completed: the tasks one at a time in the order they finish
+ * (tasks that finished in the same loop iteration in the order of the
+ * array). coro_as_completed_init (inside a task: the timeout counts from
+ * now, CORO_FOREVER for none) takes the caller's array of n handles, which it
+ * reorders: each task reported moves to the end. CORO_AS_COMPLETED(self, it,
+ * task) awaits the next one: task (a coro_task lvalue) gets its handle and
+ * the await's status is the task's status (raised as a failed await is,
+ * unless caught: asyncio's `await next(it)`), CORO_ERR_TIMEOUT once the
+ * timeout expired before another task finished (the tasks keep running),
+ * CORO_ERR_STATE when every task was reported. coro_as_completed_left: how
+ * many are left. Never cancels the tasks; cancelling the awaiting task ends
+ * the await with CORO_ERR_CANCELLED. init: CORO_ERR_INVALID for n < 0 or a
+ * NULL array, CORO_ERR_RANGE for a timeout beyond CORO_MAX_DELAY,
+ * CORO_ERR_STATE outside a running loop. it and task are read twice. */
+typedef struct coro_as_completed {
+    coro_task *tasks;   /* tasks[0..left) not reported yet */
+    int left;
+    int ndone;          /* the wait's scratch */
+    coro_tick deadline; /* loop time of the timeout */
+    uint8_t timed;      /* a timeout was given */
+} coro_as_completed;
+CORO_API coro_status coro_as_completed_init(coro_as_completed *it, coro_task *tasks, int n, coro_tick timeout);
+static inline int coro_as_completed_left(const coro_as_completed *it) { return it->left; }
+#define CORO_AS_COMPLETED(self, it, task) \
+    CORO__AWAIT(self, coro__as_completed_start((it), &(task)), coro__as_completed_resume((it), &(task)))
 
 /* A timeout scope (asyncio.timeout) around one await statement, which may be
  * CORO_AWAIT of a whole sub-coroutine. On expiry the task is cancelled at its
@@ -2360,6 +2406,7 @@ static int coro__wait_flags(int kind, const coro_status *errs)
 {
     switch (kind) {
     case CORO__K_AWAIT: return CORO__T_ERR | CORO__T_FWD;
+    case CORO__K_SHIELD: return 0;
     case CORO__K_GATHER: return errs ? CORO__T_FWD : CORO__T_FWD | CORO__T_ERR;
     case CORO__K_WAIT_FOR: return CORO__T_FWD;
     case CORO__K_WAIT_ALL: return 0;
@@ -2473,6 +2520,7 @@ CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_sta
         return CORO_ERR_CANCELLED;
     switch (kind) {
     case CORO__K_AWAIT: /* the task's status */
+    case CORO__K_SHIELD:
         return first;
     case CORO__K_GATHER:
         if (errs)
@@ -2487,6 +2535,66 @@ CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_sta
             return CORO_ERR_TIMEOUT;
         return first;
     }
+}
+
+/* as_completed: report a finished task of tasks[0..left) (the first in the
+ * array) and move it to the end; CORO__PENDING if none has finished. */
+static coro_status coro__as_completed_pick(coro_as_completed *it, coro_task *out)
+{
+    int i;
+    for (i = 0; i < it->left; i++) {
+        coro_task t = it->tasks[i];
+        if (coro_task_done(coro__running, t)) {
+            it->tasks[i] = it->tasks[--it->left];
+            it->tasks[it->left] = t;
+            *out = t;
+            return coro_task_status(coro__running, t);
+        }
+    }
+    return CORO__PENDING;
+}
+
+CORO__DEF coro_status coro_as_completed_init(coro_as_completed *it, coro_task *tasks, int n, coro_tick timeout)
+{
+    if (!it || n < 0 || (n > 0 && !tasks))
+        return CORO_ERR_INVALID;
+    if (timeout != CORO_FOREVER && timeout > CORO_MAX_DELAY)
+        return CORO_ERR_RANGE;
+    if (!coro__running)
+        return CORO_ERR_STATE;
+    it->tasks = tasks;
+    it->left = n;
+    it->ndone = 0;
+    it->timed = timeout != CORO_FOREVER;
+    it->deadline = (coro_tick)(coro__now(coro__running) + (it->timed ? timeout : 0));
+    return CORO_OK;
+}
+
+CORO__DEF coro_status coro__as_completed_start(coro_as_completed *it, coro_task *out)
+{
+    coro_tick left = CORO_FOREVER;
+    coro_status st;
+    if (it->left <= 0)
+        return CORO_ERR_STATE;
+    st = coro__as_completed_pick(it, out);
+    if (st != CORO__PENDING)
+        return st;
+    if (it->timed) { /* ticks wrap: a deadline up to CORO_MAX_DELAY behind has passed */
+        coro__stick d = (coro__stick)(it->deadline - coro__now(coro__running));
+        if (d <= 0)
+            return CORO_ERR_TIMEOUT;
+        left = (coro_tick)d;
+    }
+    return coro__tasks_start(it->tasks, it->left, CORO__K_WAIT_FIRST, left, NULL, &it->ndone);
+}
+
+CORO__DEF coro_status coro__as_completed_resume(coro_as_completed *it, coro_task *out)
+{
+    coro_status st = coro__tasks_resume(it->tasks, it->left, NULL, &it->ndone, CORO__K_WAIT_FIRST);
+    if (st != CORO_OK)
+        return st;
+    st = coro__as_completed_pick(it, out);
+    return st == CORO__PENDING ? (coro_status)CORO_ERR_TIMEOUT : st;
 }
 
 /* ---- timeout scopes ------------------------------------------------------------ */

@@ -13,7 +13,7 @@
  *                     "a" ending with CORO_ERR_USER + 3 at t=10
  *   <name>.@<t>       worker <name> finished the sleep inside its cleanup
  *   X@<t>             cancel_cb cancelled a task at <t>
- *   B<st>@<t>         the boss's operation (await, gather, wait, wait_for)
+ *   B<st>@<t>         the boss's operation (await, gather, wait, wait_for, shield)
  *                     completed with status <st> at <t>; B.@<t> after its sleep
  * Statuses print as numbers: 0 CORO_OK, 1 CANCELLED, 2 TIMEOUT, 3 INVALID,
  * 4 NO_SLOT, 7 RANGE, 12 BUSY, 13 SELF_AWAIT; 32 + k is CORO_ERR_USER + k
@@ -151,7 +151,7 @@ CORE_SHARED static coro_task spawn_cancelled_at(coro_fn fn, coro_frame *f, coro_
  * one operation with CORO_CATCH, traces "B<status>@<time>", records which
  * tasks are done, optionally sleeps `after`, and ends with the status if
  * reraise. */
-enum { OP_AWAIT, OP_GATHER, OP_GATHER_ERRS, OP_WAIT, OP_WAIT_FOR };
+enum { OP_AWAIT, OP_GATHER, OP_GATHER_ERRS, OP_WAIT, OP_WAIT_FOR, OP_SHIELD };
 struct boss {
     coro_frame co;
     int op, n, when, ndone, reraise, spy;
@@ -179,6 +179,8 @@ CORE_SHARED static CORO_FN(boss, struct boss, self)
         CORO_CATCH(self, self->st, CORO_GATHER(self, self->t, self->n, self->errs));
     else if (self->op == OP_WAIT)
         CORO_CATCH(self, self->st, CORO_WAIT(self, self->t, self->n, self->when, self->timeout, self->ndone));
+    else if (self->op == OP_SHIELD)
+        CORO_CATCH(self, self->st, CORO_SHIELD(self, self->t[0]));
     else
         CORO_CATCH(self, self->st, CORO_WAIT_FOR(self, self->t[0], self->timeout));
     tr("B%d@%lu ", (int)self->st, NOW());

@@ -471,3 +471,198 @@ Test(compose, wait_for_inner_done_then_caller_cancelled_same_iteration)
     cr_assert_eq(coro_task_status(&L, b.t[0]), CORO_ERR_USER + 1);
     cr_assert_eq(L.hlen, 0);
 }
+
+/* ====================================================================================
+ * shield
+ * ==================================================================================== */
+
+/* Cancelling the task that awaits a shielded task ends that await at once
+ * with CORO_ERR_CANCELLED; the shielded task runs on to its own end. */
+Test(compose, shield_cancelling_the_awaiter_leaves_the_task_running)
+{
+    static struct worker a = {.name = "a", .d = 20, .ret = CORO_ERR_USER + 1};
+    static struct boss b = {.op = OP_SHIELD};
+    struct canceller c = {0};
+    cr_assert_eq(coro_spawn(&L, &b.t[0], worker, &a), CORO_OK);
+    b.n = 1;
+    spawn_cancelled_at(boss, &b.co, 5, cancel_cb, &c);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "X@5 B1@5 a33@20 ");
+    cr_assert_eq(a.seen, CORO_ERR_USER + 1, "the shielded task was not cancelled");
+}
+
+/* Without a cancellation the shield is a plain await: the task's status. */
+Test(compose, shield_reports_the_task_status)
+{
+    static struct worker a = {.name = "a", .d = 10, .ret = CORO_ERR_USER + 2};
+    static struct boss b = {.op = OP_SHIELD};
+    cr_assert_eq(coro_spawn(&L, &b.t[0], worker, &a), CORO_OK);
+    b.n = 1;
+    cr_assert_eq(coro_loop_run_until_complete(&L, boss, &b), CORO_OK);
+    cr_assert_str_eq(trace, "a34@10 B34@10 ");
+}
+
+/* A cancellation of the shielded task itself reaches the awaiter. */
+Test(compose, shield_cancelled_task_cancels_the_await)
+{
+    static struct worker a = {.name = "a", .d = 100};
+    static struct boss b = {.op = OP_SHIELD};
+    struct canceller c = {0};
+    b.t[0] = spawn_cancelled_at(worker, &a.co, 5, cancel_cb, &c);
+    b.n = 1;
+    cr_assert_eq(coro_loop_run_until_complete(&L, boss, &b), CORO_OK);
+    cr_assert_str_eq(trace, "X@5 a1@5 B1@5 ");
+}
+
+/* asyncio: `try: await shield(t) except CancelledError: r = await t`: the
+ * shield's awaiter, cancelled, may await the task again and gets its result. */
+struct reawait { coro_frame co; coro_task t; coro_status st1, st2; };
+static CORO_FN(reawait_fn, struct reawait, self)
+{
+    CORO_BEGIN(self);
+    CORO_CATCH(self, self->st1, CORO_SHIELD(self, self->t));
+    tr("S%d@%lu ", (int)self->st1, NOW());
+    CORO_CATCH(self, self->st2, CORO_AWAIT_TASK(self, self->t));
+    tr("A%d@%lu ", (int)self->st2, NOW());
+    CORO_END(self);
+}
+Test(compose, shield_then_await_again_after_the_cancellation)
+{
+    static struct worker a = {.name = "a", .d = 20, .ret = CORO_ERR_USER + 3};
+    static struct reawait r;
+    struct canceller c = {0};
+    cr_assert_eq(coro_spawn(&L, &r.t, worker, &a), CORO_OK);
+    spawn_cancelled_at(reawait_fn, &r.co, 5, cancel_cb, &c);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "X@5 S1@5 a35@20 A35@20 ");
+}
+
+/* ====================================================================================
+ * as_completed
+ * ==================================================================================== */
+
+/* Awaits the tasks with CORO_AS_COMPLETED (timeout `timeout`), tracing
+ * "<name><status>@<t>" per task reported (the name from the worker table),
+ * "T<status>@<t>" when the iteration ended early with a status, then E<st>
+ * for one more await after the end. */
+struct ac {
+    coro_frame co;
+    coro_task t[3], got;
+    const char *names[3];
+    coro_task orig[3];
+    int n;
+    coro_tick timeout;
+    coro_as_completed it;
+    coro_status st;
+};
+static const char *ac_name(const struct ac *a, coro_task t)
+{
+    int i;
+    for (i = 0; i < a->n; i++)
+        if (a->orig[i] == t)
+            return a->names[i];
+    return "?";
+}
+static CORO_FN(ac_fn, struct ac, self)
+{
+    CORO_BEGIN(self);
+    CORO_CHECK(self, coro_as_completed_init(&self->it, self->t, self->n, self->timeout));
+    while (coro_as_completed_left(&self->it) > 0) {
+        self->st = 99;
+        CORO_CATCH(self, self->st, CORO_AS_COMPLETED(self, &self->it, self->got));
+        if (self->st == CORO_ERR_TIMEOUT || self->st == CORO_ERR_CANCELLED) {
+            tr("T%d@%lu ", (int)self->st, NOW());
+            CORO_RETURN(self, self->st);
+        }
+        tr("%s:%d@%lu ", ac_name(self, self->got), (int)self->st, NOW());
+    }
+    CORO_CATCH(self, self->st, CORO_AS_COMPLETED(self, &self->it, self->got));
+    tr("E%d ", (int)self->st);
+    CORO_END(self);
+}
+static void ac_setup(struct ac *a, struct worker *w, int n, const coro_tick *d, const coro_status *ret)
+{
+    static const char *const names[3] = {"a", "b", "c"};
+    int i;
+    memset(w, 0, (size_t)n * sizeof *w);
+    memset(a, 0, sizeof *a);
+    for (i = 0; i < n; i++) {
+        w[i].name = names[i];
+        w[i].d = d[i];
+        w[i].ret = ret ? ret[i] : 0;
+        a->names[i] = names[i];
+        cr_assert_eq(coro_spawn(&L, &a->t[i], worker, &w[i]), CORO_OK);
+        a->orig[i] = a->t[i];
+    }
+    a->n = n;
+    a->timeout = CORO_FOREVER;
+}
+
+/* In completion order, each await's status the task's, the tasks' array
+ * reordered; after the last, CORO_ERR_STATE. */
+Test(compose, as_completed_reports_tasks_in_completion_order)
+{
+    static struct worker w[3];
+    static struct ac a;
+    const coro_tick d[3] = {30, 10, 20};
+    const coro_status ret[3] = {0, CORO_ERR_USER + 1, 0};
+    ac_setup(&a, w, 3, d, ret);
+    cr_assert_eq(coro_loop_run_until_complete(&L, ac_fn, &a), CORO_OK);
+    cr_assert_str_eq(trace, "b33@10 b:33@10 c0@20 c:0@20 a0@30 a:0@30 E6 ");
+}
+
+/* Tasks that finished in the same iteration, or before the iteration began,
+ * come in the order of the array, without suspending. */
+Test(compose, as_completed_same_iteration_in_array_order)
+{
+    static struct worker w[3];
+    static struct ac a;
+    const coro_tick d[3] = {10, 5, 10};
+    ac_setup(&a, w, 3, d, NULL);
+    cr_assert_eq(coro_loop_run_until_complete(&L, ac_fn, &a), CORO_OK);
+    cr_assert_str_eq(trace, "b0@5 b:0@5 a0@10 c0@10 a:0@10 c:0@10 E6 ");
+}
+
+/* The timeout: CORO_ERR_TIMEOUT once it expires before the next task ends;
+ * the tasks keep running (asyncio raises TimeoutError, cancels nothing). */
+Test(compose, as_completed_timeout_leaves_the_tasks_running)
+{
+    static struct worker w[3];
+    static struct ac a;
+    const coro_tick d[3] = {30, 10, 50};
+    ac_setup(&a, w, 3, d, NULL);
+    a.timeout = 40;
+    cr_assert_eq(coro_loop_run_until_complete(&L, ac_fn, &a), CORO_ERR_TIMEOUT);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "b0@10 b:0@10 a0@30 a:0@30 T2@40 c0@50 ");
+    cr_assert_eq(w[2].seen, CORO_OK, "c was not cancelled");
+}
+
+/* Cancelling the iterating task ends its await; the tasks are not cancelled. */
+Test(compose, as_completed_cancelling_the_awaiter_cancels_no_task)
+{
+    static struct worker w[2];
+    static struct ac a;
+    const coro_tick d[2] = {10, 20};
+    struct canceller c = {0};
+    coro_task t;
+    memset(w, 0, sizeof w);
+    ac_setup(&a, w, 2, d, NULL);
+    t = spawn_cancelled_at(ac_fn, &a.co, 15, cancel_cb, &c);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "a0@10 a:0@10 X@15 T1@15 b0@20 ");
+    cr_assert_eq(coro_task_status(&L, t), CORO_ERR_CANCELLED);
+}
+
+/* Refused arguments change nothing; outside a running loop: CORO_ERR_STATE. */
+Test(compose, as_completed_invalid_arguments)
+{
+    coro_as_completed it = {0};
+    coro_task t[1] = {0};
+    cr_assert_eq(coro_as_completed_init(&it, t, 1, 5), CORO_ERR_STATE);
+    cr_assert_eq(coro_as_completed_init(&it, t, -1, 5), CORO_ERR_INVALID);
+    cr_assert_eq(coro_as_completed_init(&it, NULL, 1, 5), CORO_ERR_INVALID);
+    cr_assert_eq(coro_as_completed_init(&it, t, 1, (coro_tick)(CORO_MAX_DELAY + 1u)), CORO_ERR_RANGE);
+    cr_assert_eq(it.left, 0);
+    cr_assert_null(it.tasks);
+}
