@@ -179,9 +179,10 @@
  *   CORO_FIRST_COMPLETED / CORO_FIRST_EXCEPTION / CORO_ALL_COMPLETED   the
  *                                 `when` of CORO_WAIT
  *   Types: coro_loop, coro_frame, coro_task (a task's handle), coro_handle (a
- *   callback's: a struct, .id 0 names none), coro_tick, coro_status, coro_fn, coro_callback, coro_timeout (a
- *   CORO_TIMEOUT scope), coro_waitq (CORO_WAITQ_INIT), coro_poll, coro_watch
- *   (CORO_WATCH_INIT, coro_watch_active), coro_index (a slot index).
+ *   callback's: a struct, .id 0 names none), coro_tick, coro_status, coro_fn,
+ *   coro_callback, coro_timeout (a CORO_TIMEOUT scope), coro_as_completed,
+ *   coro_waitq (CORO_WAITQ_INIT), coro_poll, coro_watch (CORO_WATCH_INIT,
+ *   coro_watch_active), coro_index (a slot index).
  *   Constants: CORO_OK (0) and CORO_ERR_* (results; coro_strerror), CORO_FAIL_*
  *   (CORO_ON_FAIL's codes), CORO_TRACE_* and CORO_TRACE_AT_* (CORO_TRACE's
  *   events), CORO_VERSION ("0.1.0") and CORO_VERSION_MAJOR/MINOR/PATCH.
