@@ -30,6 +30,11 @@
  *                             an old handle names the slot's new occupant (drop
  *                             handles of finished work when using 8 bits)
  *   CORO_MAX_CALLBACKS  4     call_soon/call_later slots (timeout scopes use one each)
+ *   CORO_MAX_SHARED_AWAITS  4 (2 on AVR)   tasks that may at once wait on a
+ *                             task another task already awaits (a task awaited
+ *                             by k tasks takes k - 1 of these; a wait that
+ *                             needs one when none is free fails with
+ *                             CORO_ERR_NO_SLOT). 0: one awaiter per task
  *   CORO_TICK_BITS      32    width of coro_tick: 16, 32 or 64
  *   CORO_TICK_HZ        1000  ticks per second (CORO_MS/CORO_S convert with it)
  *   CORO_CLOCK          CORO_CLOCK_POSIX on a POSIX host, else CORO_CLOCK_USER
@@ -251,6 +256,13 @@
 #ifndef CORO_MAX_CALLBACKS
 #define CORO_MAX_CALLBACKS 4
 #endif
+#ifndef CORO_MAX_SHARED_AWAITS
+#if defined(__AVR__)
+#define CORO_MAX_SHARED_AWAITS 2
+#else
+#define CORO_MAX_SHARED_AWAITS 4
+#endif
+#endif
 #ifndef CORO_TICK_BITS
 #define CORO_TICK_BITS 32
 #endif
@@ -367,8 +379,8 @@ void coro_port_fault(unsigned line);
 #define CORO__TRACE(L, ev, id, arg) ((void)0)
 #endif
 
-#if CORO_MAX_TASKS < 1 || CORO_MAX_CALLBACKS < 0
-#error "coro: CORO_MAX_TASKS must be at least 1 and CORO_MAX_CALLBACKS at least 0"
+#if CORO_MAX_TASKS < 1 || CORO_MAX_CALLBACKS < 0 || CORO_MAX_SHARED_AWAITS < 0 || CORO_MAX_SHARED_AWAITS > 254
+#error "coro: CORO_MAX_TASKS must be at least 1, CORO_MAX_CALLBACKS at least 0, CORO_MAX_SHARED_AWAITS 0..254"
 #endif
 #if CORO_INDEX_BITS != 8 && CORO_INDEX_BITS != 16 && CORO_INDEX_BITS != 32
 #error "coro: CORO_INDEX_BITS must be 8, 16 or 32"
@@ -472,7 +484,7 @@ enum {
     CORO_ERR_CLOSED,     /* the loop is closed */
     CORO_ERR_STOPPED,    /* the loop stopped before the task completed */
     CORO_ERR_DEADLOCK,   /* tasks wait but nothing can ever wake them */
-    CORO_ERR_BUSY,       /* already in use (awaited by another task, running) */
+    CORO_ERR_BUSY,       /* already in use (a loop running) */
     CORO_ERR_SELF_AWAIT, /* a task awaited itself */
     CORO_ERR_FULL,       /* queue full */
     CORO_ERR_EMPTY,      /* queue empty */
@@ -633,12 +645,17 @@ typedef struct coro_waitq {
 typedef struct coro__slot {
     union { coro_fn task; coro_callback cb; } fn;
     void *arg;                /* task: its coro_frame; callback: its argument */
-    union { coro_waitq *q; coro_index pending; } on; /* what a waiting task waits on */
+    union {
+        coro_waitq *q;        /* WAITQ: the queue */
+        coro_index pending;   /* WAITTASKS: the awaited tasks not done yet;
+                               * DONE: readers, tasks other than the awaiter
+                               * that will read this one's status */
+    } on;
     coro_tick deadline;       /* timer key, with seq */
     coro__seq seq;
     coro_index hpos;          /* position in the heap, CORO__NONE if not there */
     coro_index next;          /* wait queue / free list link */
-    coro_index awaiter;       /* the task awaiting this one */
+    coro_index awaiter;       /* the first task awaiting this one (the others: shared[]) */
     coro__gen gen;            /* generation, bumped on reuse: stale handles */
     uint8_t state;            /* CORO__FREE ... */
     uint8_t flags;            /* CORO__T_* */
@@ -649,6 +666,13 @@ typedef struct coro__slot {
     unsigned line;
 #endif
 } coro__slot;
+
+/* A task waiting on tasks of which some other task awaited one first. */
+typedef struct coro__shared {
+    const coro_task *tasks; /* its tasks (in its frame) */
+    int n;
+    coro_index w;           /* the waiting task */
+} coro__shared;
 
 typedef struct coro_loop {
     coro__slot slot[CORO__SLOTS];   /* tasks, then callbacks */
@@ -667,6 +691,8 @@ typedef struct coro_loop {
     coro_index cb_free;             /* free callback slots */
     coro_index current;             /* running task or CORO__NONE */
     coro_index deferred;            /* task-wait timeouts to act on after this iteration */
+    uint8_t nshared;                /* entries in use in shared[] */
+    coro__shared shared[CORO_MAX_SHARED_AWAITS ? CORO_MAX_SHARED_AWAITS : 1]; /* oldest first */
     uint8_t state;                  /* CORO__L_* */
     uint8_t reread_clock;           /* 1: `now` is out of date, coro__now reads the clock */
     volatile uint8_t woken;         /* set by coro_loop_wakeup (interrupt-safe) */
@@ -1101,8 +1127,12 @@ static inline void coro__frame_init(coro_frame *f)
     } while (0)
 
 /* Await a task: its status becomes this await's status. Cancelling the
- * awaiting task cancels the awaited one (asyncio semantics). A task may be
- * awaited by one task at a time (CORO_ERR_BUSY otherwise). */
+ * awaiting task cancels the awaited one (asyncio semantics). Any number of
+ * tasks may await one task, each with any of the task waits (await, gather,
+ * wait, wait_for, shield, as_completed): when it ends they are told in the
+ * order they began to wait. The second and later awaiters of a task each
+ * hold one of CORO_MAX_SHARED_AWAITS entries while they wait
+ * (CORO_ERR_NO_SLOT when none is free, nothing changed). */
 #define CORO_AWAIT_TASK(self, task)                                        \
     CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__K_AWAIT, CORO_FOREVER, NULL, NULL), \
                 coro__tasks_resume(&(task), 1, NULL, NULL, CORO__K_AWAIT))
@@ -1820,6 +1850,7 @@ CORO__DEF coro_status coro_loop_init(coro_loop *L)
     L->seq = 0;
     L->current = CORO__NONE;
     L->deferred = CORO__NONE;
+    L->nshared = 0;
     L->cur = &L->slot[0];
     L->reread_clock = 0;
     L->state = CORO__L_IDLE;
@@ -2283,12 +2314,41 @@ CORO__DEF int coro_task_cancelled(const coro_loop *L, coro_task t)
     return coro_task_status(L, t) == CORO_ERR_CANCELLED;
 }
 
-/* Cancel every unfinished task awaited by task w (they name it as awaiter). */
+/* Task w's entry in L->shared (it waits on a task another task awaited too),
+ * or NULL. */
+static coro__shared *coro__shared_of(coro_loop *L, coro_index w)
+{
+    unsigned i;
+    for (i = 0; i < L->nshared; i++)
+        if (L->shared[i].w == w)
+            return &L->shared[i];
+    return NULL;
+}
+
+/* Is task t among tasks[0..n)? */
+static int coro__among(const coro_task *tasks, int n, coro_task t)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        if (tasks[i] == t)
+            return 1;
+    return 0;
+}
+
+/* Cancel every unfinished task awaited by task w: those naming it as
+ * awaiter, or every one of its tasks if it shares some (L->shared). */
 static void coro__forward_cancel(coro_loop *L, coro_index w)
 {
     coro_index i;
     coro__slot *ws = &L->slot[w];
+    const coro__shared *e = coro__shared_of(L, w);
     ws->flags = (uint8_t)((ws->flags | CORO__T_FORWARDED) & ~(CORO__T_ANY | CORO__T_ERR));
+    if (e) {
+        int k;
+        for (k = 0; k < e->n; k++)
+            coro_task_cancel(L, e->tasks[k]); /* 0 for a done one */
+        return;
+    }
     for (i = 0; i < CORO_MAX_TASKS; i++)
         if (L->slot[i].awaiter == w && L->slot[i].state != CORO__DONE)
             coro_task_cancel(L, coro__handle(L, i));
@@ -2349,26 +2409,48 @@ static int coro__wakes(uint8_t fl, coro_status st)
            (st != CORO_OK && (fl & CORO__T_ERR) && ((fl & CORO__T_FWD) || st != CORO_ERR_CANCELLED));
 }
 
-/* A task ended with st: record, notify its awaiter, recycle its slot. */
+/* Tell waiting task w that one of its tasks ended with st. */
+static void coro__told(coro_loop *L, coro_index w, coro_status st)
+{
+    coro__slot *s = &L->slot[w];
+    s->on.pending--;
+    if (s->state == CORO__WAITTASKS && (s->on.pending == 0 || coro__wakes(s->flags, st)))
+        coro__wake(L, w, (s->flags & CORO__T_FWD) ? st : (coro_status)CORO_OK);
+}
+
+/* A done task's slot goes back to the free list once its awaiter and its
+ * readers have read it. */
+static void coro__release(coro_loop *L, coro_index id)
+{
+    if (L->slot[id].awaiter == CORO__NONE && L->slot[id].on.pending == 0)
+        coro__free_push(L, id);
+}
+
+/* A task ended with st: record, tell its awaiters (the first, then those of
+ * L->shared: in the order they began to wait), recycle its slot when none
+ * has to read it. */
 static void coro__finish(coro_loop *L, coro_index id, coro_status st)
 {
     coro__slot *s = &L->slot[id];
     coro_index w = s->awaiter;
+    unsigned i;
     if (st == CORO_OK && (s->flags & CORO__T_CANCEL))
         st = CORO_ERR_CANCELLED;
     CORO__TRACE(L, CORO_TRACE_DONE, id, st);
     s->state = CORO__DONE;
     s->status = st;
     s->flags = 0;
-    if (w == CORO__NONE) {
-        coro__free_push(L, id);
-        return;
+    s->on.pending = 0;
+    if (w != CORO__NONE)
+        coro__told(L, w, st);
+    for (i = 0; i < L->nshared; i++) {
+        const coro__shared *e = &L->shared[i];
+        if (e->w != w && coro__among(e->tasks, e->n, coro__handle(L, id))) {
+            s->on.pending++; /* it reads the status when it resumes */
+            coro__told(L, e->w, st);
+        }
     }
-    /* The awaiter releases the slot when it resumes (it may still read it). */
-    s = &L->slot[w];
-    s->on.pending--;
-    if (s->state == CORO__WAITTASKS && (s->on.pending == 0 || coro__wakes(s->flags, st)))
-        coro__wake(L, w, (s->flags & CORO__T_FWD) ? st : (coro_status)CORO_OK);
+    coro__release(L, id);
 }
 
 CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
@@ -2419,13 +2501,37 @@ static int coro__wait_flags(int kind, const coro_status *errs)
 
 /* Start waiting on tasks (await, gather, wait, wait_for; kind: CORO__K_*).
  * Returns CORO__PENDING, or the result at once. */
+/* Is task c (handle t), not done, awaited by a task other than me already:
+ * its awaiter, or one with an L->shared entry naming it? */
+static int coro__awaited_before(coro_loop *L, coro_task t, const coro__slot *c, coro_index me)
+{
+    unsigned i;
+    if (c->awaiter != CORO__NONE)
+        return c->awaiter != me;
+    for (i = 0; i < L->nshared; i++)
+        if (L->shared[i].w != me && coro__among(L->shared[i].tasks, L->shared[i].n, t))
+            return 1;
+    return 0;
+}
+
+/* Clear the CORO__T_COUNTED marks of tasks[0..n). */
+static void coro__uncount(coro_loop *L, const coro_task *tasks, int n)
+{
+    int i;
+    for (i = 0; i < n; i++) {
+        coro__slot *c = coro__task(L, tasks[i]);
+        if (c)
+            c->flags &= (uint8_t)~CORO__T_COUNTED;
+    }
+}
+
 CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int kind, coro_tick timeout,
                                        coro_status *errs, int *ndone)
 {
     coro_loop *L = coro__running;
     coro_index me = L->current, pending = 0;
     coro__slot *ms = &L->slot[me];
-    int i, now = 0, cancel = ms->flags & CORO__T_CANCEL, mode = coro__wait_flags(kind, errs);
+    int i, share = 0, now = 0, cancel = ms->flags & CORO__T_CANCEL, mode = coro__wait_flags(kind, errs);
     /* Cancelled before awaiting: a plain wait fails at once; await, gather
      * and wait_for cancel the awaited tasks and report once they ended
      * (asyncio: a task that cancels itself then awaits a child cancels it). */
@@ -2441,18 +2547,37 @@ CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int kind,
             return CORO_ERR_STALE;
         if (c == ms)
             return CORO_ERR_SELF_AWAIT;
-        if (c->state != CORO__DONE && c->awaiter != CORO__NONE && c->awaiter != me)
-            return CORO_ERR_BUSY;
+        if (c->state != CORO__DONE && coro__awaited_before(L, tasks[i], c, me))
+            share = 1;
     }
+    if (share && L->nshared >= CORO_MAX_SHARED_AWAITS)
+        return CORO_ERR_NO_SLOT;
+    /* Each distinct task once (CORO__T_COUNTED marks the ones seen): the
+     * first awaiter of a task is its awaiter, a later one is told through its
+     * L->shared entry; a done task that an awaiter still has to read gains a
+     * reader (released by coro__tasks_resume). */
     for (i = 0; i < n; i++) {
         coro__slot *c = coro__task(L, tasks[i]);
+        if (c->flags & CORO__T_COUNTED)
+            continue;
+        c->flags |= CORO__T_COUNTED;
         if (c->state == CORO__DONE) {
             if (coro__wakes((uint8_t)mode, c->status))
                 now = 1;
-        } else if (c->awaiter != me) {
-            c->awaiter = me;
+            if (c->awaiter != CORO__NONE || c->on.pending)
+                c->on.pending++;
+        } else {
+            if (!coro__awaited_before(L, tasks[i], c, me))
+                c->awaiter = me;
             pending++;
         }
+    }
+    coro__uncount(L, tasks, n);
+    if (share) {
+        coro__shared *e = &L->shared[L->nshared++];
+        e->tasks = tasks;
+        e->n = n;
+        e->w = me;
     }
     ms->status = CORO_OK;
     ms->flags = (uint8_t)(mode & (CORO__T_ANY | CORO__T_ERR | CORO__T_FWD)) | (uint8_t)cancel;
@@ -2475,6 +2600,16 @@ CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int kind,
     return CORO__PENDING;
 }
 
+/* Drop task w's L->shared entry, if any, keeping the others in order. */
+static void coro__shared_drop(coro_loop *L, coro_index w)
+{
+    unsigned i, j = 0;
+    for (i = 0; i < L->nshared; i++)
+        if (L->shared[i].w != w)
+            L->shared[j++] = L->shared[i];
+    L->nshared = (uint8_t)j;
+}
+
 /* After a task wait: detach from the tasks, release finished ones, compute
  * the result. kind: CORO__K_* (CORO__K_WAIT_ALL for every CORO_WAIT). */
 CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_status *errs, int *ndone, int kind)
@@ -2493,27 +2628,28 @@ CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_sta
         coro__slot *c = coro__task(L, tasks[i]);
         if (!c)
             continue;
-        if (c->awaiter == me) {
-            c->awaiter = CORO__NONE;
-            if (c->state == CORO__DONE)
-                coro__free_push(L, CORO__ID(tasks[i]));
-        }
         if (c->state == CORO__DONE) {
             if (errs)
                 errs[i] = c->status;
             if (first == CORO_OK)
                 first = c->status;
-            if (!(c->flags & CORO__T_COUNTED)) {
-                c->flags |= CORO__T_COUNTED;
-                done++;
-            }
+        }
+        if (c->flags & CORO__T_COUNTED)
+            continue;
+        c->flags |= CORO__T_COUNTED;
+        done += c->state == CORO__DONE;
+        if (c->awaiter == me) {
+            c->awaiter = CORO__NONE;
+            if (c->state == CORO__DONE)
+                coro__release(L, CORO__ID(tasks[i]));
+        } else if (c->state == CORO__DONE && c->on.pending) {
+            c->on.pending--; /* this task was one of its readers */
+            coro__release(L, CORO__ID(tasks[i]));
         }
     }
-    for (i = 0; i < n; i++) {
-        coro__slot *c = coro__task(L, tasks[i]);
-        if (c)
-            c->flags &= (uint8_t)~CORO__T_COUNTED;
-    }
+    coro__uncount(L, tasks, n);
+    if (L->nshared)
+        coro__shared_drop(L, me);
     ms->flags = 0;
     if (ndone)
         *ndone = done;
@@ -3064,7 +3200,8 @@ CORO__DEF void coro_loop_dump(const coro_loop *L, void (*write)(const char *text
     write(CORO__TXT(" timers"), ctx);
     write(L->state == CORO__L_CLOSED ? CORO__TXT(", closed\n") : L == coro__running ? CORO__TXT(", running\n") : CORO__TXT("\n"), ctx);
     for (i = 0; i < CORO_MAX_TASKS; i++)
-        if (L->slot[i].state != CORO__FREE && (L->slot[i].state != CORO__DONE || L->slot[i].awaiter != CORO__NONE))
+        if (L->slot[i].state != CORO__FREE && (L->slot[i].state != CORO__DONE || L->slot[i].awaiter != CORO__NONE ||
+                                                L->slot[i].on.pending))
             coro__dump_task(L, i, write, ctx);
     for (i = CORO_MAX_TASKS; i < CORO__SLOTS; i++) {
         const coro__slot *s = &L->slot[i];

@@ -13,8 +13,11 @@
  * but the running one is READY outside it) and only live callbacks; the free
  * lists hold exactly the free slots, without cycles; every waiting task is in
  * the circular list of the wait queue it names; a task waiting on tasks
- * counts exactly the unfinished tasks that name it as awaiter; an awaiter is
- * a task that waits on tasks (or was just woken from that). Call it between
+ * counts exactly the unfinished tasks that name it as awaiter (with a shared
+ * entry: the distinct unfinished tasks of the entry); an awaiter is a task
+ * that waits on tasks (or was just woken from that), and so is every task
+ * with a shared entry, which it holds once; a done task is in the free list
+ * exactly when neither an awaiter nor a reader holds it. Call it between
  * steps (outside the loop, or from a task or a callback). */
 #ifndef CORO_CHECK_H
 #define CORO_CHECK_H
@@ -152,9 +155,9 @@ static inline const char *coro_check(const coro_loop *L)
                 CORO__CHECK_FAIL("free task slot %u not in the free list", i);
             break;
         case CORO__DONE:
-            if ((s->awaiter == CORO__NONE) != (infree[i] != 0))
-                CORO__CHECK_FAIL("done task %u: awaiter %u, %s the free list", i, (unsigned)s->awaiter,
-                                 infree[i] ? "in" : "not in");
+            if ((s->awaiter == CORO__NONE && s->on.pending == 0) != (infree[i] != 0))
+                CORO__CHECK_FAIL("done task %u: awaiter %u, %u readers, %s the free list", i, (unsigned)s->awaiter,
+                                 (unsigned)s->on.pending, infree[i] ? "in" : "not in");
             break;
         case CORO__READY:
             if (!inring[i] && i != L->current)
@@ -183,9 +186,24 @@ static inline const char *coro_check(const coro_loop *L)
             break;
         }
         case CORO__WAITTASKS: {
-            unsigned j, pend = 0;
-            for (j = 0; j < CORO_MAX_TASKS; j++)
-                pend += L->slot[j].awaiter == i && L->slot[j].state != CORO__DONE && L->slot[j].state != CORO__FREE;
+            unsigned j, pend = 0, e;
+            for (e = 0; e < L->nshared && L->shared[e].w != i; e++) {
+            }
+            if (e < L->nshared) { /* the distinct unfinished tasks of its entry */
+                int a, b;
+                for (a = 0; a < L->shared[e].n; a++) {
+                    coro_task t = L->shared[e].tasks[a];
+                    coro_index id = CORO__ID(t);
+                    for (b = 0; b < a && L->shared[e].tasks[b] != t; b++) {
+                    }
+                    if (b == a && id < CORO_MAX_TASKS && L->slot[id].gen == CORO__GEN(t) &&
+                        L->slot[id].state != CORO__DONE && L->slot[id].state != CORO__FREE)
+                        pend++;
+                }
+            } else {
+                for (j = 0; j < CORO_MAX_TASKS; j++)
+                    pend += L->slot[j].awaiter == i && L->slot[j].state != CORO__DONE && L->slot[j].state != CORO__FREE;
+            }
             if (pend != s->on.pending)
                 CORO__CHECK_FAIL("task %u waits on %u tasks, %u name it", i, (unsigned)s->on.pending, pend);
             break;
@@ -200,6 +218,16 @@ static inline const char *coro_check(const coro_loop *L)
                 CORO__CHECK_FAIL("task %u awaited by %u in state %u", i, (unsigned)s->awaiter,
                                  s->awaiter < CORO__SLOTS ? (unsigned)w->state : 0u);
         }
+    }
+    for (i = 0; i < L->nshared; i++) {
+        coro_index w = L->shared[i].w;
+        unsigned k;
+        if (w >= CORO_MAX_TASKS || (L->slot[w].state != CORO__WAITTASKS && L->slot[w].state != CORO__READY))
+            CORO__CHECK_FAIL("shared entry %u names task %u in state %u", i, (unsigned)w,
+                             w < CORO_MAX_TASKS ? (unsigned)L->slot[w].state : 0u);
+        for (k = 0; k < i; k++)
+            if (L->shared[k].w == w)
+                CORO__CHECK_FAIL("task %u holds two shared entries", (unsigned)w);
     }
     return NULL;
 }

@@ -1,6 +1,6 @@
 /* Tasks (coro.h): spawn, status, done, cancellation (before the first step,
  * at an await, self-cancellation, twice), stale handles and generation wrap,
- * capacity, and awaiting a task (self, second awaiter, done, cancelled awaiter).
+ * capacity, and awaiting a task (self, many awaiters, done, cancelled awaiter).
  * Part of the core suite split by subject: shared setup, coroutines and the
  * trace notation are in tests/core_common.h. Built also on the labels backend,
  * 16-bit ticks and 8-bit generations (Makefile labels/tick16, mk gen8). */
@@ -380,19 +380,183 @@ Test(tasks, await_task_self_is_an_error)
     cr_assert_eq(b.st, CORO_ERR_SELF_AWAIT);
 }
 
-Test(tasks, await_task_second_awaiter_busy)
+/* ---- many awaiters: a task awaited by several tasks at once ------------------------ */
+
+/* An awaiter: after `start` ticks, awaits t[0] (OP_AWAIT, OP_SHIELD), gathers
+ * t[0..n) (OP_GATHER, OP_GATHER_ERRS), CORO_WAIT_FOR(t[0], timeout) or
+ * CORO_WAIT(t[0..n), ALL_COMPLETED, timeout); traces "<name><status>@<t>". */
+struct aw {
+    coro_frame co;
+    const char *name;
+    int op, n, ndone;
+    coro_task t[2];
+    coro_status errs[2], st;
+    coro_tick start, timeout;
+};
+static CORO_FN(aw_fn, struct aw, self)
 {
-    struct worker w = {.name = "a", .d = 10, .ret = CORO_ERR_USER + 1};
-    struct boss b1 = {.op = OP_AWAIT, .n = 1}, b2 = {.op = OP_AWAIT, .n = 1};
-    coro_task tw, t1, t2;
-    cr_assert_eq(coro_spawn(&L, &tw, worker, &w), CORO_OK);
-    b1.t[0] = b2.t[0] = tw;
-    cr_assert_eq(coro_spawn(&L, &t1, boss, &b1), CORO_OK);
-    cr_assert_eq(coro_spawn(&L, &t2, boss, &b2), CORO_OK);
+    CORO_BEGIN(self);
+    if (self->start)
+        CORO_SLEEP(self, self->start);
+    if (self->op == OP_AWAIT)
+        CORO_CATCH(self, self->st, CORO_AWAIT_TASK(self, self->t[0]));
+    else if (self->op == OP_SHIELD)
+        CORO_CATCH(self, self->st, CORO_SHIELD(self, self->t[0]));
+    else if (self->op == OP_GATHER)
+        CORO_CATCH(self, self->st, CORO_GATHER(self, self->t, self->n, NULL));
+    else if (self->op == OP_GATHER_ERRS)
+        CORO_CATCH(self, self->st, CORO_GATHER(self, self->t, self->n, self->errs));
+    else if (self->op == OP_WAIT_FOR)
+        CORO_CATCH(self, self->st, CORO_WAIT_FOR(self, self->t[0], self->timeout));
+    else
+        CORO_CATCH(self, self->st, CORO_WAIT(self, self->t, self->n, CORO_ALL_COMPLETED, self->timeout, self->ndone));
+    tr("%s%d@%lu ", self->name, (int)self->st, NOW());
+    CORO_END(self);
+}
+
+/* Is slot i in the free list? (white box) */
+static int in_free_list(coro_index i)
+{
+    coro_index k;
+    for (k = L.free_head; k != CORO__NONE; k = L.slot[k].next)
+        if (k == i)
+            return 1;
+    return 0;
+}
+
+/* Three tasks await one, each with another task wait: when it ends, each is
+ * told, in the order they began to wait (CPython: X, Y, Z raise E at 10). */
+Test(tasks, many_awaiters_are_told_in_the_order_they_began_to_wait)
+{
+    static struct worker a = {.name = "a", .d = 10, .ret = CORO_ERR_USER + 1}, b = {.name = "b", .d = 5};
+    static struct aw p = {.name = "P", .op = OP_AWAIT}, q = {.name = "Q", .op = OP_GATHER, .n = 2},
+                     r = {.name = "R", .op = OP_WAIT_FOR, .timeout = 100};
+    coro_task ta, tb;
+    cr_assert_eq(coro_spawn(&L, &ta, worker, &a), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, &tb, worker, &b), CORO_OK);
+    p.t[0] = q.t[0] = r.t[0] = ta;
+    q.t[1] = tb;
+    cr_assert_eq(coro_spawn(&L, NULL, aw_fn, &p), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, NULL, aw_fn, &q), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, NULL, aw_fn, &r), CORO_OK);
     cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
-    cr_assert_eq(b2.st, CORO_ERR_BUSY);
-    cr_assert_eq(b1.st, CORO_ERR_USER + 1); /* the first awaiter is unaffected */
-    cr_assert_str_eq(trace, "B12@0 a33@10 B33@10 ");
+    cr_assert_str_eq(trace, "b0@5 a33@10 P33@10 Q33@10 R33@10 ");
+    cr_assert_eq(L.nshared, 0);
+    cr_assert(in_free_list(CORO__ID(ta)), "the done task's slot is recycled once every awaiter read it");
+    cr_assert_eq(L.slot[CORO__ID(ta)].on.pending, 0);
+}
+
+/* Cancelling one awaiter cancels the awaited task (asyncio forwards the
+ * cancel to the awaited future), so every other awaiter sees the cancellation. */
+Test(tasks, many_awaiters_cancelling_one_cancels_the_shared_task)
+{
+    static struct worker a = {.name = "a", .d = 10};
+    static struct aw q = {.name = "Q", .op = OP_AWAIT};
+    static struct aw p = {.name = "P", .op = OP_AWAIT};
+    struct canceller c = {0};
+    coro_task ta;
+    cr_assert_eq(coro_spawn(&L, &ta, worker, &a), CORO_OK);
+    p.t[0] = q.t[0] = ta;
+    spawn_cancelled_at(aw_fn, &p.co, 5, cancel_cb, &c);
+    cr_assert_eq(coro_spawn(&L, NULL, aw_fn, &q), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "X@5 a1@5 P1@5 Q1@5 ");
+}
+
+/* A shared awaiter cancelled cancels the task too (it is not the first). */
+Test(tasks, many_awaiters_cancelling_a_later_one_cancels_the_shared_task)
+{
+    static struct worker a = {.name = "a", .d = 10};
+    static struct aw p = {.name = "P", .op = OP_AWAIT}, q = {.name = "Q", .op = OP_GATHER, .n = 1};
+    struct canceller c = {0};
+    coro_task ta;
+    cr_assert_eq(coro_spawn(&L, &ta, worker, &a), CORO_OK);
+    p.t[0] = q.t[0] = ta;
+    cr_assert_eq(coro_spawn(&L, NULL, aw_fn, &p), CORO_OK);
+    spawn_cancelled_at(aw_fn, &q.co, 5, cancel_cb, &c);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "X@5 a1@5 P1@5 Q1@5 ");
+}
+
+/* The first awaiter leaves (a wait's timeout); one that began later than the
+ * remaining one is still told after it (CPython: Y, Z at 20). */
+Test(tasks, many_awaiters_order_survives_the_first_one_leaving)
+{
+    static struct worker a = {.name = "a", .d = 20};
+    static struct aw p = {.name = "P", .op = OP_WAIT, .n = 1, .timeout = 5}, q = {.name = "Q", .op = OP_AWAIT},
+                     r = {.name = "R", .op = OP_AWAIT, .start = 8};
+    coro_task ta;
+    cr_assert_eq(coro_spawn(&L, &ta, worker, &a), CORO_OK);
+    p.t[0] = q.t[0] = r.t[0] = ta;
+    cr_assert_eq(coro_spawn(&L, NULL, aw_fn, &p), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, NULL, aw_fn, &q), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, NULL, aw_fn, &r), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "P0@5 a0@20 Q0@20 R0@20 ");
+}
+
+/* The second and later awaiters each hold a shared entry while they wait;
+ * with every entry taken another awaiter is refused with CORO_ERR_NO_SLOT
+ * and nothing changes; a shielded awaiter cancelled leaves the others be. */
+Test(tasks, many_awaiters_beyond_the_shared_entries_are_refused)
+{
+    static struct worker a = {.name = "a", .d = 10, .ret = CORO_ERR_USER + 2};
+    static struct aw w[CORO_MAX_SHARED_AWAITS + 2];
+    static const char *const names[] = {"P", "Q", "R", "S", "T", "U", "V", "W", "Y", "Z"};
+    coro_task ta;
+    int i;
+    cr_assert_leq(CORO_MAX_SHARED_AWAITS + 2, 10);
+    cr_assert_eq(coro_spawn(&L, &ta, worker, &a), CORO_OK);
+    for (i = 0; i < CORO_MAX_SHARED_AWAITS + 2; i++) {
+        w[i].name = names[i];
+        w[i].op = OP_AWAIT;
+        w[i].t[0] = ta;
+        cr_assert_eq(coro_spawn(&L, NULL, aw_fn, &w[i]), CORO_OK);
+    }
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_eq(w[CORO_MAX_SHARED_AWAITS + 1].st, CORO_ERR_NO_SLOT);
+    for (i = 0; i <= CORO_MAX_SHARED_AWAITS; i++)
+        cr_assert_eq(w[i].st, CORO_ERR_USER + 2, "awaiter %d", i);
+    cr_assert_eq(L.nshared, 0);
+}
+
+/* A done task's slot is kept while an awaiter still has to read it: here the
+ * gather reads `a` at 20, after the first awaiter resumed at 10, while
+ * spawns at 15 take every free slot: a's is not among them. */
+static struct worker fill[8];
+static int fill_ok, fill_refused;
+static void fill_slots(void *arg)
+{
+    int i;
+    (void)arg;
+    for (i = 0; i < 8; i++) {
+        fill[i].name = "f";
+        fill[i].d = 100;
+        if (coro_spawn(coro_running_loop(), NULL, worker, &fill[i]) == CORO_OK)
+            fill_ok++;
+        else
+            fill_refused++;
+    }
+}
+Test(tasks, many_awaiters_done_slot_kept_until_every_awaiter_read_it)
+{
+    static struct worker a = {.name = "a", .d = 10, .ret = CORO_ERR_USER + 3}, b = {.name = "b", .d = 20};
+    static struct aw p = {.name = "P", .op = OP_AWAIT}, q = {.name = "Q", .op = OP_GATHER_ERRS, .n = 2};
+    coro_task ta, tb, tq;
+    cr_assert_eq(CORO_MAX_TASKS, 8);
+    cr_assert_eq(coro_spawn(&L, &ta, worker, &a), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, &tb, worker, &b), CORO_OK);
+    p.t[0] = q.t[0] = ta;
+    q.t[1] = tb;
+    cr_assert_eq(coro_spawn(&L, NULL, aw_fn, &p), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, &tq, aw_fn, &q), CORO_OK);
+    cr_assert_eq(coro_call_at(&L, NULL, 15, fill_slots, NULL), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, tq), CORO_OK);
+    cr_assert_eq(fill_ok, 5, "%d spawned: a's slot stayed with it (4 never used and P's were free)", fill_ok);
+    cr_assert_eq(fill_refused, 3);
+    cr_assert_eq(q.errs[0], CORO_ERR_USER + 3);
+    cr_assert_str_eq(trace, "a35@10 P35@10 b0@20 Q0@20 ");
+    cr_assert(in_free_list(CORO__ID(ta)), "released once the gather read it");
 }
 
 Test(tasks, await_task_done_returns_at_once)

@@ -5,7 +5,7 @@
  *
  * Cases already covered elsewhere are not repeated here:
  *   1 spawn beyond the table     test_core_tasks task_spawn_past_capacity_changes_nothing
- *   2 two awaiters               test_core_tasks await_task_second_awaiter_busy
+ *   2 two awaiters               test_core_tasks many_awaiters_* (all told, in order)
  *   3 a task awaits itself       test_core_tasks await_task_self_is_an_error
  *   4 release an unlocked lock   test_sync_lock lock_release_unlocked, lock_has_no_owner
  *   5 bounded over-release, wrap test_sync_semaphore sem_bounded_overflow
