@@ -30,11 +30,14 @@
  *                             an old handle names the slot's new occupant (drop
  *                             handles of finished work when using 8 bits)
  *   CORO_MAX_CALLBACKS  4     call_soon/call_later slots (timeout scopes use one each)
- *   CORO_MAX_SHARED_AWAITS  4 (2 on AVR)   tasks that may at once wait on a
- *                             task another task already awaits (a task awaited
- *                             by k tasks takes k - 1 of these; a wait that
- *                             needs one when none is free fails with
- *                             CORO_ERR_NO_SLOT). 0: one awaiter per task
+ *   CORO_MAX_SHARED_AWAITS  4 on a POSIX or Windows host, else 0
+ *                             tasks that may at once wait on a task another
+ *                             task already awaits (a task awaited by k tasks
+ *                             takes k - 1 of these; a wait that needs one when
+ *                             none is free fails with CORO_ERR_NO_SLOT). 0:
+ *                             one awaiter per task, and none of the code or
+ *                             RAM (on AVR the code is about 570 B of flash,
+ *                             each entry 5 B of RAM)
  *   CORO_TICK_BITS      32    width of coro_tick: 16, 32 or 64
  *   CORO_TICK_HZ        1000  ticks per second (CORO_MS/CORO_S convert with it)
  *   CORO_CLOCK          CORO_CLOCK_POSIX on a POSIX host, else CORO_CLOCK_USER
@@ -257,10 +260,10 @@
 #define CORO_MAX_CALLBACKS 4
 #endif
 #ifndef CORO_MAX_SHARED_AWAITS
-#if defined(__AVR__)
-#define CORO_MAX_SHARED_AWAITS 2
-#else
+#if defined(__unix__) || defined(__APPLE__) || defined(_WIN32)
 #define CORO_MAX_SHARED_AWAITS 4
+#else
+#define CORO_MAX_SHARED_AWAITS 0
 #endif
 #endif
 #ifndef CORO_TICK_BITS
@@ -667,12 +670,14 @@ typedef struct coro__slot {
 #endif
 } coro__slot;
 
+#if CORO_MAX_SHARED_AWAITS
 /* A task waiting on tasks of which some other task awaited one first. */
 typedef struct coro__shared {
     const coro_task *tasks; /* its tasks (in its frame) */
     int n;
     coro_index w;           /* the waiting task */
 } coro__shared;
+#endif
 
 typedef struct coro_loop {
     coro__slot slot[CORO__SLOTS];   /* tasks, then callbacks */
@@ -691,8 +696,10 @@ typedef struct coro_loop {
     coro_index cb_free;             /* free callback slots */
     coro_index current;             /* running task or CORO__NONE */
     coro_index deferred;            /* task-wait timeouts to act on after this iteration */
+#if CORO_MAX_SHARED_AWAITS
     uint8_t nshared;                /* entries in use in shared[] */
-    coro__shared shared[CORO_MAX_SHARED_AWAITS ? CORO_MAX_SHARED_AWAITS : 1]; /* oldest first */
+    coro__shared shared[CORO_MAX_SHARED_AWAITS]; /* oldest first */
+#endif
     uint8_t state;                  /* CORO__L_* */
     uint8_t reread_clock;           /* 1: `now` is out of date, coro__now reads the clock */
     volatile uint8_t woken;         /* set by coro_loop_wakeup (interrupt-safe) */
@@ -1850,7 +1857,9 @@ CORO__DEF coro_status coro_loop_init(coro_loop *L)
     L->seq = 0;
     L->current = CORO__NONE;
     L->deferred = CORO__NONE;
+#if CORO_MAX_SHARED_AWAITS
     L->nshared = 0;
+#endif
     L->cur = &L->slot[0];
     L->reread_clock = 0;
     L->state = CORO__L_IDLE;
@@ -2316,6 +2325,7 @@ CORO__DEF int coro_task_cancelled(const coro_loop *L, coro_task t)
 
 /* Task w's entry in L->shared (it waits on a task another task awaited too),
  * or NULL. */
+#if CORO_MAX_SHARED_AWAITS
 static coro__shared *coro__shared_of(coro_loop *L, coro_index w)
 {
     unsigned i;
@@ -2334,6 +2344,7 @@ static int coro__among(const coro_task *tasks, int n, coro_task t)
             return 1;
     return 0;
 }
+#endif
 
 /* Cancel every unfinished task awaited by task w: those naming it as
  * awaiter, or every one of its tasks if it shares some (L->shared). */
@@ -2341,14 +2352,18 @@ static void coro__forward_cancel(coro_loop *L, coro_index w)
 {
     coro_index i;
     coro__slot *ws = &L->slot[w];
-    const coro__shared *e = coro__shared_of(L, w);
     ws->flags = (uint8_t)((ws->flags | CORO__T_FORWARDED) & ~(CORO__T_ANY | CORO__T_ERR));
-    if (e) {
-        int k;
-        for (k = 0; k < e->n; k++)
-            coro_task_cancel(L, e->tasks[k]); /* 0 for a done one */
-        return;
+#if CORO_MAX_SHARED_AWAITS
+    {
+        const coro__shared *e = coro__shared_of(L, w);
+        if (e) {
+            int k;
+            for (k = 0; k < e->n; k++)
+                coro_task_cancel(L, e->tasks[k]); /* 0 for a done one */
+            return;
+        }
     }
+#endif
     for (i = 0; i < CORO_MAX_TASKS; i++)
         if (L->slot[i].awaiter == w && L->slot[i].state != CORO__DONE)
             coro_task_cancel(L, coro__handle(L, i));
@@ -2433,7 +2448,6 @@ static void coro__finish(coro_loop *L, coro_index id, coro_status st)
 {
     coro__slot *s = &L->slot[id];
     coro_index w = s->awaiter;
-    unsigned i;
     if (st == CORO_OK && (s->flags & CORO__T_CANCEL))
         st = CORO_ERR_CANCELLED;
     CORO__TRACE(L, CORO_TRACE_DONE, id, st);
@@ -2443,13 +2457,18 @@ static void coro__finish(coro_loop *L, coro_index id, coro_status st)
     s->on.pending = 0;
     if (w != CORO__NONE)
         coro__told(L, w, st);
-    for (i = 0; i < L->nshared; i++) {
-        const coro__shared *e = &L->shared[i];
-        if (e->w != w && coro__among(e->tasks, e->n, coro__handle(L, id))) {
-            s->on.pending++; /* it reads the status when it resumes */
-            coro__told(L, e->w, st);
+#if CORO_MAX_SHARED_AWAITS
+    {
+        unsigned i;
+        for (i = 0; i < L->nshared; i++) {
+            const coro__shared *e = &L->shared[i];
+            if (e->w != w && coro__among(e->tasks, e->n, coro__handle(L, id))) {
+                s->on.pending++; /* it reads the status when it resumes */
+                coro__told(L, e->w, st);
+            }
         }
     }
+#endif
     coro__release(L, id);
 }
 
@@ -2505,12 +2524,19 @@ static int coro__wait_flags(int kind, const coro_status *errs)
  * its awaiter, or one with an L->shared entry naming it? */
 static int coro__awaited_before(coro_loop *L, coro_task t, const coro__slot *c, coro_index me)
 {
-    unsigned i;
     if (c->awaiter != CORO__NONE)
         return c->awaiter != me;
-    for (i = 0; i < L->nshared; i++)
-        if (L->shared[i].w != me && coro__among(L->shared[i].tasks, L->shared[i].n, t))
-            return 1;
+#if CORO_MAX_SHARED_AWAITS
+    {
+        unsigned i;
+        for (i = 0; i < L->nshared; i++)
+            if (L->shared[i].w != me && coro__among(L->shared[i].tasks, L->shared[i].n, t))
+                return 1;
+    }
+#else
+    (void)L;
+    (void)t;
+#endif
     return 0;
 }
 
@@ -2550,7 +2576,11 @@ CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int kind,
         if (c->state != CORO__DONE && coro__awaited_before(L, tasks[i], c, me))
             share = 1;
     }
+#if CORO_MAX_SHARED_AWAITS
     if (share && L->nshared >= CORO_MAX_SHARED_AWAITS)
+#else
+    if (share)
+#endif
         return CORO_ERR_NO_SLOT;
     /* Each distinct task once (CORO__T_COUNTED marks the ones seen): the
      * first awaiter of a task is its awaiter, a later one is told through its
@@ -2573,12 +2603,14 @@ CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int kind,
         }
     }
     coro__uncount(L, tasks, n);
+#if CORO_MAX_SHARED_AWAITS
     if (share) {
         coro__shared *e = &L->shared[L->nshared++];
         e->tasks = tasks;
         e->n = n;
         e->w = me;
     }
+#endif
     ms->status = CORO_OK;
     ms->flags = (uint8_t)(mode & (CORO__T_ANY | CORO__T_ERR | CORO__T_FWD)) | (uint8_t)cancel;
     if (cancel && pending)
@@ -2601,6 +2633,7 @@ CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int kind,
 }
 
 /* Drop task w's L->shared entry, if any, keeping the others in order. */
+#if CORO_MAX_SHARED_AWAITS
 static void coro__shared_drop(coro_loop *L, coro_index w)
 {
     unsigned i, j = 0;
@@ -2609,6 +2642,7 @@ static void coro__shared_drop(coro_loop *L, coro_index w)
             L->shared[j++] = L->shared[i];
     L->nshared = (uint8_t)j;
 }
+#endif
 
 /* After a task wait: detach from the tasks, release finished ones, compute
  * the result. kind: CORO__K_* (CORO__K_WAIT_ALL for every CORO_WAIT). */
@@ -2648,8 +2682,10 @@ CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_sta
         }
     }
     coro__uncount(L, tasks, n);
+#if CORO_MAX_SHARED_AWAITS
     if (L->nshared)
         coro__shared_drop(L, me);
+#endif
     ms->flags = 0;
     if (ndone)
         *ndone = done;

@@ -186,7 +186,8 @@ static inline const char *coro_check(const coro_loop *L)
             break;
         }
         case CORO__WAITTASKS: {
-            unsigned j, pend = 0, e;
+            unsigned j, pend = 0, e = 0;
+#if CORO_MAX_SHARED_AWAITS
             for (e = 0; e < L->nshared && L->shared[e].w != i; e++) {
             }
             if (e < L->nshared) { /* the distinct unfinished tasks of its entry */
@@ -200,7 +201,10 @@ static inline const char *coro_check(const coro_loop *L)
                         L->slot[id].state != CORO__DONE && L->slot[id].state != CORO__FREE)
                         pend++;
                 }
-            } else {
+            } else
+#endif
+            {
+                (void)e;
                 for (j = 0; j < CORO_MAX_TASKS; j++)
                     pend += L->slot[j].awaiter == i && L->slot[j].state != CORO__DONE && L->slot[j].state != CORO__FREE;
             }
@@ -219,6 +223,7 @@ static inline const char *coro_check(const coro_loop *L)
                                  s->awaiter < CORO__SLOTS ? (unsigned)w->state : 0u);
         }
     }
+#if CORO_MAX_SHARED_AWAITS
     for (i = 0; i < L->nshared; i++) {
         coro_index w = L->shared[i].w;
         unsigned k;
@@ -229,6 +234,7 @@ static inline const char *coro_check(const coro_loop *L)
             if (L->shared[k].w == w)
                 CORO__CHECK_FAIL("task %u holds two shared entries", (unsigned)w);
     }
+#endif
     return NULL;
 }
 
