@@ -356,10 +356,13 @@ CORO_API coro_status coro__flag_resumed(coro_flag *f);
  * completion is refused with CORO_ERR_STATE and changes nothing (asyncio's
  * InvalidStateError). Completing it wakes every awaiting task (FIFO) and runs
  * its done callbacks through one coro_call_soon (one callback slot while
- * they are due), in registration order.
+ * they are due), in registration order, before the woken tasks run (asyncio
+ * interleaves callbacks and awaiters in registration order: the same when
+ * the callbacks were added before the tasks awaited).
  * Cancelling a task that awaits it (or the CORO_TIMEOUT scope around the
- * await expiring) cancels the future, as asyncio does; CORO_FUTURE_SHIELD
- * awaits without that (asyncio.shield(fut)).
+ * await expiring) cancels the future, as asyncio does, when that task runs
+ * next (asyncio: inside task.cancel(), so it and the other awaiters report
+ * in await order); CORO_FUTURE_SHIELD awaits without that (asyncio.shield).
  * From an interrupt, a signal handler or a thread, only
  * coro_future_set_result_threadsafe / _set_error_threadsafe, on a future
  * made with CORO_FUTURE_INIT_THREADSAFE or coro_future_init_threadsafe: it
