@@ -296,6 +296,13 @@ Test(barrier, init_refuses_bad_parties)
     cr_assert_eq(coro_barrier_parties(&b), CORO_MAX_TASKS);
 }
 
+/* A barrier is a wait queue, two counts and a state: 4 B with 8-bit indices. */
+Test(barrier, size)
+{
+    cr_log_info("sizeof barrier %zu", sizeof(coro_barrier));
+    cr_assert_leq(sizeof(coro_barrier), 3 * sizeof(coro_index) + 1 + (sizeof(coro_index) - 1));
+}
+
 /* ---- the all-zero barrier: Barrier(1) ------------------------------------------------- */
 /* test_filling_one_task(_twice): each wait passes at once with index 0. */
 static coro_barrier z_barrier;
