@@ -449,8 +449,8 @@ CORO_API coro_status coro__future_resumed(coro_future *f, intptr_t *out, int shi
 /* From an interrupt, a signal handler or another thread (loop.call_soon_
  * threadsafe(fut.set_result, value)): store the completion and wake loop;
  * the loop completes the future at its next iteration. 1 if stored; 0 if the
- * future was done or completing already (first completion wins). Only on a
- * threadsafe future (CORO_FUTURE_INIT_THREADSAFE). */
+ * future was done or completing already (first completion wins), or for an
+ * err not > 0. Only on a threadsafe future (CORO_FUTURE_INIT_THREADSAFE). */
 CORO_API int coro__future_post(coro_loop *loop, coro_future *f, coro_status err, intptr_t value);
 static inline int coro_future_set_result_threadsafe(coro_loop *loop, coro_future *f, intptr_t value)
 {
@@ -458,7 +458,7 @@ static inline int coro_future_set_result_threadsafe(coro_loop *loop, coro_future
 }
 static inline int coro_future_set_error_threadsafe(coro_loop *loop, coro_future *f, coro_status err)
 {
-    return coro__future_post(loop, f, err, 0);
+    return err > 0 ? coro__future_post(loop, f, err, 0) : 0; /* CORO_OK is not an error */
 }
 CORO_API void coro__future_poll(coro_loop *loop, coro_poll *hook);
 

@@ -429,6 +429,10 @@ Test(future, threadsafe_first_completion_wins)
     cr_assert_eq(coro_future_result(&tsf, &v), CORO_OK);
     cr_assert_eq(v, 11);
     cr_assert_eq(coro_future_set_result_threadsafe(&L, &tsf, 13), 0);
+    coro_future_init_threadsafe(&tsf);
+    cr_assert_eq(coro_future_set_error_threadsafe(&L, &tsf, CORO_OK), 0); /* not an error: refused */
+    cr_assert_eq(coro_future_set_error_threadsafe(&L, &tsf, CORO_PENDING), 0);
+    cr_assert_not(coro_future_done(&tsf));
 
     /* only a callback waits (added inside the loop): the loop is armed and
      * polls the future; the interrupt's completion runs the callback */
