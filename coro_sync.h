@@ -1,10 +1,11 @@
-/* coro_sync.h - asyncio's Lock, Event, Semaphore, BoundedSemaphore and
- * Condition, plus an interrupt-safe flag, for coro.h.   v0.1.0
+/* coro_sync.h - asyncio's Lock, Event, Semaphore, BoundedSemaphore,
+ * Condition, Future and Barrier, plus an interrupt-safe flag, for coro.h.   v0.1.0
  *
  * Every object is a few bytes you declare (a Lock is 4 bytes on AVR), waits
  * FIFO on an intrusive coro_waitq, allocates nothing, is valid all-zero (a
  * static without initializer, in .bss: a free Lock, a clear Event and flag,
- * a Condition with its own lock, Semaphore(0)), and is
+ * a Condition with its own lock, Semaphore(0), a pending Future,
+ * Barrier(1)), and is
  * cancellation-safe: a waiter cancelled (or timed out) after it was chosen -
  * handed the lock, given a permit, notified - but before it ran passes what
  * it was given on to the next waiter. Built only on the public API of coro.h
@@ -18,8 +19,9 @@
  * CONFIGURATION
  *   (each knob: name, default, meaning)
  *   CORO_SYNC_ATOMIC   1 hosted with GCC/Clang, else 0
- *                      1: the flag's test-and-clear uses __atomic_exchange_n
- *                      (a signal handler or a thread may set it) instead of
+ *                      1: the flag's test-and-clear and a threadsafe future's
+ *                      claim use __atomic builtins (a signal handler or a
+ *                      thread may set them) instead of
  *                      CORO_CRITICAL_ENTER/EXIT (an interrupt). "Hosted": a
  *                      CORO_CLOCK other than CORO_CLOCK_USER.
  *
@@ -83,6 +85,28 @@
  *     coro_flag_set(loop, f)          from an ISR, a signal handler, a thread
  *     CORO_FLAG_WAIT(self, f)         until set, then clear it (one waiter)
  *     coro_flag_clear(f), coro_flag_is_set(f)
+ *   coro_future: CORO_FUTURE_INIT, coro_future_init(f)   (loop.create_future();
+ *                                     the value is an intptr_t: a number or a
+ *                                     pointer cast to it)
+ *     CORO_FUTURE_AWAIT(self, f, out) value = await fut (out: intptr_t *, or NULL);
+ *                                     cancelling the awaiter cancels the future
+ *     CORO_FUTURE_SHIELD(self, f, out)   await asyncio.shield(fut)
+ *     coro_future_set_result(f, v), coro_future_set_error(f, err)
+ *                                     CORO_ERR_STATE once done (unchanged)
+ *     coro_future_cancel(f)           1 if it was pending
+ *     coro_future_done(f), coro_future_cancelled(f)
+ *     coro_future_result(f, &v)       CORO_OK and v, the error, CORO_ERR_CANCELLED,
+ *                                     CORO_ERR_STATE while pending
+ *     coro_future_add_done_callback(f, &node, fn, arg)   fn(arg) via call_soon
+ *     coro_future_remove_done_callback(f, fn)   how many were removed
+ *     CORO_FUTURE_INIT_THREADSAFE, coro_future_init_threadsafe(f): completed by
+ *     coro_future_set_result_threadsafe(loop, f, v) / _set_error_threadsafe
+ *                                     from an ISR, a signal handler, a thread
+ *   coro_barrier: CORO_BARRIER_INIT(n), coro_barrier_init(b, n)   (all-zero: n = 1)
+ *     CORO_BARRIER_WAIT(self, b, idx) wait for n tasks; idx (int lvalue): the
+ *                                     arrival index, 0 first ... n - 1 last
+ *     coro_barrier_reset(b), coro_barrier_abort(b)   waiters fail CORO_ERR_BROKEN
+ *     coro_barrier_parties(b), coro_barrier_n_waiting(b), coro_barrier_broken(b)
  *
  * EXAMPLE (asyncio `async with lock: ...`)
  *   static coro_lock lock = CORO_LOCK_INIT;
@@ -322,6 +346,168 @@ static inline void coro_flag_clear(coro_flag *f) { f->set = 0; }
 #define CORO_FLAG_WAIT(self, f) CORO_AWAIT_ON(self, coro__flag_start(f), coro__flag_resumed(f))
 CORO_API coro_status coro__flag_start(coro_flag *f);
 CORO_API coro_status coro__flag_resumed(coro_flag *f);
+
+/* ---- Future -------------------------------------------------------------------- */
+/* asyncio.Future (loop.create_future()): a result that someone sets later and
+ * any number of tasks await. The value is an intptr_t: an integer as wide as
+ * a pointer, or a pointer cast to it (to data that outlives the readers);
+ * a future carries no buffer of its own, so its size is fixed. Completed
+ * once: set_result, set_error (asyncio's set_exception) or cancel; a second
+ * completion is refused with CORO_ERR_STATE and changes nothing (asyncio's
+ * InvalidStateError). Completing it wakes every awaiting task (FIFO) and runs
+ * its done callbacks through one coro_call_soon (one callback slot while
+ * they are due), in registration order, before the woken tasks run (asyncio
+ * interleaves callbacks and awaiters in registration order: the same when
+ * the callbacks were added before the tasks awaited).
+ * Cancelling a task that awaits it (or the CORO_TIMEOUT scope around the
+ * await expiring) cancels the future, as asyncio does, when that task runs
+ * next (asyncio: inside task.cancel(), so it and the other awaiters report
+ * in await order); CORO_FUTURE_SHIELD awaits without that (asyncio.shield).
+ * From an interrupt, a signal handler or a thread, only
+ * coro_future_set_result_threadsafe / _set_error_threadsafe, on a future
+ * made with CORO_FUTURE_INIT_THREADSAFE or coro_future_init_threadsafe: it
+ * stores the completion and wakes the loop, which completes the future at
+ * the start of its next iteration (its poll hook, watched while tasks await
+ * it or callbacks wait for it), or at the next call on it from the loop.
+ * All-zero (a static without initializer) is a pending future, the same as
+ * CORO_FUTURE_INIT and coro_future_init. */
+typedef struct coro_future_cb {
+    struct coro_future_cb *next;
+    coro_callback fn;
+    void *arg;
+} coro_future_cb;
+typedef struct coro_future {
+    coro_watch watch;        /* first member: its hook is the future (threadsafe ones) */
+    coro_future_cb *cbs;     /* done callbacks of a pending future, in order */
+    intptr_t value;          /* the result */
+    coro_waitq q;            /* awaiting tasks, FIFO */
+    coro_status err;         /* CORO_OK: a result; else the error */
+    volatile uint8_t state;  /* 0 pending, 1 claimed, 2 posted, 3 done, 4 cancelled */
+    uint8_t threadsafe;      /* 1: an interrupt may complete it (watched) */
+} coro_future;
+#define CORO_FUTURE_INIT { CORO_WATCH_INIT, NULL, 0, CORO_WAITQ_INIT, 0, 0, 0 }
+#define CORO_FUTURE_INIT_THREADSAFE { CORO_WATCH_INIT, NULL, 0, CORO_WAITQ_INIT, 0, 0, 1 }
+/* A pending future (again): only when no task awaits it. */
+static inline void coro_future_init(coro_future *f)
+{
+    coro_watch_init(&f->watch);
+    f->cbs = NULL;
+    f->value = 0;
+    coro_waitq_init(&f->q);
+    f->err = CORO_OK;
+    f->state = 0;
+    f->threadsafe = 0;
+}
+/* The same, for a future an interrupt, a signal handler or a thread completes. */
+static inline void coro_future_init_threadsafe(coro_future *f)
+{
+    coro_future_init(f);
+    f->threadsafe = 1;
+}
+/* asyncio set_result: complete with value, wake the awaiting tasks, schedule
+ * the done callbacks. CORO_ERR_STATE if it is done already (or an interrupt's
+ * completion is on its way), or if tasks await it but no loop runs;
+ * CORO_ERR_NO_SLOT if it has done callbacks and no callback slot is free.
+ * Either way nothing changes. Never suspends. */
+CORO_API coro_status coro_future_set_result(coro_future *f, intptr_t value);
+/* asyncio set_exception: complete with the error err (> 0: awaiting it fails
+ * with err). CORO_ERR_INVALID for CORO_OK or a negative err; otherwise the
+ * same as set_result. */
+CORO_API coro_status coro_future_set_error(coro_future *f, coro_status err);
+/* asyncio cancel: 1 if it was pending and is now cancelled (awaiting tasks
+ * fail with CORO_ERR_CANCELLED, done callbacks scheduled); 0 if it was done
+ * already, or set_result's CORO_ERR_STATE / CORO_ERR_NO_SLOT case. */
+CORO_API int coro_future_cancel(coro_future *f);
+/* Nonzero once completed (a result, an error or cancelled). */
+CORO_API int coro_future_done(coro_future *f);
+/* Nonzero if cancelled. */
+CORO_API int coro_future_cancelled(coro_future *f);
+/* asyncio result()/exception(): CORO_OK and *out (out may be NULL) gets the
+ * value; the error set; CORO_ERR_CANCELLED if cancelled; CORO_ERR_STATE while
+ * pending ("Result is not set"). Never suspends. */
+CORO_API coro_status coro_future_result(coro_future *f, intptr_t *out);
+/* asyncio add_done_callback: fn(arg) runs through coro_call_soon once the
+ * future completes (callbacks in registration order), at once (scheduled) if
+ * it is done. node is yours (a static or a frame field): it holds the
+ * registration until the callback was scheduled; one future at a time.
+ * CORO_ERR_INVALID for a NULL fn; for a done future CORO_ERR_NO_SLOT (no
+ * callback slot) or CORO_ERR_STATE (no running loop). */
+CORO_API coro_status coro_future_add_done_callback(coro_future *f, coro_future_cb *node, coro_callback fn, void *arg);
+/* asyncio remove_done_callback: unregister every callback fn of a pending
+ * future; the number removed (0 once done: its callbacks are scheduled). */
+CORO_API int coro_future_remove_done_callback(coro_future *f, coro_callback fn);
+/* `value = await fut`: wait until the future is done (at once if it is),
+ * then its value in *out (an intptr_t *, may be NULL) and CORO_OK, or its
+ * error, or CORO_ERR_CANCELLED if it was cancelled. Cancelling the awaiting
+ * task (or its timeout scope expiring) cancels the future (asyncio). */
+#define CORO_FUTURE_AWAIT(self, f, out) CORO_AWAIT_ON(self, coro__future_start(f, out, 0), coro__future_resumed(f, out, 0))
+/* `await asyncio.shield(fut)`: the same, but cancelling the awaiting task
+ * ends its await with CORO_ERR_CANCELLED and leaves the future pending. */
+#define CORO_FUTURE_SHIELD(self, f, out) CORO_AWAIT_ON(self, coro__future_start(f, out, 1), coro__future_resumed(f, out, 1))
+CORO_API coro_status coro__future_start(coro_future *f, intptr_t *out, int shield);
+CORO_API coro_status coro__future_resumed(coro_future *f, intptr_t *out, int shield);
+/* From an interrupt, a signal handler or another thread (loop.call_soon_
+ * threadsafe(fut.set_result, value)): store the completion and wake loop;
+ * the loop completes the future at its next iteration. 1 if stored; 0 if the
+ * future was done or completing already (first completion wins), or for an
+ * err not > 0. Only on a threadsafe future (CORO_FUTURE_INIT_THREADSAFE). */
+CORO_API int coro__future_post(coro_loop *loop, coro_future *f, coro_status err, intptr_t value);
+static inline int coro_future_set_result_threadsafe(coro_loop *loop, coro_future *f, intptr_t value)
+{
+    return coro__future_post(loop, f, CORO_OK, value);
+}
+static inline int coro_future_set_error_threadsafe(coro_loop *loop, coro_future *f, coro_status err)
+{
+    return err > 0 ? coro__future_post(loop, f, err, 0) : 0; /* CORO_OK is not an error */
+}
+CORO_API void coro__future_poll(coro_loop *loop, coro_poll *hook);
+
+/* ---- Barrier ------------------------------------------------------------------- */
+/* asyncio.Barrier (3.11): parties tasks meet; each wait returns its arrival
+ * index (0 for the first, parties - 1 for the last, which releases the others
+ * without suspending). While the released tasks drain out, new arrivals wait
+ * for the next round. A broken barrier (abort) fails every wait with
+ * CORO_ERR_BROKEN until reset; reset fails the tasks waiting now with
+ * CORO_ERR_BROKEN and starts a fresh round once they left. A task cancelled
+ * while filling leaves (n_waiting drops); one cancelled after the release
+ * leaves without breaking the round. last: parties - 1, so all-zero (a
+ * static without initializer) is Barrier(1), the same as CORO_BARRIER_INIT(1). */
+/* asyncio's BrokenBarrierError. coro.h has no code of its own for it yet. */
+#define CORO_ERR_BROKEN CORO_ERR_STATE
+typedef struct coro_barrier {
+    coro_waitq q;       /* arrivals waiting for the release, and tasks blocked while it drains */
+    coro_index last;    /* parties - 1 */
+    coro_index count;   /* tasks inside: arrived, not yet left */
+    uint8_t state;      /* 0 filling, 1 draining, 2 resetting, 3 broken */
+} coro_barrier;
+/* Static initializer. n: a constant from 1 to CORO_MAX_TASKS (more could
+ * never meet); anything else is a compile error, a negative array size in
+ * CORO__BARRIER_PARTIES_MUST_BE_1_TO_MAX_TASKS. */
+#define CORO_BARRIER_INIT(n) { CORO_WAITQ_INIT, CORO__BARRIER_LAST(n), 0, 0 }
+#define CORO__BARRIER_LAST(n) ((coro_index)((n) - 1 + 0 * sizeof(char[CORO__BARRIER_PARTIES_MUST_BE_1_TO_MAX_TASKS(n)])))
+#define CORO__BARRIER_PARTIES_MUST_BE_1_TO_MAX_TASKS(n) ((n) >= 1 && (n) <= CORO_MAX_TASKS ? 1 : -1)
+/* asyncio.Barrier(parties): CORO_ERR_INVALID for parties < 1 (ValueError),
+ * CORO_ERR_RANGE above CORO_MAX_TASKS; either way b is unchanged. Only when
+ * no task waits on it. */
+CORO_API coro_status coro_barrier_init(coro_barrier *b, long parties);
+static inline int coro_barrier_parties(const coro_barrier *b) { return (int)b->last + 1; }
+/* Tasks waiting for the barrier to fill (0 while it drains, resets or is broken). */
+static inline int coro_barrier_n_waiting(const coro_barrier *b) { return b->state == 0 ? (int)b->count : 0; }
+static inline int coro_barrier_broken(const coro_barrier *b) { return b->state == 3; }
+/* Wait until parties tasks wait; idx (an int lvalue, a frame field) gets this
+ * task's arrival index. Fails with CORO_ERR_BROKEN (broken, or reset while
+ * waiting), CORO_ERR_CANCELLED (or the timeout scope's CORO_ERR_TIMEOUT). */
+#define CORO_BARRIER_WAIT(self, b, idx) CORO_AWAIT_ON(self, coro__barrier_start(b, &(idx)), coro__barrier_resumed(b, &(idx)))
+/* asyncio reset(): tasks waiting now fail with CORO_ERR_BROKEN; the barrier
+ * fills again once they (and tasks still draining) left. Never suspends (it
+ * is a coroutine in asyncio, which never suspends here either). CORO_ERR_STATE
+ * with waiters but no running loop (nothing changes). */
+CORO_API coro_status coro_barrier_reset(coro_barrier *b);
+/* asyncio abort(): broken until reset; every waiting and later wait fails
+ * with CORO_ERR_BROKEN. CORO_ERR_STATE as for reset. */
+CORO_API coro_status coro_barrier_abort(coro_barrier *b);
+CORO_API coro_status coro__barrier_start(coro_barrier *b, int *idx);
+CORO_API coro_status coro__barrier_resumed(coro_barrier *b, int *idx);
 
 #ifdef __cplusplus
 }
@@ -638,6 +824,353 @@ CORO_DEF coro_status coro__flag_resumed(coro_flag *f)
     if (coro_watch_active(&f->watch) && coro_waitq_empty(&f->q)) /* the last waiter left */
         coro_watch_stop(coro_running_loop(), &f->watch);
     return st;
+}
+
+/* ---- Future -------------------------------------------------------------------- */
+/* state: pending, claimed (whoever completes it first: the loop, or an
+ * interrupt while it stores the completion), posted (an interrupt's
+ * completion stored, for the loop to carry out), done, cancelled. */
+enum { CORO__FUT_PENDING, CORO__FUT_CLAIMED, CORO__FUT_POSTED, CORO__FUT_DONE, CORO__FUT_CANCELLED };
+
+/* Take the right to complete f: 1 if it was pending. Atomic with respect to
+ * an interrupt, a signal handler or a thread doing the same. */
+static int coro__future_claim(coro_future *f)
+{
+#if CORO_SYNC_ATOMIC
+    uint8_t pending = CORO__FUT_PENDING;
+    return __atomic_compare_exchange_n(&f->state, &pending, (uint8_t)CORO__FUT_CLAIMED, 0, __ATOMIC_SEQ_CST,
+                                       __ATOMIC_SEQ_CST);
+#else
+    int ok;
+    CORO_CRITICAL_ENTER();
+    ok = f->state == CORO__FUT_PENDING;
+    if (ok)
+        f->state = CORO__FUT_CLAIMED;
+    CORO_CRITICAL_EXIT();
+    return ok;
+#endif
+}
+
+/* The done callbacks of a completed future, detached from it: a chain. */
+static void coro__future_fire(void *arg)
+{
+    coro_future_cb *n = (coro_future_cb *)arg, *next;
+    for (; n; n = next) {
+        next = n->next;
+        n->next = NULL; /* the node is free again: fn may register it anew */
+        n->fn(n->arg);
+    }
+}
+
+/* Stop watching once nobody waits for the future any more. */
+static void coro__future_unwatch(coro_loop *L, coro_future *f)
+{
+    if (L && coro_watch_active(&f->watch) && coro_waitq_empty(&f->q) && !f->cbs)
+        coro_watch_stop(L, &f->watch);
+}
+
+/* Complete f: state final (done or cancelled) with err and value, unless
+ * posted (an interrupt stored them). The callbacks are scheduled first, so
+ * that a full callback table refuses the completion with nothing changed. */
+static coro_status coro__future_finish(coro_loop *L, coro_future *f, uint8_t final, coro_status err, intptr_t value,
+                                       int posted)
+{
+    coro_future_cb *cbs = f->cbs;
+    coro_handle h = {0};
+    coro_status st;
+    if ((cbs || !coro_waitq_empty(&f->q)) && !L)
+        return CORO_ERR_STATE;
+    if (cbs && (st = coro_call_soon(L, &h, coro__future_fire, cbs)) != CORO_OK)
+        return st;
+    if (!posted) {
+        if (!coro__future_claim(f)) {
+            if (cbs)
+                coro_handle_cancel(L, h);
+            return CORO_ERR_STATE;
+        }
+        f->value = value;
+        f->err = err;
+    }
+    f->cbs = NULL;
+    f->state = final;
+    if (L) {
+        coro_waitq_notify_all(L, &f->q, CORO_OK);
+        coro__future_unwatch(L, f);
+    }
+    return CORO_OK;
+}
+
+/* Carry out an interrupt's completion, if one is stored. */
+static void coro__future_sync(coro_loop *L, coro_future *f)
+{
+    if (f->state == CORO__FUT_POSTED) {
+        CORO_FENCE(); /* its value and error were stored before the state */
+        coro__future_finish(L, f, CORO__FUT_DONE, f->err, f->value, 1);
+    }
+}
+
+/* A done future's outcome, as result() and an await report it. */
+static coro_status coro__future_outcome(const coro_future *f, intptr_t *out)
+{
+    if (f->state == CORO__FUT_CANCELLED)
+        return CORO_ERR_CANCELLED;
+    if (f->state != CORO__FUT_DONE)
+        return CORO_ERR_STATE;
+    if (f->err == CORO_OK && out)
+        *out = f->value;
+    return f->err;
+}
+
+CORO_DEF coro_status coro_future_set_result(coro_future *f, intptr_t value)
+{
+    coro_loop *L = coro_running_loop();
+    CORO_REQUIRE(f != NULL, "coro_future_set_result: NULL future");
+    coro__future_sync(L, f);
+    return coro__future_finish(L, f, CORO__FUT_DONE, CORO_OK, value, 0);
+}
+
+CORO_DEF coro_status coro_future_set_error(coro_future *f, coro_status err)
+{
+    coro_loop *L = coro_running_loop();
+    CORO_REQUIRE(f != NULL, "coro_future_set_error: NULL future");
+    coro__future_sync(L, f);
+    if (f->state != CORO__FUT_PENDING)
+        return CORO_ERR_STATE;
+    if (err <= 0)
+        return CORO_ERR_INVALID;
+    return coro__future_finish(L, f, CORO__FUT_DONE, err, 0, 0);
+}
+
+CORO_DEF int coro_future_cancel(coro_future *f)
+{
+    coro_loop *L = coro_running_loop();
+    CORO_REQUIRE(f != NULL, "coro_future_cancel: NULL future");
+    coro__future_sync(L, f);
+    return coro__future_finish(L, f, CORO__FUT_CANCELLED, CORO_ERR_CANCELLED, 0, 0) == CORO_OK;
+}
+
+CORO_DEF int coro_future_done(coro_future *f)
+{
+    CORO_REQUIRE(f != NULL, "coro_future_done: NULL future");
+    coro__future_sync(coro_running_loop(), f);
+    return f->state >= CORO__FUT_DONE;
+}
+
+CORO_DEF int coro_future_cancelled(coro_future *f)
+{
+    CORO_REQUIRE(f != NULL, "coro_future_cancelled: NULL future");
+    coro__future_sync(coro_running_loop(), f);
+    return f->state == CORO__FUT_CANCELLED;
+}
+
+CORO_DEF coro_status coro_future_result(coro_future *f, intptr_t *out)
+{
+    CORO_REQUIRE(f != NULL, "coro_future_result: NULL future");
+    coro__future_sync(coro_running_loop(), f);
+    return coro__future_outcome(f, out);
+}
+
+CORO_DEF coro_status coro_future_add_done_callback(coro_future *f, coro_future_cb *node, coro_callback fn, void *arg)
+{
+    coro_loop *L = coro_running_loop();
+    coro_future_cb **pp;
+    CORO_REQUIRE(f != NULL && node != NULL, "coro_future_add_done_callback: NULL future or node");
+    if (!fn)
+        return CORO_ERR_INVALID;
+    coro__future_sync(L, f);
+    if (f->state >= CORO__FUT_DONE) /* done: scheduled now, the node unused */
+        return L ? coro_call_soon(L, NULL, fn, arg) : (coro_status)CORO_ERR_STATE;
+    for (pp = &f->cbs; *pp; pp = &(*pp)->next)
+        if (*pp == node) {
+            CORO_REQUIRE(0, "coro_future_add_done_callback: node registered already");
+            return CORO_ERR_INVALID;
+        }
+    node->next = NULL;
+    node->fn = fn;
+    node->arg = arg;
+    *pp = node;
+    if (f->threadsafe && L)
+        coro_watch_start(L, &f->watch, coro__future_poll);
+    return CORO_OK;
+}
+
+CORO_DEF int coro_future_remove_done_callback(coro_future *f, coro_callback fn)
+{
+    coro_loop *L = coro_running_loop();
+    coro_future_cb **pp = &f->cbs;
+    int n = 0;
+    CORO_REQUIRE(f != NULL, "coro_future_remove_done_callback: NULL future");
+    coro__future_sync(L, f);
+    while (*pp) {
+        if ((*pp)->fn == fn) {
+            coro_future_cb *gone = *pp;
+            *pp = gone->next;
+            gone->next = NULL;
+            n++;
+        } else {
+            pp = &(*pp)->next;
+        }
+    }
+    coro__future_unwatch(L, f);
+    return n;
+}
+
+CORO_DEF coro_status coro__future_start(coro_future *f, intptr_t *out, int shield)
+{
+    coro_loop *L = coro_running_loop();
+    coro_status st;
+    CORO_REQUIRE(f != NULL, "CORO_FUTURE_AWAIT: NULL future");
+    coro__future_sync(L, f);
+    if (f->state >= CORO__FUT_DONE)
+        return coro__future_outcome(f, out); /* done: no suspension */
+    st = coro_waitq_wait(&f->q);
+    if (st == CORO_PENDING) {
+        if (f->threadsafe) /* the interrupt's wakeup makes the loop complete it */
+            coro_watch_start(L, &f->watch, coro__future_poll);
+    } else if (!shield) { /* a pending cancellation reaches the future (asyncio) */
+        coro_future_cancel(f);
+    }
+    return st;
+}
+
+CORO_DEF coro_status coro__future_resumed(coro_future *f, intptr_t *out, int shield)
+{
+    int chosen;
+    coro_status st = coro_waitq_resumed(&chosen);
+    if (st == CORO_OK) /* woken by the completion */
+        return coro__future_outcome(f, out);
+    if (!chosen && !shield) /* cancelled while waiting: so is the future */
+        coro_future_cancel(f);
+    else
+        coro__future_unwatch(coro_running_loop(), f);
+    return st; /* chosen: it completed, then this task was cancelled */
+}
+
+CORO_DEF int coro__future_post(coro_loop *loop, coro_future *f, coro_status err, intptr_t value)
+{
+    CORO_REQUIRE(f != NULL && f->threadsafe, "coro_future_set_*_threadsafe: not a threadsafe future");
+    if (err < 0 || !coro__future_claim(f))
+        return 0;
+    f->value = value;
+    f->err = err;
+    CORO_FENCE(); /* the completion before the state */
+    f->state = CORO__FUT_POSTED;
+    CORO_FENCE();
+    coro_loop_wakeup(loop);
+    return 1;
+}
+
+/* The loop's poll hook, after a wakeup: carry out a stored completion (if the
+ * callback table is full, try again at the next iteration). */
+CORO_DEF void coro__future_poll(coro_loop *L, coro_poll *hook)
+{
+    coro_future *f = (coro_future *)(void *)hook;
+    coro__future_sync(L, f);
+    if (f->state == CORO__FUT_POSTED)
+        coro_loop_wakeup(L);
+}
+
+/* ---- Barrier ------------------------------------------------------------------- */
+/* The states of asyncio's Barrier; every change wakes every waiter, which
+ * re-checks the state when it runs (asyncio's Condition.notify_all). */
+enum { CORO__BAR_FILLING, CORO__BAR_DRAINING, CORO__BAR_RESETTING, CORO__BAR_BROKEN };
+
+static void coro__barrier_wake(coro_barrier *b)
+{
+    coro_loop *L = coro_running_loop();
+    if (L)
+        coro_waitq_notify_all(L, &b->q, CORO_OK);
+}
+
+/* A task that arrived leaves (asyncio's _exit): the last one out of a
+ * draining or resetting barrier opens it for the next round. */
+static void coro__barrier_leave(coro_barrier *b)
+{
+    if (--b->count == 0) {
+        if (b->state == CORO__BAR_DRAINING || b->state == CORO__BAR_RESETTING)
+            b->state = CORO__BAR_FILLING;
+        coro__barrier_wake(b);
+    }
+}
+
+/* Arrive (*idx < 0 until then), or wait while the barrier drains or resets. */
+static coro_status coro__barrier_arrive(coro_barrier *b, int *idx)
+{
+    coro_status st;
+    if (b->state == CORO__BAR_DRAINING || b->state == CORO__BAR_RESETTING)
+        return coro_waitq_wait(&b->q); /* blocked: not counted */
+    if (b->state == CORO__BAR_BROKEN)
+        return CORO_ERR_BROKEN;
+    *idx = b->count++;
+    if (*idx == (int)b->last) { /* the last party releases the others */
+        b->state = CORO__BAR_DRAINING;
+        coro__barrier_wake(b);
+        coro__barrier_leave(b);
+        return CORO_OK;
+    }
+    st = coro_waitq_wait(&b->q);
+    if (st != CORO_PENDING) /* a pending cancellation: leave again */
+        coro__barrier_leave(b);
+    return st;
+}
+
+CORO_DEF coro_status coro_barrier_init(coro_barrier *b, long parties)
+{
+    CORO_REQUIRE(b != NULL, "coro_barrier_init: NULL barrier");
+    if (parties < 1)
+        return CORO_ERR_INVALID;
+    if (parties > CORO_MAX_TASKS)
+        return CORO_ERR_RANGE;
+    coro_waitq_init(&b->q);
+    b->last = (coro_index)(parties - 1);
+    b->count = 0;
+    b->state = CORO__BAR_FILLING;
+    return CORO_OK;
+}
+
+CORO_DEF coro_status coro__barrier_start(coro_barrier *b, int *idx)
+{
+    CORO_REQUIRE(b != NULL, "CORO_BARRIER_WAIT: NULL barrier");
+    *idx = -1;
+    return coro__barrier_arrive(b, idx);
+}
+
+CORO_DEF coro_status coro__barrier_resumed(coro_barrier *b, int *idx)
+{
+    int chosen;
+    coro_status st = coro_waitq_resumed(&chosen);
+    if (*idx < 0) /* blocked while it drained or reset */
+        return st != CORO_OK ? st : coro__barrier_arrive(b, idx);
+    if (st == CORO_OK) {
+        if (b->state == CORO__BAR_FILLING) { /* not released yet: wait again */
+            if ((st = coro_waitq_wait(&b->q)) == CORO_PENDING)
+                return st;
+        } else if (b->state != CORO__BAR_DRAINING) {
+            st = CORO_ERR_BROKEN; /* reset or aborted */
+        }
+    }
+    coro__barrier_leave(b);
+    return st;
+}
+
+CORO_DEF coro_status coro_barrier_reset(coro_barrier *b)
+{
+    CORO_REQUIRE(b != NULL, "coro_barrier_reset: NULL barrier");
+    if (!coro_waitq_empty(&b->q) && !coro_running_loop())
+        return CORO_ERR_STATE;
+    b->state = b->count > 0 ? CORO__BAR_RESETTING : CORO__BAR_FILLING;
+    coro__barrier_wake(b);
+    return CORO_OK;
+}
+
+CORO_DEF coro_status coro_barrier_abort(coro_barrier *b)
+{
+    CORO_REQUIRE(b != NULL, "coro_barrier_abort: NULL barrier");
+    if (!coro_waitq_empty(&b->q) && !coro_running_loop())
+        return CORO_ERR_STATE;
+    b->state = CORO__BAR_BROKEN;
+    coro__barrier_wake(b);
+    return CORO_OK;
 }
 
 #ifdef __cplusplus
