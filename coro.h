@@ -496,6 +496,7 @@ enum {
     CORO_ERR_UNDERFLOW,  /* a counter would go below zero */
     CORO_ERR_SHUTDOWN,   /* the queue was shut down */
     CORO_ERR_CONFIG,     /* files of the program disagree on the configuration */
+    CORO_ERR_BROKEN,     /* a barrier broke (asyncio.BrokenBarrierError) */
     CORO_ERR_USER = 32   /* first code free for the application */
 };
 typedef signed char coro_status;
@@ -3106,7 +3107,7 @@ CORO__DEF const char *coro_strerror(int st)
         "invalid state", "delay out of range", "loop already running", "loop closed",
         "loop stopped before the task completed", "deadlock", "busy", "task awaits itself",
         "full", "empty", "not locked", "overflow", "underflow", "shut down",
-        "configuration differs between files"};
+        "configuration differs between files", "broken barrier"};
 #if defined(__AVR__)
     if (st >= 0 && st < (int)(sizeof names / sizeof names[0]))
         return strcpy_P(buf, names[st]);

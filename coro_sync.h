@@ -472,8 +472,6 @@ CORO_API void coro__future_poll(coro_loop *loop, coro_poll *hook);
  * while filling leaves (n_waiting drops); one cancelled after the release
  * leaves without breaking the round. last: parties - 1, so all-zero (a
  * static without initializer) is Barrier(1), the same as CORO_BARRIER_INIT(1). */
-/* asyncio's BrokenBarrierError. coro.h has no code of its own for it yet. */
-#define CORO_ERR_BROKEN CORO_ERR_STATE
 typedef struct coro_barrier {
     coro_waitq q;       /* arrivals waiting for the release, and tasks blocked while it drains */
     coro_index last;    /* parties - 1 */

@@ -9,7 +9,7 @@
  * tests/sync_common.h. mk/host.mk runs every tests/test_sync_*.c with NDEBUG too.
  *
  * Trace tokens: <id>=<index> task <id>'s wait returned that index;
- * <id>!<st> it failed with <st> (1 CANCELLED, 2 TIMEOUT, 6 BROKEN). */
+ * <id>!<st> it failed with <st> (1 CANCELLED, 2 TIMEOUT, 21 BROKEN). */
 #include "sync_common.h"
 
 TestSuite(barrier, .init = setup);
@@ -188,7 +188,7 @@ Test(barrier, reset_while_tasks_waiting)
     step();
     cr_assert_eq(coro_barrier_n_waiting(&gb), 0); /* resetting */
     cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
-    cr_assert_str_eq(trace, "1!6 2!6 3!6 4!6 ");
+    cr_assert_str_eq(trace, "1!21 2!21 3!21 4!21 ");
     cr_assert_eq(coro_barrier_n_waiting(&gb), 0);
     cr_assert_eq(gb.state, 0); /* filling, not resetting */
     cr_assert_not(coro_barrier_broken(&gb));
@@ -224,7 +224,7 @@ Test(barrier, reset_when_half_draining)
         SPAWN(hd_task, &w[i]);
     }
     cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
-    cr_assert_str_eq(trace, "5=4 1=0 2=1 R 3!6 4!6 ");
+    cr_assert_str_eq(trace, "5=4 1=0 2=1 R 3!21 4!21 ");
     cr_assert_eq(coro_barrier_n_waiting(&gb), 0);
     cr_assert_eq(gb.state, 0);
     cr_assert_not(coro_barrier_broken(&gb));
@@ -260,13 +260,13 @@ Test(barrier, abort_breaks_waiting_and_later_waits)
         SPAWN(ab_task, &w[i]);
     }
     cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
-    cr_assert_str_eq(trace, "3:abort 4!6 5!6 1!6 2!6 ");
+    cr_assert_str_eq(trace, "3:abort 4!21 5!21 1!21 2!21 ");
     cr_assert(coro_barrier_broken(&gb));
     cr_assert_eq(coro_barrier_n_waiting(&gb), 0);
     memset(&late, 0, sizeof late);
     late.id = 9;
     cr_assert_eq(coro_loop_run_task(&L, SPAWN(ab_task, &late)), CORO_OK); /* broken at once */
-    cr_assert_str_eq(trace, "3:abort 4!6 5!6 1!6 2!6 9!6 ");
+    cr_assert_str_eq(trace, "3:abort 4!21 5!21 1!21 2!21 9!21 ");
     cr_assert_eq(coro_barrier_reset(&gb), CORO_OK); /* test_abort_barrier_when_exception_then_resetting */
     cr_assert_not(coro_barrier_broken(&gb));
     cr_assert_eq(gb.state, 0);
@@ -331,4 +331,12 @@ Test(barrier, all_zero_barrier_is_one_party)
     cr_assert_eq(coro_barrier_init(&fn, 1), CORO_OK);
     memset(&mz, 0, sizeof mz);
     SAME_IN_EVERY_FORM(zb_scenario, "barrier", "1=0 1=0 2=0 n0 p1", &init, &fn, &z_barrier, &mz);
+}
+
+/* BrokenBarrierError has a code of its own, with its text. */
+Test(barrier, broken_has_its_own_code_and_text)
+{
+    cr_assert_neq(CORO_ERR_BROKEN, CORO_ERR_STATE);
+    cr_assert_lt(CORO_ERR_BROKEN, CORO_ERR_USER);
+    cr_assert_str_eq(coro_strerror(CORO_ERR_BROKEN), "broken barrier");
 }
