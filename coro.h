@@ -624,8 +624,6 @@ typedef struct coro__slot {
     union { coro_fn task; coro_callback cb; } fn;
     void *arg;                /* task: its coro_frame; callback: its argument */
     union { coro_waitq *q; coro_index pending; } on; /* what a waiting task waits on */
-    coro_tick deadline;       /* timer key, with seq */
-    coro__seq seq;
     coro_index hpos;          /* position in the heap, CORO__NONE if not there */
     coro_index next;          /* wait queue / free list link */
     coro_index awaiter;       /* the task awaiting this one */
@@ -640,11 +638,17 @@ typedef struct coro__slot {
 #endif
 } coro__slot;
 
+/* A timer: its key (deadline, then seq for FIFO ties) inline in the heap
+ * entry, so that sifting compares without loading task slots, and its slot. */
+typedef struct coro__timer {
+    coro_tick deadline;
+    coro__seq seq;
+    coro_index id;
+} coro__timer;
+
 typedef struct coro_loop {
     coro__slot slot[CORO__SLOTS];   /* tasks, then callbacks */
     coro_index ring[CORO__RING];    /* FIFO of ready tasks and due callbacks */
-    coro_index heap[CORO__SLOTS + 1]; /* min-heap of timers by (deadline, seq); +1
-                                     * keeps old GCCs' -Warray-bounds quiet */
     coro_tick now;                  /* the clock, read once per iteration when needed */
     coro__slot *cur;                /* the running task's slot */
     coro__seq seq;                  /* next timer sequence number */
@@ -665,6 +669,10 @@ typedef struct coro_loop {
 #if CORO__SPIN
     uint32_t spin;                  /* yields while a timer waits and time stands still */
 #endif
+    coro__timer heap[CORO__SLOTS + 1]; /* min-heap of timers by (deadline, seq); the
+                                     * extra entry holds a timer being placed. Last:
+                                     * AVR reaches the fields above from the loop's
+                                     * pointer (offsets up to 63) */
 } coro_loop;
 
 /* A poll hook (coro_loop_poll_add): a node the interrupt-fed object embeds. */
@@ -1456,48 +1464,55 @@ static coro_tick coro__now(coro_loop *L)
  * offsets from the loop's time, not from each other: a deadline in the past
  * and one far ahead stay in order even when they lie more than half the tick
  * range apart (every pending deadline is within half the range of now). */
-static int coro__before(const coro_loop *L, const coro__slot *a, const coro__slot *b)
+static int coro__before(coro_tick now, const coro__timer *a, const coro__timer *b)
 {
-    coro__stick da = (coro__stick)(a->deadline - L->now), db = (coro__stick)(b->deadline - L->now);
+    coro__stick da = (coro__stick)(a->deadline - now), db = (coro__stick)(b->deadline - now);
     return da < db || (da == db && a->seq < b->seq);
 }
 
 /* ---- the timer heap ---------------------------------------------------------- */
-static void coro__heap_put(coro_loop *L, coro_index pos, coro_index id)
+/* The keys live in the heap entries (coro__timer): a sift compares entries of
+ * one array and touches a slot only to record its new position. */
+static void coro__heap_put(coro_loop *L, coro_index pos, const coro__timer *e)
 {
-    L->heap[pos] = id;
-    L->slot[id].hpos = pos;
+    L->heap[pos] = *e;
+    L->slot[e->id].hpos = pos;
 }
 
-static void coro__sift_up(coro_loop *L, coro_index pos, coro_index id)
+/* Place t at pos or above. t lies at or past hlen (the heap's last entry,
+ * just removed, or the spare heap[CORO__SLOTS]): no move overwrites it. */
+static void coro__sift_up(coro_loop *L, coro_index pos, const coro__timer *t)
 {
+    coro_tick now = L->now;
     while (pos > 0) {
         coro_index parent = (coro_index)((pos - 1) / 2);
-        if (!coro__before(L, &L->slot[id], &L->slot[L->heap[parent]]))
+        if (!coro__before(now, t, &L->heap[parent]))
             break;
-        coro__heap_put(L, pos, L->heap[parent]);
+        coro__heap_put(L, pos, &L->heap[parent]);
         pos = parent;
     }
-    coro__heap_put(L, pos, id);
+    coro__heap_put(L, pos, t);
 }
 
-static void coro__sift_down(coro_loop *L, coro_index pos, coro_index id)
+/* t: as for coro__sift_up. */
+static void coro__sift_down(coro_loop *L, coro_index pos, const coro__timer *t)
 {
-    /* Bottom-up (Floyd): id is usually the heap's last entry, hence a late
+    /* Bottom-up (Floyd): t is usually the heap's last entry, hence a late
      * one. Move the hole down to a leaf along the earlier child, one
-     * comparison per level instead of two, then sift id up from there
+     * comparison per level instead of two, then sift t up from there
      * (10% fewer instructions per sleep+wake, bench/timers_coro.c).
      * Through a pointer: with a one-slot heap avr-gcc 5 warns falsely
      * (-Warray-bounds) on the guarded heap[c + 1]. */
-    const coro_index *h = L->heap;
-    unsigned c;
-    while ((c = 2u * pos + 1u) < L->hlen) {
-        if (c + 1u < L->hlen && coro__before(L, &L->slot[h[c + 1]], &L->slot[h[c]]))
+    const coro__timer *h = L->heap;
+    coro_tick now = L->now;
+    unsigned c, n = L->hlen;
+    while ((c = 2u * pos + 1u) < n) {
+        if (c + 1u < n && coro__before(now, &h[c + 1], &h[c]))
             c++;
-        coro__heap_put(L, pos, h[c]);
+        coro__heap_put(L, pos, &h[c]);
         pos = (coro_index)c;
     }
-    coro__sift_up(L, pos, id);
+    coro__sift_up(L, pos, t);
 }
 
 /* Renumber pending timers 0..n-1 in (deadline, seq) order when the sequence
@@ -1507,39 +1522,46 @@ static void coro__reseq(coro_loop *L)
 {
     unsigned i, j;
     for (i = 1; i < L->hlen; i++) {
-        coro_index id = L->heap[i];
-        for (j = i; j > 0 && coro__before(L, &L->slot[id], &L->slot[L->heap[j - 1]]); j--)
+        coro__timer e = L->heap[i];
+        for (j = i; j > 0 && coro__before(L->now, &e, &L->heap[j - 1]); j--)
             L->heap[j] = L->heap[j - 1];
-        L->heap[j] = id;
+        L->heap[j] = e;
     }
     for (i = 0; i < L->hlen; i++) {
-        L->slot[L->heap[i]].hpos = (coro_index)i;
-        L->slot[L->heap[i]].seq = (coro__seq)i;
+        L->heap[i].seq = (coro__seq)i;
+        L->slot[L->heap[i].id].hpos = (coro_index)i;
     }
     L->seq = (coro__seq)L->hlen;
 }
 
 static void coro__timer_add(coro_loop *L, coro_index id, coro_tick deadline)
 {
-    coro__slot *s = &L->slot[id];
+    coro__timer *e = &L->heap[CORO__SLOTS]; /* the spare entry */
     if (L->seq == (coro__seq)-1)
         coro__reseq(L);
-    s->deadline = deadline;
-    s->seq = L->seq++;
-    coro__sift_up(L, L->hlen++, id);
+    e->deadline = deadline;
+    e->seq = L->seq++;
+    e->id = id;
+    coro__sift_up(L, L->hlen++, e);
 }
 
 static void coro__timer_del(coro_loop *L, coro_index id)
 {
-    coro_index pos = L->slot[id].hpos, last;
+    coro_index pos = L->slot[id].hpos, n;
     L->slot[id].hpos = CORO__NONE;
-    last = L->heap[--L->hlen];
-    if (pos == L->hlen)
+    n = --L->hlen;
+    if (pos == n)
         return;
-    if (pos > 0 && coro__before(L, &L->slot[last], &L->slot[L->heap[(pos - 1) / 2]]))
-        coro__sift_up(L, pos, last);
+    if (pos > 0 && coro__before(L->now, &L->heap[n], &L->heap[(pos - 1) / 2]))
+        coro__sift_up(L, pos, &L->heap[n]);
     else
-        coro__sift_down(L, pos, last);
+        coro__sift_down(L, pos, &L->heap[n]);
+}
+
+/* The deadline of a slot's pending timer (0 if none). */
+static coro_tick coro__deadline(const coro_loop *L, const coro__slot *s)
+{
+    return s->hpos != CORO__NONE ? L->heap[s->hpos].deadline : 0;
 }
 
 /* ---- ready ring, free list, wake ---------------------------------------------- */
@@ -1893,7 +1915,7 @@ static void coro__expire(coro_loop *L, coro_index id)
 static int coro__idle(coro_loop *L)
 {
     int has = L->hlen != 0;
-    coro_tick when = has ? L->slot[L->heap[0]].deadline : 0;
+    coro_tick when = has ? L->heap[0].deadline : 0;
     if (!has && !L->armed && !L->woken)
         return 0;
     CORO__TRACE(L, CORO_TRACE_IDLE, CORO__NONE, when);
@@ -1915,7 +1937,7 @@ static int coro__due(const coro_loop *L, coro_tick base, coro_tick moved)
     coro_tick off;
     if (!L->hlen)
         return 0;
-    off = (coro_tick)(L->slot[L->heap[0]].deadline - base);
+    off = (coro_tick)(L->heap[0].deadline - base);
     return (coro__stick)off <= 0 || off <= moved;
 }
 
@@ -1934,7 +1956,7 @@ CORO__NOINLINE static void coro__expire_due(coro_loop *L)
     coro_tick base = L->now, now = coro__now(L), moved = (coro_tick)(now - base);
     L->now = base;
     while (coro__due(L, base, moved)) {
-        coro_index id = L->heap[0];
+        coro_index id = L->heap[0].id;
         coro__timer_del(L, id);
         coro__expire(L, id);
     }
@@ -2336,7 +2358,7 @@ CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
     }
     s->state = CORO__SLEEP;
     coro__timer_add(L, L->current, coro__now(L) + t);
-    CORO__TRACE(L, CORO_TRACE_SLEEP, L->current, s->deadline);
+    CORO__TRACE(L, CORO_TRACE_SLEEP, L->current, coro__deadline(L, s));
     return CORO__PENDING;
 }
 
@@ -2873,7 +2895,7 @@ static void coro__dump_task(const coro_loop *L, coro_index id, coro__write w, vo
         w(s->state < sizeof states / sizeof states[0] ? CORO__STATE_TXT(states, s->state) : CORO__TXT("?"), ctx);
     if (s->state == CORO__SLEEP || (s->state == CORO__WAITTASKS && s->hpos != CORO__NONE)) {
         w(s->state == CORO__SLEEP ? CORO__TXT(" until ") : CORO__TXT(", timeout at "), ctx);
-        coro__dump_u(w, ctx, s->deadline, 10);
+        coro__dump_u(w, ctx, coro__deadline(L, s), 10);
     } else if (s->state == CORO__WAITQ || s->state == CORO__WAITQ_SHIELD) {
         w(CORO__TXT(" "), ctx);
         coro__dump_u(w, ctx, (coro__dumpu)(uintptr_t)s->on.q, 16);
@@ -2941,7 +2963,7 @@ CORO__DEF void coro_loop_dump(const coro_loop *L, void (*write)(const char *text
         coro__dump_u(write, ctx, i, 10);
         if (s->state == CORO__SLEEP) {
             write(CORO__TXT(": due at "), ctx);
-            coro__dump_u(write, ctx, s->deadline, 10);
+            coro__dump_u(write, ctx, coro__deadline(L, s), 10);
         } else {
             write(CORO__TXT(": ready"), ctx);
         }
