@@ -1478,9 +1478,24 @@ CORO__SIZE_NOINLINE static int coro__before(coro_tick now, const coro__timer *a,
 /* ---- the timer heap ---------------------------------------------------------- */
 /* The keys live in the heap entries (coro__timer): a sift compares entries of
  * one array and touches a slot only to record its new position. */
+/* A 6-byte entry (16-bit ticks and seq, 2-byte alignment) is copied field
+ * by field: as a struct GCC copies it with memcpy on Cortex-M0 (+142 B).
+ * Every other size is copied whole (x86-64: 63 fewer instructions per
+ * sleep+wake; AVR: 92 B less code). */
+static void coro__timer_copy(coro__timer *to, const coro__timer *from)
+{
+    if (sizeof(coro__timer) == 6) {
+        to->deadline = from->deadline;
+        to->seq = from->seq;
+        to->id = from->id;
+    } else {
+        *to = *from;
+    }
+}
+
 static void coro__heap_put(coro_loop *L, coro_index pos, const coro__timer *e)
 {
-    L->heap[pos] = *e;
+    coro__timer_copy(&L->heap[pos], e);
     L->slot[e->id].hpos = pos;
 }
 
@@ -1496,7 +1511,7 @@ static void coro__sift_up(coro_loop *L, coro_index at, const coro__timer *t)
         const coro__timer *e = &h[(p - 1u) / 2u];
         if (!coro__before(now, t, e))
             break;
-        h[p] = *e;
+        coro__timer_copy(&h[p], e);
         sl[e->id].hpos = (coro_index)p;
         p = (p - 1u) / 2u;
     }
@@ -1525,7 +1540,7 @@ static void coro__sift_down(coro_loop *L, coro_index at, const coro__timer *t)
             e--;
             c--;
         }
-        *hole = *e;
+        coro__timer_copy(hole, e);
         sl[e->id].hpos = (coro_index)p;
         hole = e;
         p = c;
