@@ -6,10 +6,13 @@
 #   make bench-quick  the same programs at small sizes (< 60 s); runs in `make test`
 #   make queue-cost   a producer/consumer pair through a queue of capacity 16
 #                     (ns and callgrind instructions per item)
+#   make perf-gate    the deterministic cost figures (callgrind, simavr, QEMU,
+#                     flash) against bench/limits.txt; runs in `make test` (< 1 min).
+#                     `make perf-figures` prints them without checking
 DEB_PKGS   += libev-dev libuv1-dev valgrind python3
-TEST_STEPS += bench-quick
+TEST_STEPS += bench-quick perf-gate
 
-.PHONY: bench bench-quick bench-build queue-cost
+.PHONY: bench bench-quick bench-build queue-cost perf-gate perf-figures
 
 BB         := $(B)/bench
 BENCH_CC    = $(CC) $(WARN) -O2 -g $(CPPFLAGS) -Ibench
@@ -56,6 +59,10 @@ $(BB)/timers_coro_100000 $(BB)/timers_coro_1000000: BENCH_IDX := 32
 $(BB)/timers_coro_%: bench/timers_coro.c $(BENCH_DEPS)
 	@mkdir -p $(dir $@)
 	$(BENCH_CC) -DCORO_INDEX_BITS=$(BENCH_IDX) -DCORO_MAX_TASKS=$* $< -o $@
+# The gate's timer figure: the same program on the virtual clock (exact counts).
+$(BB)/timers_coro_virtual_10000: bench/timers_coro.c $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) $(VIRTUAL) -DCORO_INDEX_BITS=16 -DCORO_MAX_TASKS=10000 $< -o $@
 # 100 tasks in flight plus main: the default 8-bit indices.
 $(BB)/spawn_coro: bench/spawn_coro.c $(BENCH_DEPS)
 	@mkdir -p $(dir $@)
@@ -87,3 +94,10 @@ queue-cost: $(BB)/queue_cost
 	@if command -v valgrind >/dev/null; then for n in 100000 1000000; do \
 	  valgrind --tool=callgrind --callgrind-out-file=$(BB)/queue_cost.cg.$$n ./$(BB)/queue_cost $$n 16 >/dev/null 2>$(BB)/queue_cost.cg.$$n.log; \
 	  ir=$$(sed -n 's/.*Collected : //p' $(BB)/queue_cost.cg.$$n.log); echo "callgrind items=$$n Ir=$$ir per_item=$$((ir / n))"; done; fi
+
+# The regression gate (bench/gate.sh, limits in bench/limits.txt).
+PERF_GATE_BINS := $(addprefix $(BB)/,switch_coro timers_coro_virtual_10000 queue_cost spawn_coro)
+perf-gate: $(PERF_GATE_BINS) $(SIMRUN)
+	@B=$(B) sh bench/gate.sh
+perf-figures: $(PERF_GATE_BINS) $(SIMRUN)
+	@B=$(B) sh bench/gate.sh --print

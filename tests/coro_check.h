@@ -80,17 +80,18 @@ static inline const char *coro_check(const coro_loop *L)
     if (L->hlen > CORO__SLOTS)
         CORO__CHECK_FAIL("heap length %u > %u slots", (unsigned)L->hlen, (unsigned)CORO__SLOTS);
     for (i = 0; i < L->hlen; i++) {
-        coro_index id = L->heap[i];
+        const coro__timer *e = &L->heap[i];
+        coro_index id = e->id;
         const coro__slot *s = &L->slot[id];
         if (id >= CORO__SLOTS || inheap[id]++)
             CORO__CHECK_FAIL("heap[%u] = %u: bad or repeated slot", i, (unsigned)id);
         if (s->hpos != i)
             CORO__CHECK_FAIL("slot %u at heap[%u] says hpos %u", (unsigned)id, i, (unsigned)s->hpos);
         if (i > 0) {
-            const coro__slot *par = &L->slot[L->heap[(i - 1) / 2]];
+            const coro__timer *par = &L->heap[(i - 1) / 2];
             /* the loop's order: signed offsets from its time (coro__before) */
-            coro__stick ds = (coro__stick)(s->deadline - L->now), dp = (coro__stick)(par->deadline - L->now);
-            if (ds < dp || (ds == dp && s->seq < par->seq))
+            coro__stick ds = (coro__stick)(e->deadline - L->now), dp = (coro__stick)(par->deadline - L->now);
+            if (ds < dp || (ds == dp && e->seq < par->seq))
                 CORO__CHECK_FAIL("heap order broken at %u (slot %u before its parent)", i, (unsigned)id);
         }
         if (id < CORO_MAX_TASKS ? (s->state != CORO__SLEEP && s->state != CORO__WAITTASKS) : s->state != CORO__SLEEP)

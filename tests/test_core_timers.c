@@ -376,20 +376,20 @@ static void check_heap(void)
     if (L.hlen != nlive)
         cr_assert_fail("hlen %d, model %d", (int)L.hlen, nlive);
     for (i = 0; i < L.hlen; i++) {
-        coro_index id = L.heap[i];
+        coro_index id = L.heap[i].id;
         int k = slot_rec[id];
         if (L.slot[id].hpos != i)
             cr_assert_fail("hpos of slot %d is %d, at %u", (int)id, (int)L.slot[id].hpos, i);
-        if (i > 0 && coro__before(&L, &L.slot[id], &L.slot[L.heap[(i - 1) / 2]]))
+        if (i > 0 && coro__before(L.now, &L.heap[i], &L.heap[(i - 1) / 2]))
             cr_assert_fail("heap order broken at %u", i);
-        if (k < 0 || !rec[k].live || rec[k].when != L.slot[id].deadline)
+        if (k < 0 || !rec[k].live || rec[k].when != L.heap[i].deadline)
             cr_assert_fail("slot %d holds a timer the model does not", (int)id);
     }
     for (j = 0; j < nlive; j++)
         if (best < 0 || model_before(live_k[j], best))
             best = live_k[j];
-    if (nlive && slot_rec[L.heap[0]] != best)
-        cr_assert_fail("heap top %d, model top %d", slot_rec[L.heap[0]], best);
+    if (nlive && slot_rec[L.heap[0].id] != best)
+        cr_assert_fail("heap top %d, model top %d", slot_rec[L.heap[0].id], best);
     for (i = CORO_MAX_TASKS; i < CORO__SLOTS; i++)
         if (slot_rec[i] < 0 && L.slot[i].hpos != CORO__NONE)
             cr_assert_fail("free slot %u claims heap position %d", i, (int)L.slot[i].hpos);

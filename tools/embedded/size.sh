@@ -62,6 +62,25 @@ else row "(b) core + sync" n/a - - - - -; fi
 if grep -q 'coro_queue_try_put' coro_queue.h; then row "(c) core + queue (FIFO put + get)" $(build_prog QUEUE)
 else row "(c) core + queue" n/a - - - - -; fi
 
+# The feature ladder (issue 15): what each feature adds to the firmware of (a),
+# cumulatively (tools/embedded/size.c, SIZE_FEATURES=k; three task slots).
+build_ladder() { # k -> as build_prog
+    o=$D/features$1
+    $AVR -DSIZE_FEATURES=$1 tools/embedded/size.c -Wl,--gc-sections -o $o.avr.elf
+    $ARM -mcpu=cortex-m0 -DSIZE_FEATURES=$1 tools/embedded/size.c tools/arm/startup.c $ARM_LD -o $o.m0.elf -lgcc
+    $ARM -mcpu=cortex-m4 -DSIZE_FEATURES=$1 tools/embedded/size.c tools/arm/startup.c $ARM_LD -o $o.m4.elf -lgcc
+    echo "$(avr_sz $o.avr.elf) $(arm_sz $o.m0.elf) $(arm_sz $o.m4.elf)"
+}
+echo
+echo "features, cumulative (one sleeping task as in (a), 3 task slots, no callback slot)"
+hdr "features"
+k=0
+for f in "sleep only" "+ a task spawned and awaited" "+ gather and wait" "+ wait_for (task-wait timeout)" \
+         "+ sync (lock sem event flag)" "+ queue (FIFO put + get)"; do
+    row "$f" $(build_ladder $k)
+    k=$((k + 1))
+done
+
 echo
 echo "RAM of the loop (sizeof coro_loop) by task slots, no callback slots"
 printf '%-34s %7s %17s %17s\n' "task slots" "AVR" "M0" "M4"

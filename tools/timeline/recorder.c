@@ -192,13 +192,10 @@ void coro_timeline_snapshot(const void *loop, const struct coro_timeline_layout 
     fputs("],\"heap\":[", snap);
     hlen = (long)rd(L + ly->l_hlen, ly->index_size);
     for (i = 0; i < hlen && i < ly->slots; i++) {
-        long id = as_index(ly, rd(L + ly->l_heap + (size_t)i * (size_t)ly->index_size, ly->index_size));
-        if (id < 0 || id >= ly->slots) {
-            fprintf(snap, "%s[%ld,0,0]", i ? "," : "", id);
-            continue;
-        }
-        fprintf(snap, "%s[%ld,%llu,%llu]", i ? "," : "", id, rd(slot_at(loop, ly, id) + ly->s_deadline, ly->tick_size),
-                rd(slot_at(loop, ly, id) + ly->s_seq, ly->seq_size));
+        const unsigned char *e = L + ly->l_heap + (size_t)i * (size_t)ly->h_size; /* a coro__timer */
+        long id = as_index(ly, rd(e + ly->h_id, ly->index_size));
+        fprintf(snap, "%s[%ld,%llu,%llu]", i ? "," : "", id, rd(e + ly->h_deadline, ly->tick_size),
+                rd(e + ly->h_seq, ly->seq_size));
     }
     fputs("],\"q\":[", snap);
     sep = "";

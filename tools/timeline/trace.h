@@ -19,7 +19,7 @@ extern "C" {
 /* Offsets and sizes of what the recorder reads, in bytes; -1: not there. */
 struct coro_timeline_layout {
     int slots, max_tasks, ring, index_size, tick_size, slot_size;
-    int s_on, s_deadline, s_seq, seq_size, s_hpos, s_next, s_awaiter, s_gen, s_state, s_flags, s_status;
+    int s_on, h_deadline, h_seq, seq_size, h_id, h_size, s_hpos, s_next, s_awaiter, s_gen, s_state, s_flags, s_status;
     int s_name, s_file, s_line, line_size;
     int l_slot, l_ring, l_heap, l_now, l_rhead, l_rtail, l_hlen, l_current;
     const void *empty_waitq; /* CORO_WAITQ_INIT: how an empty queue looks */
@@ -41,8 +41,9 @@ void coro_timeline_snapshot(const void *loop, const struct coro_timeline_layout 
 #endif
 #define CORO_TIMELINE__LAYOUT(e)                                                                     \
     { CORO__SLOTS, CORO_MAX_TASKS, CORO__RING, (int)sizeof(coro_index), (int)sizeof(coro_tick),        \
-      (int)sizeof(coro__slot), (int)offsetof(coro__slot, on), (int)offsetof(coro__slot, deadline),     \
-      (int)offsetof(coro__slot, seq), (int)sizeof(coro__seq), (int)offsetof(coro__slot, hpos),          \
+      (int)sizeof(coro__slot), (int)offsetof(coro__slot, on), (int)offsetof(coro__timer, deadline),    \
+      (int)offsetof(coro__timer, seq), (int)sizeof(coro__seq), (int)offsetof(coro__timer, id),          \
+      (int)sizeof(coro__timer), (int)offsetof(coro__slot, hpos),                                        \
       (int)offsetof(coro__slot, next), (int)offsetof(coro__slot, awaiter), (int)offsetof(coro__slot, gen), \
       (int)offsetof(coro__slot, state), (int)offsetof(coro__slot, flags), (int)offsetof(coro__slot, status), \
       CORO_TIMELINE__DEBUG_FIELDS, (int)offsetof(coro_loop, slot), (int)offsetof(coro_loop, ring),      \
