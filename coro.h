@@ -2498,6 +2498,23 @@ static void coro__release(coro_loop *L, coro_index id)
         coro__free_push(L, id);
 }
 
+#if CORO_MAX_SHARED_AWAITS
+/* Tell the L->shared awaiters of task id (but w, its first awaiter, told
+ * already) that it ended with st, in the order they began to wait; each
+ * becomes a reader of its status. Out of line: rarely needed. */
+CORO__NOINLINE static void coro__tell_shared(coro_loop *L, coro_index id, coro_index w, coro_status st)
+{
+    unsigned i;
+    for (i = 0; i < L->nshared; i++) {
+        const coro__shared *e = &L->shared[i];
+        if (e->w != w && coro__among(e->tasks, e->n, coro__handle(L, id))) {
+            L->slot[id].on.pending++; /* it reads the status when it resumes */
+            coro__told(L, e->w, st);
+        }
+    }
+}
+#endif
+
 /* A task ended with st: record, tell its awaiters (the first, then those of
  * L->shared: in the order they began to wait), recycle its slot when none
  * has to read it. */
@@ -2515,18 +2532,11 @@ static void coro__finish(coro_loop *L, coro_index id, coro_status st)
     if (w != CORO__NONE)
         coro__told(L, w, st);
 #if CORO_MAX_SHARED_AWAITS
-    {
-        unsigned i;
-        for (i = 0; i < L->nshared; i++) {
-            const coro__shared *e = &L->shared[i];
-            if (e->w != w && coro__among(e->tasks, e->n, coro__handle(L, id))) {
-                s->on.pending++; /* it reads the status when it resumes */
-                coro__told(L, e->w, st);
-            }
-        }
-    }
+    if (L->nshared)
+        coro__tell_shared(L, id, w, st);
 #endif
-    coro__release(L, id);
+    if (w == CORO__NONE && !s->on.pending)
+        coro__free_push(L, id);
 }
 
 CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
