@@ -1,0 +1,216 @@
+/* Scopes (coro.h): try/except/finally, `async with` and timeout scopes nested
+ * inside one coroutine; the four defects of issue 12 first (written in the
+ * forms that existed before, so each fails on the code before the fix).
+ * Traces print what the Python program next to each test prints; the
+ * programs themselves and CPython 3.11's output are in tests/scopes/.
+ * Part of the core suites (labels backend, 16-bit ticks, 8-bit generations
+ * too: Makefile labels/tick16, mk gen8). */
+#include "core_common.h"
+
+TestSuite(scopes, .init = setup);
+
+/* A busy step: the clock jumps by `ticks` while the task runs. */
+static void busy(coro_tick ticks) { coro_virtual_now += ticks; }
+
+/* ==== defect 1: two timeouts expire in one busy step ============================== */
+/* tests/scopes/busy.py: outer timeout(0.1) around inner timeout(0.01), whose
+ * block runs 0.2 s without awaiting and then awaits (a sleep, or sleep(0));
+ * the inner `except TimeoutError`, then sleep(10). CPython 3.11: with a real
+ * await both scopes have fired before the task runs again, the inner lets the
+ * cancellation through, the outer raises TimeoutError at 0.2; with sleep(0)
+ * the task runs before the due timers, the inner ends unexpired and the outer
+ * interrupts the 10 s sleep at 0.2. (Before: the outer scope was lost and
+ * the sleep ran 10 s.) */
+struct busy_inner { coro_frame co; coro_timeout to; coro_status st; int mode; }; /* 0, 1 (yield), 2 (not busy) */
+static CORO_FN(busy_inner, struct busy_inner, self)
+{
+    CORO_BEGIN(self);
+    CORO_CATCH(self, self->st, CORO_TIMEOUT(self, &self->to, 10, {
+        if (self->mode != 2)
+            busy(200);
+        if (self->mode == 1)
+            CORO_YIELD(self);
+        else
+            CORO_SLEEP(self, 1000); /* asyncio.sleep(1) */
+        tr("after await; ");
+    }));
+    if (self->st == CORO_ERR_TIMEOUT)
+        tr("inner caught; ");
+    else if (self->st)
+        CORO_RETURN(self, self->st); /* except TimeoutError only */
+    tr("sleeping 10; ");
+    CORO_SLEEP(self, 10000);
+    CORO_END(self);
+}
+struct busy_outer { coro_frame co; coro_timeout to; coro_status st; struct busy_inner in; };
+static CORO_FN(busy_outer, struct busy_outer, self)
+{
+    CORO_BEGIN(self);
+    CORO_CATCH(self, self->st, CORO_TIMEOUT(self, &self->to, 100, CORO_AWAIT(self, busy_inner, &self->in)));
+    tr("outer %d@%lu", (int)self->st, NOW());
+    CORO_END(self);
+}
+
+Test(scopes, defect1_two_timeouts_in_one_busy_step_outer_raises)
+{
+    struct busy_outer o = {0};
+    cr_assert_eq(coro_loop_run_until_complete(&L, busy_outer, &o), CORO_OK);
+    cr_assert_str_eq(trace, "outer 2@200");
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
+
+Test(scopes, defect1_busy_step_then_yield_outer_interrupts_the_sleep)
+{
+    struct busy_outer o = {0};
+    o.in.mode = 1;
+    cr_assert_eq(coro_loop_run_until_complete(&L, busy_outer, &o), CORO_OK);
+    cr_assert_str_eq(trace, "after await; sleeping 10; outer 2@200");
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
+
+/* Not busy: the inner expires at 10 and is caught, the outer interrupts the
+ * sleep at 100 (tests/scopes/busy.py, third run). */
+Test(scopes, nested_timeouts_inner_caught_outer_interrupts_later)
+{
+    struct busy_outer o = {0};
+    o.in.mode = 2;
+    cr_assert_eq(coro_loop_run_until_complete(&L, busy_outer, &o), CORO_OK);
+    cr_assert_str_eq(trace, "inner caught; sleeping 10; outer 2@100");
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
+
+/* ==== defect 2: an await that succeeds inside a finally ============================ */
+/* try: await sleep(100) / finally: await sleep(5) (caught, or in a timeout
+ * scope), cancelled at 10: the task still ends cancelled (before: the await in
+ * the cleanup section cleared CORO_ERROR and the task ended OK). */
+struct fin_await { coro_frame co; coro_timeout to; coro_status st, seen; int scope; };
+static CORO_FN(fin_await, struct fin_await, self)
+{
+    CORO_BEGIN(self);
+    CORO_SLEEP(self, 100);
+    CORO_FINALLY(self);
+    if (self->scope)
+        CORO_TIMEOUT(self, &self->to, 50, CORO_SLEEP(self, 5));
+    else
+        CORO_CATCH(self, self->st, CORO_SLEEP(self, 5));
+    self->seen = CORO_ERROR(self);
+    tr("fin %d@%lu", (int)self->seen, NOW());
+    CORO_END(self);
+}
+
+static void run_fin_await(int scope)
+{
+    struct fin_await f = {.scope = scope};
+    struct canceller c;
+    coro_task t = spawn_cancelled_at(fin_await, &f.co, 10, cancel_cb, &c);
+    cr_assert_eq(coro_loop_run_task(&L, t), CORO_ERR_CANCELLED);
+    cr_assert_str_eq(trace, "X@10 fin 1@15");
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
+Test(scopes, defect2_catch_in_cleanup_keeps_the_cancellation) { run_fin_await(0); }
+Test(scopes, defect2_timeout_in_cleanup_keeps_the_cancellation) { run_fin_await(1); }
+
+/* ==== defect 3: leaving a scope early ============================================== */
+/* break out of a timeout scope inside a loop, then sleep past its deadline:
+ * nothing is left behind (before: the timer fired at 50 into the sleep and the
+ * left-over catch flag swallowed the cancellation: "slept@50"). */
+struct leave_break { coro_frame co; coro_timeout to; int i; };
+static CORO_FN(leave_break, struct leave_break, self)
+{
+    CORO_BEGIN(self);
+    for (self->i = 0; self->i < 3; self->i++) {
+        CORO_TIMEOUT(self, &self->to, 50, {
+            CORO_YIELD(self);
+            break;
+        });
+        tr("not here; ");
+    }
+    tr("i=%d; ", self->i);
+    CORO_SLEEP(self, 100);
+    tr("slept@%lu", NOW());
+    CORO_END(self);
+}
+Test(scopes, defect3_break_out_of_a_timeout_scope_disarms_it)
+{
+    struct leave_break f = {0};
+    cr_assert_eq(coro_loop_run_until_complete(&L, leave_break, &f), CORO_OK);
+    cr_assert_str_eq(trace, "i=0; slept@100");
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
+
+/* CORO_RETURN from inside a timeout scope of an awaited child: the parent's
+ * sleep past the deadline is not cancelled (before: the parent ended
+ * cancelled at 50). */
+struct leave_ret_child { coro_frame co; coro_timeout to; };
+static CORO_FN(leave_ret_child, struct leave_ret_child, self)
+{
+    CORO_BEGIN(self);
+    CORO_TIMEOUT(self, &self->to, 50, {
+        CORO_YIELD(self);
+        CORO_RETURN(self, 0);
+    });
+    tr("not here; ");
+    CORO_END(self);
+}
+struct leave_ret { coro_frame co; struct leave_ret_child c; };
+static CORO_FN(leave_ret, struct leave_ret, self)
+{
+    CORO_BEGIN(self);
+    CORO_AWAIT(self, leave_ret_child, &self->c);
+    CORO_SLEEP(self, 100);
+    tr("slept@%lu", NOW());
+    CORO_END(self);
+}
+Test(scopes, defect3_return_out_of_a_timeout_scope_disarms_it)
+{
+    struct leave_ret f;
+    cr_assert_eq(coro_loop_run_until_complete(&L, leave_ret, &f), CORO_OK);
+    cr_assert_str_eq(trace, "slept@100");
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
+
+/* ==== defect 4: CORO_FOREVER and past deadlines ==================================== */
+/* timeout(None): a scope that never expires (before: CORO_ERR_RANGE). */
+struct forever { coro_frame co; coro_timeout to; coro_status st; };
+static CORO_FN(forever, struct forever, self)
+{
+    CORO_BEGIN(self);
+    CORO_CATCH(self, self->st, CORO_TIMEOUT(self, &self->to, CORO_FOREVER, CORO_SLEEP(self, 1000)));
+    tr("st %d@%lu when %d expired %d", (int)self->st, NOW(), coro_timeout_when(&self->to) == CORO_FOREVER,
+       coro_timeout_expired(&self->to));
+    CORO_END(self);
+}
+Test(scopes, defect4_timeout_forever_never_expires)
+{
+    struct forever f = {0};
+    cr_assert_eq(coro_loop_run_until_complete(&L, forever, &f), CORO_OK);
+    cr_assert_str_eq(trace, "st 0@1000 when 1 expired 0");
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
+
+/* timeout_at(loop.time() - 5) around sleep(0): expires at that first await
+ * (before: the documented mapping when - now wrapped, CORO_ERR_RANGE; there
+ * was no timeout_at form). tests/scopes/past.py. */
+struct past { coro_frame co; coro_timeout to; coro_status st; };
+static CORO_FN(past, struct past, self)
+{
+    CORO_BEGIN(self);
+    CORO_SLEEP(self, 100);
+    CORO_TRY(self) {
+        CORO_WITH_TIMEOUT_AT(self, &self->to, coro_loop_time(coro_running_loop()) - 5) {
+            tr("in; ");
+            CORO_YIELD(self);
+            tr("not reached; ");
+        } CORO_END_WITH(self);
+    } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) {
+        tr("past deadline timeout@%lu expired %d", NOW(), coro_timeout_expired(&self->to));
+    } CORO_END_TRY(self);
+    CORO_END(self);
+}
+Test(scopes, defect4_timeout_at_in_the_past_expires_at_the_first_await)
+{
+    struct past f;
+    cr_assert_eq(coro_loop_run_until_complete(&L, past, &f), CORO_OK);
+    cr_assert_str_eq(trace, "in; past deadline timeout@100 expired 1");
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
