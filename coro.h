@@ -1121,15 +1121,15 @@ static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
     return pend;
 }
 #if defined(__GNUC__)
-#define CORO__SHADOW(decl) \
-    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"") decl _Pragma("GCC diagnostic pop")
+#define CORO__SHADOW(...) \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"") __VA_ARGS__ _Pragma("GCC diagnostic pop")
 #else
-#define CORO__SHADOW(decl) decl
+#define CORO__SHADOW(...) __VA_ARGS__
 #endif
 #if CORO_USE_LABELS
 #define CORO__TOP_LABEL (void)&&coro__hl; coro__hl:
 #define CORO__H_DECL(n) __label__ coro__hl; CORO__SHADOW(enum { coro__handler = 1 };)
-#define CORO__H_MARK(n) coro__hl:
+#define CORO__H_MARK(n) coro__hl: (void)&&coro__hl;
 #define CORO__H_GO(self) goto coro__hl
 #else
 #define CORO__TOP_LABEL

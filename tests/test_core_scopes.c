@@ -5,6 +5,10 @@
  * programs themselves and CPython 3.11's output are in tests/scopes/.
  * Part of the core suites (labels backend, 16-bit ticks, 8-bit generations
  * too: Makefile labels/tick16, mk gen8). */
+/* coro_sync.h first: its implementation must not see the suite's loop L. */
+#define CORO_MAX_CALLBACKS 240
+#define CORO_IMPLEMENTATION
+#include "coro_sync.h"
 #include "core_common.h"
 
 TestSuite(scopes, .init = setup);
@@ -213,4 +217,103 @@ Test(scopes, defect4_timeout_at_in_the_past_expires_at_the_first_await)
     cr_assert_eq(coro_loop_run_until_complete(&L, past, &f), CORO_OK);
     cr_assert_str_eq(trace, "in; past deadline timeout@100 expired 1");
     cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
+
+/* ==== issue 12's "done when" program ================================================ */
+/* tests/scopes/done.py, in one coroutine: try/except/finally inside a retry
+ * loop (with break and continue), `async with lock` followed by more code, a
+ * timeout scope inside a finally, three nested timeout scopes. Prints what
+ * CPython printed (tests/scopes/done.out); times in tenths of a second. */
+enum { ERR_CONNECTION = CORO_ERR_USER };
+static coro_lock done_lock = CORO_LOCK_INIT;
+struct done_main { coro_frame co; int attempt; coro_tick t0; coro_timeout a, b, c, d, e; };
+#define TENTHS() ((unsigned long)((coro_tick)(coro_loop_time(coro_running_loop()) - self->t0) / 100u))
+static CORO_FN(done_main, struct done_main, self)
+{
+    CORO_BEGIN(self);
+    self->t0 = coro_loop_time(coro_running_loop());
+    for (self->attempt = 1; self->attempt < 5; self->attempt++) {
+        CORO_TRY(self) {
+            CORO_SLEEP(self, CORO_MS(100));
+            if (self->attempt < 3)
+                CORO_RETURN(self, ERR_CONNECTION); /* raise ConnectionError */
+            tr("attempt %d ok at %lu\n", self->attempt, TENTHS());
+            break;
+        } CORO_EXCEPT(self, ERR_CONNECTION) {
+            tr("attempt %d failed at %lu, retry\n", self->attempt, TENTHS());
+            continue;
+        } CORO_FINALLY_BLOCK(self) {
+            tr("attempt %d done\n", self->attempt);
+        } CORO_END_TRY(self);
+    }
+    CORO_WITH_LOCK(self, &done_lock) {
+        tr("locked %s\n", coro_lock_locked(&done_lock) ? "True" : "False");
+        CORO_SLEEP(self, CORO_MS(100));
+    } CORO_END_WITH(self);
+    tr("unlocked %s at %lu\n", coro_lock_locked(&done_lock) ? "True" : "False", TENTHS());
+    CORO_TRY(self) {
+        CORO_TRY(self) {
+            CORO_WITH_TIMEOUT(self, &self->a, CORO_MS(200)) {
+                CORO_SLEEP(self, CORO_S(10));
+            } CORO_END_WITH(self);
+        } CORO_FINALLY_BLOCK(self) {
+            tr("cleanup starts at %lu\n", TENTHS());
+            CORO_TRY(self) {
+                CORO_WITH_TIMEOUT(self, &self->b, CORO_MS(100)) {
+                    CORO_SLEEP(self, CORO_S(10));
+                } CORO_END_WITH(self);
+            } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) {
+                tr("cleanup timed out at %lu\n", TENTHS());
+            } CORO_END_TRY(self);
+            tr("cleanup done\n");
+        } CORO_END_TRY(self);
+    } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) {
+        tr("outer TimeoutError at %lu\n", TENTHS());
+    } CORO_END_TRY(self);
+    CORO_TRY(self) {
+        CORO_WITH_TIMEOUT(self, &self->c, CORO_S(3)) {
+            CORO_TRY(self) {
+                CORO_WITH_TIMEOUT(self, &self->d, CORO_S(2)) {
+                    CORO_TRY(self) {
+                        CORO_WITH_TIMEOUT(self, &self->e, CORO_MS(100)) {
+                            CORO_SLEEP(self, CORO_S(10));
+                        } CORO_END_WITH(self);
+                    } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) {
+                        tr("innermost timeout at %lu\n", TENTHS());
+                    } CORO_END_TRY(self);
+                    CORO_SLEEP(self, CORO_S(10));
+                } CORO_END_WITH(self);
+            } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) {
+                tr("middle timeout at %lu\n", TENTHS());
+            } CORO_END_TRY(self);
+            CORO_SLEEP(self, CORO_S(10));
+        } CORO_END_WITH(self);
+    } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) {
+        tr("outer timeout at %lu\n", TENTHS());
+    } CORO_END_TRY(self);
+    tr("end at %lu\n", TENTHS());
+    CORO_END(self);
+}
+
+/* CPython's output of a program next to the tests. */
+static const char *python_out(const char *name)
+{
+    static char buf[4096];
+    size_t n;
+    FILE *f = fopen(name, "r");
+    cr_assert(f != NULL, "%s: run the suite from the repository's root", name);
+    n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+Test(scopes, done_when_program_prints_what_cpython_prints)
+{
+    struct done_main m;
+    memset(&m, 0, sizeof m);
+    cr_assert_eq(coro_loop_run_until_complete(&L, done_main, &m), CORO_OK);
+    cr_assert_str_eq(trace, python_out("tests/scopes/done.out"));
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+    cr_assert_eq(coro_lock_locked(&done_lock), 0);
 }
