@@ -2837,9 +2837,10 @@ CORO__DEF coro_status coro_timeout_reschedule(coro_timeout *to, coro_tick when)
 {
     coro_loop *L = coro__running;
     coro_status st;
-    CORO_REQUIRE(to != NULL && L != NULL, "coro_timeout_reschedule: NULL scope, or no loop running");
+    CORO_REQUIRE(to != NULL, "coro_timeout_reschedule: NULL scope");
     if ((to->state & (CORO__TO_ACTIVE | CORO__TO_FIRED)) != CORO__TO_ACTIVE)
         return CORO_ERR_STATE;
+    CORO_REQUIRE(L != NULL, "coro_timeout_reschedule of an active scope outside its loop");
     if (when != CORO_FOREVER && coro__until(L, when) == CORO_FOREVER)
         return CORO_ERR_RANGE;
     if (to->state & CORO__TO_ARMED)

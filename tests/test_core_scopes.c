@@ -317,3 +317,137 @@ Test(scopes, done_when_program_prints_what_cpython_prints)
     cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
     cr_assert_eq(coro_lock_locked(&done_lock), 0);
 }
+
+/* ==== Python's rules, one coroutine ================================================= */
+/* tests/scopes/rules.py: clauses, finally with an error in flight, break and
+ * continue through finally blocks, except Exception vs a bare except with a
+ * cancellation, async with lock / semaphore, Timeout.reschedule, return
+ * through a finally. */
+enum { E1 = CORO_ERR_USER, E2 };
+static coro_lock r_lock = CORO_LOCK_INIT;
+static coro_sem r_sem = CORO_SEM_INIT(1);
+static void cancel_me(void *arg) { coro_task_cancel(coro_running_loop(), *(coro_task *)arg); }
+struct rules { coro_frame co; int i; coro_status e; coro_task me; coro_handle h; coro_timeout to; };
+static CORO_FN(rules, struct rules, self)
+{
+    CORO_BEGIN(self);
+    CORO_TRY(self) {
+        CORO_TRY(self) {
+            CORO_YIELD(self);
+            CORO_RETURN(self, E1);
+        } CORO_EXCEPT(self, E2) {
+            tr("1 not E2\n");
+        } CORO_EXCEPT(self, E1) {
+            tr("1 E1 caught\n");
+            CORO_RETURN(self, E2);
+        } CORO_EXCEPT(self, CORO_EXCEPTION) {
+            tr("1 not reached\n");
+        } CORO_FINALLY_BLOCK(self) {
+            tr("1 finally\n");
+        } CORO_END_TRY(self);
+    } CORO_EXCEPT(self, E2) {
+        tr("1 E2 outside\n");
+    } CORO_END_TRY(self);
+
+    CORO_TRY(self) {
+        CORO_TRY(self) {
+            CORO_RETURN(self, E1);
+        } CORO_FINALLY_BLOCK(self) {
+            CORO_SLEEP(self, CORO_MS(100));
+            tr("2 finally awaited\n");
+        } CORO_END_TRY(self);
+    } CORO_EXCEPT(self, E1) {
+        tr("2 E1 after finally\n");
+    } CORO_END_TRY(self);
+
+    CORO_TRY(self) {
+        CORO_TRY(self) {
+            CORO_RETURN(self, E1);
+        } CORO_FINALLY_BLOCK(self) {
+            CORO_RETURN(self, E2);
+        } CORO_END_TRY(self);
+    } CORO_EXCEPT(self, E2) {
+        tr("3 E2 replaced E1\n");
+    } CORO_END_TRY(self);
+
+    for (self->i = 0; self->i < 3; self->i++) {
+        CORO_TRY(self) {
+            if (self->i == 0)
+                continue;
+            CORO_RETURN(self, E1);
+        } CORO_FINALLY_BLOCK(self) {
+            tr("4 finally %d\n", self->i);
+            if (self->i == 1)
+                break;
+        } CORO_END_TRY(self);
+    }
+    tr("4 after loop %d\n", self->i);
+
+    self->me = coro_current_task(coro_running_loop());
+    CORO_CHECK(self, coro_call_later(coro_running_loop(), &self->h, CORO_MS(100), cancel_me, &self->me));
+    CORO_TRY(self) {
+        CORO_TRY(self) {
+            CORO_SLEEP(self, CORO_S(1));
+        } CORO_EXCEPT(self, CORO_EXCEPTION) {
+            tr("5 not reached\n");
+        } CORO_END_TRY(self);
+    } CORO_EXCEPT_AS(self, CORO_ANY, self->e) {
+        tr("5 caught %s\n", self->e == CORO_ERR_CANCELLED ? "CancelledError" : "?");
+    } CORO_END_TRY(self);
+
+    CORO_TRY(self) {
+        CORO_WITH_LOCK(self, &r_lock) {
+            CORO_YIELD(self);
+            CORO_RETURN(self, E1);
+        } CORO_END_WITH(self);
+    } CORO_EXCEPT(self, E1) {
+        tr("6 released %s\n", coro_lock_locked(&r_lock) ? "False" : "True");
+        CORO_TRY(self) {
+            CORO_RETURN(self, E2);
+        } CORO_EXCEPT(self, E2) {
+            tr("6 nested in the clause\n");
+        } CORO_END_TRY(self);
+    } CORO_END_TRY(self);
+
+    for (;;) {
+        CORO_WITH_SEM(self, &r_sem) {
+            CORO_YIELD(self);
+            break;
+        } CORO_END_WITH(self);
+    }
+    tr("7 released %s\n", coro_sem_locked(&r_sem) ? "False" : "True");
+
+    CORO_TRY(self) {
+        CORO_WITH_TIMEOUT(self, &self->to, CORO_S(10)) {
+            CORO_CHECK(self, coro_timeout_reschedule(&self->to, coro_loop_time(coro_running_loop()) + CORO_MS(100)));
+            CORO_SLEEP(self, CORO_S(1));
+        } CORO_END_WITH(self);
+    } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) {
+        tr("8 rescheduled expired %s\n", coro_timeout_expired(&self->to) ? "True" : "False");
+    } CORO_END_TRY(self);
+    CORO_WITH_TIMEOUT(self, &self->to, CORO_MS(100)) {
+        CORO_CHECK(self, coro_timeout_reschedule(&self->to, CORO_FOREVER));
+        CORO_SLEEP(self, CORO_MS(200));
+    } CORO_END_WITH(self);
+    tr("8 never expired %s %s\n", coro_timeout_expired(&self->to) ? "True" : "False",
+       coro_timeout_when(&self->to) == CORO_FOREVER ? "None" : "?");
+
+    CORO_TRY(self) {
+        tr("9 returning\n");
+        CORO_RETURN(self, 0);
+    } CORO_FINALLY_BLOCK(self) {
+        tr("9 finally on return\n");
+    } CORO_END_TRY(self);
+    tr("not reached\n");
+    CORO_END(self);
+}
+
+Test(scopes, rules_print_what_cpython_prints)
+{
+    struct rules r;
+    memset(&r, 0, sizeof r);
+    cr_assert_eq(coro_loop_run_until_complete(&L, rules, &r), CORO_OK);
+    cr_assert_str_eq(trace, python_out("tests/scopes/rules.out"));
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+    cr_assert_eq(coro_timeout_reschedule(&r.to, 5), CORO_ERR_STATE); /* not active */
+}
