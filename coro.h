@@ -1072,7 +1072,7 @@ static inline void coro__frame_init(coro_frame *f)
                 CORO__H_MARK(n);                                           \
             }                                                              \
         }                                                                  \
-        (out) = (coro_status)(coro__k == CORO__K_ERR ? coro__st : CORO_OK); \
+        (out) = coro__k == CORO__K_ERR ? coro__st : (coro_status)CORO_OK;  \
         coro__k = 0;                                                       \
     } else                                                                 \
         ((void)0)
@@ -1102,7 +1102,7 @@ static inline int coro__match(coro_status st, int what)
 static inline void coro__fin_enter(coro_frame *f, int k, coro_status st)
 {
     f->flags = (uint8_t)((f->flags & ~CORO__F_PEND) | (k << CORO__F_PEND_SHIFT));
-    f->err = (coro_status)(k == CORO__K_ERR ? st : CORO_OK);
+    f->err = k == CORO__K_ERR ? st : (coro_status)CORO_OK;
 }
 /* After the finally's block: a break or continue out of it drops the pending
  * exit (as in Python), else the pending exit goes on (an error CORO_ERROR
@@ -1117,7 +1117,7 @@ static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
         return k;
     if (pend == CORO__K_ERR && err == CORO_OK)
         return CORO__K_NORMAL;
-    *st = pend == CORO__K_ERR ? err : CORO_OK;
+    *st = pend == CORO__K_ERR ? err : (coro_status)CORO_OK;
     return pend;
 }
 #if defined(__GNUC__)
@@ -1145,7 +1145,7 @@ static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
  * coro__st; outside every scope, the coroutine's own unwinding. */
 #define CORO__RAISE(self)                                                  \
     do {                                                                   \
-        if (coro__handler)                                                 \
+        if (coro__handler != 0)                                            \
             CORO__H_GO(self);                                              \
         if (coro__unwind(&(self)->co, coro__st))                           \
             goto coro__top;                                                \
