@@ -958,7 +958,8 @@ static inline void coro__frame_init(coro_frame *f)
     CORO__PEDANTIC_OFF                                                     \
     coro_status coro__st = 0;                                              \
     int coro__k = 0;                                                       \
-    enum { coro__handler = 0, coro__in_fin = 0 };                          \
+    CORO__CONST(coro__handler, 0)                                          \
+    CORO__CONST(coro__in_fin, 0)                                           \
     (void)coro__st;                                                        \
     (void)coro__k;                                                         \
     CORO__TOP_LABEL                                                        \
@@ -992,7 +993,7 @@ static inline void coro__frame_init(coro_frame *f)
     case CORO__CASE_UNWIND:;                                               \
     }                                                                      \
     (self)->co.flags |= CORO__F_FINALLY;                                   \
-    CORO__SHADOW(enum { coro__in_fin = 1 };)                               \
+    CORO__CONST(coro__in_fin, 1)                                           \
     (void)0
 
 /* The status the coroutine is ending with, in the cleanup section; the error
@@ -1120,24 +1121,34 @@ static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
     *st = pend == CORO__K_ERR ? err : (coro_status)CORO_OK;
     return pend;
 }
+/* A block-scope constant that an inner block redeclares. C: a structure tag
+ * whose size gives the value (tags do not trip -Wshadow, even on old GCCs
+ * such as avr-gcc 5, whose _Pragma cannot silence it inside a macro). C++
+ * (where tags would): an enumerator, -Wshadow silenced around it. */
+#if defined(__cplusplus)
 #if defined(__GNUC__)
-#define CORO__SHADOW(...) \
-    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"") __VA_ARGS__ _Pragma("GCC diagnostic pop")
+#define CORO__CONST(name, v) \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"") enum { name = (v) }; _Pragma("GCC diagnostic pop")
 #else
-#define CORO__SHADOW(...) __VA_ARGS__
+#define CORO__CONST(name, v) enum { name = (v) };
+#endif
+#define CORO__GET(name) (name)
+#else
+#define CORO__CONST(name, v) struct name##__v { char coro__v[(v) + 1]; };
+#define CORO__GET(name) ((int)sizeof(struct name##__v) - 1)
 #endif
 #if CORO_USE_LABELS
 #define CORO__TOP_LABEL (void)&&coro__hl; coro__hl:
-#define CORO__H_DECL(n) __label__ coro__hl; CORO__SHADOW(enum { coro__handler = 1 };)
+#define CORO__H_DECL(n) __label__ coro__hl; CORO__CONST(coro__handler, 1)
 #define CORO__H_MARK(n) coro__hl: (void)&&coro__hl;
 #define CORO__H_GO(self) goto coro__hl
 #else
 #define CORO__TOP_LABEL
-#define CORO__H_DECL(n) CORO__SHADOW(enum { coro__handler = (n) };)
+#define CORO__H_DECL(n) CORO__CONST(coro__handler, n)
 #define CORO__H_MARK(n) case (n):
 #define CORO__H_GO(self)                                                   \
     do {                                                                   \
-        (self)->co.lc = (coro__lc)coro__handler;                           \
+        (self)->co.lc = (coro__lc)CORO__GET(coro__handler);                \
         goto coro__top;                                                    \
     } while (0)
 #endif
@@ -1145,7 +1156,7 @@ static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
  * coro__st; outside every scope, the coroutine's own unwinding. */
 #define CORO__RAISE(self)                                                  \
     do {                                                                   \
-        if (coro__handler != 0)                                            \
+        if (CORO__GET(coro__handler) != 0)                                 \
             CORO__H_GO(self);                                              \
         if (coro__unwind(&(self)->co, coro__st))                           \
             goto coro__top;                                                \
@@ -1183,15 +1194,15 @@ static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
     }
 #define CORO__CLAUSE_END                                                   \
         CORO__W_CLOSE                                                      \
-        coro__k |= coro__post;                                             \
+        coro__k |= CORO__GET(coro__post);                                  \
     }
 #if defined(__cplusplus)
-#define CORO__NOT_IN_FIN (void)sizeof(char[coro__in_fin ? -1 : 1]);
+#define CORO__NOT_IN_FIN (void)sizeof(char[CORO__GET(coro__in_fin) ? -1 : 1]);
 #else
 #define CORO__NOT_IN_FIN                                                   \
     (void)sizeof(struct {                                                  \
         int coro_a_finally_block_cannot_sit_in_a_finally_block_or_cleanup_section_use_a_sub_coroutine : \
-            coro__in_fin ? -1 : 1;                                         \
+            CORO__GET(coro__in_fin) ? -1 : 1;                              \
     });
 #endif
 
@@ -1220,7 +1231,7 @@ static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
  * CORO_CATCH and CORO_WITH blocks may. Never leave a scope by goto. */
 #define CORO_TRY(self)                                                     \
     {                                                                      \
-        CORO__SHADOW(enum { coro__post = 0 };)                             \
+        CORO__CONST(coro__post, 0)                                         \
         (void)sizeof((self)->co);                                          \
         CORO__W_OPEN(CORO__LABEL)
 #define CORO_EXCEPT(self, what) CORO__EXCEPT(self, what, (void)0)
@@ -1228,8 +1239,8 @@ static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
 #define CORO__EXCEPT(self, what, bind)                                     \
     CORO__CLAUSE_END                                                       \
     if (coro__k == CORO__K_ERR && coro__match(coro__st, (what))) {         \
-        CORO__SHADOW(enum { coro__post = CORO__K_HANDLED };)               \
-        if (!coro__in_fin) /* an error a finally block raised is over */   \
+        CORO__CONST(coro__post, CORO__K_HANDLED)                           \
+        if (!CORO__GET(coro__in_fin)) /* a finally block's error is over */ \
             (self)->co.err = 0;                                            \
         coro__k = 0;                                                       \
         bind;                                                              \
@@ -1238,7 +1249,8 @@ static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
     CORO__CLAUSE_END                                                       \
     {                                                                      \
         CORO__NOT_IN_FIN                                                   \
-        CORO__SHADOW(enum { coro__post = CORO__K_FIN, coro__in_fin = 1 };) \
+        CORO__CONST(coro__post, CORO__K_FIN)                               \
+        CORO__CONST(coro__in_fin, 1)                                       \
         coro__fin_enter(&(self)->co, coro__k & CORO__K_MASK, coro__st);    \
         coro__k = 0;                                                       \
         for (;; coro__k = CORO__K_CONT) {                                  \
