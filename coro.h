@@ -109,9 +109,14 @@
  *   4. Await macros evaluate their arguments again on every resume: pass frame
  *      fields and constants, not expressions with side effects. Plain functions
  *      (lower case) evaluate each argument exactly once.
- *   5. An error from an await propagates: the coroutine unwinds to its
- *      CORO_FINALLY section (if any) and ends with that error, like a Python
- *      exception. Wrap an await in CORO_CATCH to handle the status yourself.
+ *   5. An error from an await propagates like a Python exception: through
+ *      the scopes around it, innermost first (CORO_EXCEPT clauses that match
+ *      it, finally blocks, `async with` exits, timeout scopes), then the
+ *      coroutine's CORO_FINALLY section, and the coroutine ends with it.
+ *      Scopes nest to any depth in one coroutine; leave one by its end, an
+ *      error, CORO_RETURN, break or continue (each runs the exits on the
+ *      way), never by goto or return. A `continue` re-issued outside any loop
+ *      traps; a finally block inside a finally block does not compile.
  *   6. Ticks wrap. A delay is at most CORO_MAX_DELAY (half the tick range); an
  *      absolute deadline lies at most CORO_MAX_DELAY ahead or CORO_MAX_DELAY/2
  *      behind (CORO_ERR_RANGE otherwise). A timer that came due while a task
@@ -144,8 +149,15 @@
  *                                 end, CORO_RETURN, error, cancellation)
  *   CORO_RETURN(self, status)     end now with status (0 = success)
  *   CORO_ERROR(self)              the status the coroutine is ending with, in
- *                                 the cleanup section (assignable: set 0 to swallow)
+ *                                 the cleanup section; a finally block's error in
+ *                                 flight (assignable: set 0 to swallow)
+ *   CORO_TRY(self) { } CORO_EXCEPT(self, st) { } CORO_EXCEPT_AS(self, st, out) { }
+ *     CORO_FINALLY_BLOCK(self) { } CORO_END_TRY(self);   try/except/finally;
+ *                                 st a status, CORO_EXCEPTION (all but a
+ *                                 cancellation) or CORO_ANY (bare except)
  *   CORO_CATCH(self, err, AWAIT)  run one await; its status goes to err
+ *   CORO_WITH(self, enter, exit) { } CORO_END_WITH(self);   async with: exit
+ *                                 runs on every way out of the block
  *   CORO_CHECK(self, status)      a call's failure propagates like an await's
  *   CORO_YIELD(self)              sleep(0): let every other ready task run once
  *   CORO_SLEEP(self, ticks)       sleep; CORO_SLEEP_UNTIL(self, when)
@@ -157,7 +169,10 @@
  *                                 ends the gather; errs array: collect them all
  *   CORO_WAIT(self, tasks, n, when, timeout, ndone)   asyncio.wait
  *   CORO_WAIT_FOR(self, task, timeout)                asyncio.wait_for
- *   CORO_TIMEOUT(self, scope, timeout, AWAIT)         asyncio.timeout
+ *   CORO_WITH_TIMEOUT(self, scope, ticks) { } CORO_END_WITH(self);   asyncio.timeout
+ *   CORO_WITH_TIMEOUT_AT(self, scope, when) { } ...   asyncio.timeout_at
+ *   CORO_TIMEOUT(self, scope, timeout, AWAIT)         the one-await form
+ *   coro_timeout_when/expired/reschedule(scope)       Timeout's methods
  *   coro_spawn(loop, &task, fn, frame)   create_task; coro_spawn_fn: untyped
  *   coro_task_done/status/cancelled/cancel(loop, task)
  *   coro_loop_init/run_until_complete/run_task/run_forever/stop/close/time
@@ -170,7 +185,7 @@
  *                                 armed, an empty loop idles (no deadlock)
  *   coro_clock()                  the configured clock; coro_virtual_now: the
  *                                 virtual clock's time (settable; VIRTUAL only)
- *   CORO_FOREVER                  "no timeout" (CORO_WAIT, CORO_WAIT_FOR);
+ *   CORO_FOREVER                  "no timeout" (CORO_WAIT, CORO_WAIT_FOR, scopes);
  *                                 CORO_MAX_DELAY: the longest delay (rule 6)
  *   CORO_FIRST_COMPLETED / CORO_FIRST_EXCEPTION / CORO_ALL_COMPLETED   the
  *                                 `when` of CORO_WAIT
@@ -189,7 +204,8 @@
  *   CORO_AWAIT_ON(self, start, resume)   the suspension point: start() once,
  *                                 resume() after each wake; either returns a
  *                                 status, or CORO_PENDING to suspend (again)
- *   CORO_STATUS(self)             the status of the last await (in CORO_CATCH)
+ *   CORO_STATUS(self)             the status of the last await (in CORO_CATCH;
+ *                                 in a CORO_EXCEPT clause, the caught one)
  *   coro_watch_init(w), coro_watch_start(loop, w, fn), coro_watch_stop(loop, w)
  *                                 an interrupt-fed object's poll hook fn, in
  *                                 the loop (and the loop armed) while tasks
