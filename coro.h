@@ -2803,11 +2803,25 @@ static void coro__timeout_fire(void *arg)
     coro__cancels_set(s, coro__cancels(s) + 1);
 }
 
+/* Rule 6 for a scope's deadline (coro__until's): nonzero if when is in range,
+ * *d the delay to it (0 when past). Its own code: a second caller of
+ * coro__until would stop it being inlined into coro__sleep (or fold the two),
+ * and cost every program flash, scopes or not. */
+static int coro__scope_delay(coro_loop *L, coro_tick when, coro_tick *d)
+{
+    *d = (coro_tick)(when - coro__now(L));
+    if (*d <= CORO_MAX_DELAY)
+        return 1;
+    *d = 0;
+    return (coro_tick)(coro__now(L) - when) <= CORO_MAX_DELAY / 2;
+}
+
 /* Arm for the absolute tick when (past: at once, before the next await). */
 static coro_status coro__timeout_arm(coro_loop *L, coro_timeout *to, coro_tick when)
 {
-    coro_tick d = coro__until(L, when);
-    coro_status st = d == 0 ? coro_call_soon(L, &to->cb, coro__timeout_fire, to)
+    coro_tick d;
+    coro_status st = !coro__scope_delay(L, when, &d) ? (coro_status)CORO_ERR_RANGE
+                   : d == 0 ? coro_call_soon(L, &to->cb, coro__timeout_fire, to)
                             : coro_call_later(L, &to->cb, d, coro__timeout_fire, to);
     if (st)
         return st;
@@ -2828,8 +2842,6 @@ CORO__DEF coro_status coro__scope_enter(coro_timeout *to, coro_tick t, int absol
     if (t == CORO_FOREVER)
         return CORO_OK;
     if (!absolute && t > CORO_MAX_DELAY)
-        st = CORO_ERR_RANGE;
-    else if (absolute && coro__until(L, t) == CORO_FOREVER)
         st = CORO_ERR_RANGE;
     else
         st = coro__timeout_arm(L, to, absolute ? t : (coro_tick)(coro__now(L) + t));
@@ -2864,12 +2876,13 @@ CORO__DEF coro_status coro__scope_leave(coro_timeout *to, int k, coro_status st)
 CORO__DEF coro_status coro_timeout_reschedule(coro_timeout *to, coro_tick when)
 {
     coro_loop *L = coro__running;
+    coro_tick d;
     coro_status st;
     CORO_REQUIRE(to != NULL, "coro_timeout_reschedule: NULL scope");
     if ((to->state & (CORO__TO_ACTIVE | CORO__TO_FIRED)) != CORO__TO_ACTIVE)
         return CORO_ERR_STATE;
     CORO_REQUIRE(L != NULL, "coro_timeout_reschedule of an active scope outside its loop");
-    if (when != CORO_FOREVER && coro__until(L, when) == CORO_FOREVER)
+    if (when != CORO_FOREVER && !coro__scope_delay(L, when, &d))
         return CORO_ERR_RANGE;
     if (to->state & CORO__TO_ARMED)
         coro_handle_cancel(L, to->cb);
