@@ -451,3 +451,128 @@ Test(scopes, rules_print_what_cpython_prints)
     cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
     cr_assert_eq(coro_timeout_reschedule(&r.to, 5), CORO_ERR_STATE); /* not active */
 }
+
+/* ==== every way out of every kind of scope =========================================== */
+/* Each kind of scope left by each way out: its exit runs exactly once (the
+ * finally traces "x", the lock and the permit are back, the timer slot is
+ * free), and the way out goes on as in Python: normal end continues after
+ * the block ("after"), an error / a cancellation / an (outer) timeout / a
+ * return end the coroutine with CORO_ERR_USER / CANCELLED / TIMEOUT / OK, a
+ * break leaves the loop ("out"), a continue goes round it ("again"). */
+enum { W_NORMAL, W_ERROR, W_CANCEL, W_TIMEOUT, W_RETURN, W_BREAK, W_CONTINUE, W_N };
+static const char *const way_name[W_N] = {"normal", "error", "cancel", "timeout", "return", "break", "continue"};
+static coro_lock w_lock = CORO_LOCK_INIT;
+static coro_sem w_sem = CORO_SEM_INIT(1);
+static coro_cond w_cond = CORO_COND_INIT(w_cond);
+struct way { coro_frame co; int way, i; coro_timeout outer, to; };
+#define WAY_BODY(self)                                                                     \
+    CORO_YIELD(self);                                                                      \
+    if (self->way == W_ERROR)                                                              \
+        CORO_RETURN(self, E1);                                                             \
+    if (self->way == W_CANCEL || self->way == W_TIMEOUT)                                   \
+        CORO_SLEEP(self, 1000);                                                            \
+    if (self->way == W_RETURN)                                                             \
+        CORO_RETURN(self, 0);                                                              \
+    if (self->way == W_BREAK)                                                              \
+        break;                                                                             \
+    if (self->way == W_CONTINUE)                                                           \
+        continue
+#define WAY_FN(name, OPEN, CLOSE)                                                          \
+    static CORO_FN(name, struct way, self)                                                 \
+    {                                                                                      \
+        CORO_BEGIN(self);                                                                  \
+        CORO_WITH_TIMEOUT(self, &self->outer, self->way == W_TIMEOUT ? 10 : CORO_FOREVER) { \
+            for (self->i = 0; self->i < 2; self->i++) {                                    \
+                if (self->i == 1) {                                                        \
+                    tr("again ");                                                          \
+                    break;                                                                 \
+                }                                                                          \
+                OPEN {                                                                     \
+                    WAY_BODY(self);                                                        \
+                } CLOSE;                                                                   \
+                tr("after ");                                                              \
+                break;                                                                     \
+            }                                                                              \
+            tr("out ");                                                                    \
+        } CORO_END_WITH(self);                                                             \
+        CORO_END(self);                                                                    \
+    }
+WAY_FN(way_finally, CORO_TRY(self), CORO_FINALLY_BLOCK(self) { tr("x "); } CORO_END_TRY(self))
+WAY_FN(way_except, CORO_TRY(self), CORO_EXCEPT(self, E2) { tr("no "); } CORO_FINALLY_BLOCK(self) { tr("x "); } CORO_END_TRY(self))
+WAY_FN(way_with, CORO_WITH(self, CORO_YIELD(self), tr("x ")), CORO_END_WITH(self))
+WAY_FN(way_lock, CORO_WITH_LOCK(self, &w_lock), CORO_END_WITH(self))
+WAY_FN(way_sem, CORO_WITH_SEM(self, &w_sem), CORO_END_WITH(self))
+WAY_FN(way_cond, CORO_WITH_COND(self, &w_cond), CORO_END_WITH(self))
+WAY_FN(way_timeout, CORO_WITH_TIMEOUT(self, &self->to, 500), CORO_END_WITH(self))
+
+static void run_way(coro_fn fn, int traced)
+{
+    static const char *const tail[W_N] = {"after out ", "", "", "", "", "out ", "again out "};
+    static const coro_status st[W_N] = {CORO_OK, E1, CORO_ERR_CANCELLED, CORO_ERR_TIMEOUT, CORO_OK, CORO_OK, CORO_OK};
+    int w;
+    for (w = 0; w < W_N; w++) {
+        struct way f;
+        struct canceller c;
+        coro_task t;
+        char want[64];
+        memset(&f, 0, sizeof f);
+        trace[0] = 0;
+        f.way = w;
+        if (w == W_CANCEL)
+            t = spawn_cancelled_at(fn, &f.co, 10, cancel_cb, &c);
+        else
+            cr_assert_eq(coro_spawn_fn(&L, &t, fn, &f.co), CORO_OK);
+        cr_assert_eq(coro_loop_run_task(&L, t), st[w], "%s", way_name[w]);
+        snprintf(want, sizeof want, "%s%s%s", w == W_CANCEL ? "X@10 " : "", traced ? "x " : "", tail[w]);
+        cr_assert_str_eq(trace, want, "%s", way_name[w]);
+        cr_assert_eq(coro_lock_locked(&w_lock), 0, "%s", way_name[w]);
+        cr_assert_eq(coro_cond_locked(&w_cond), 0, "%s", way_name[w]);
+        cr_assert_eq(coro_sem_value(&w_sem), 1, "%s", way_name[w]);
+        cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS, "%s", way_name[w]);
+        cr_assert_eq(L.hlen, 0, "%s", way_name[w]);
+    }
+}
+Test(scopes, every_way_out_of_a_finally_block) { run_way(way_finally, 1); }
+Test(scopes, every_way_out_of_try_except_finally) { run_way(way_except, 1); }
+Test(scopes, every_way_out_of_a_with_block) { run_way(way_with, 1); }
+Test(scopes, every_way_out_of_async_with_lock) { run_way(way_lock, 0); }
+Test(scopes, every_way_out_of_async_with_semaphore) { run_way(way_sem, 0); }
+Test(scopes, every_way_out_of_async_with_condition) { run_way(way_cond, 0); }
+Test(scopes, every_way_out_of_a_timeout_scope) { run_way(way_timeout, 0); }
+
+/* async with lock, cancelled while waiting to acquire: the block never runs,
+ * nothing is released (the holder keeps the lock), the cancellation goes on. */
+static coro_lock aw_lock = CORO_LOCK_INIT;
+struct holder { coro_frame co; };
+static CORO_FN(holder, struct holder, self)
+{
+    CORO_BEGIN(self);
+    CORO_WITH_LOCK(self, &aw_lock) {
+        CORO_SLEEP(self, 100);
+        tr("holder %s ", coro_lock_locked(&aw_lock) ? "holds" : "lost it");
+    } CORO_END_WITH(self);
+    CORO_END(self);
+}
+struct waiter { coro_frame co; };
+static CORO_FN(waiter, struct waiter, self)
+{
+    CORO_BEGIN(self);
+    CORO_WITH_LOCK(self, &aw_lock) {
+        tr("block ran ");
+    } CORO_END_WITH(self);
+    tr("after ");
+    CORO_END(self);
+}
+Test(scopes, async_with_lock_cancelled_in_the_acquire)
+{
+    struct holder h;
+    struct waiter w;
+    struct canceller c;
+    coro_task th, tw;
+    cr_assert_eq(coro_spawn(&L, &th, holder, &h), CORO_OK);
+    tw = spawn_cancelled_at(waiter, &w.co, 10, cancel_cb, &c);
+    cr_assert_eq(coro_loop_run_task(&L, tw), CORO_ERR_CANCELLED);
+    cr_assert_eq(coro_loop_run_task(&L, th), CORO_OK);
+    cr_assert_str_eq(trace, "X@10 holder holds ");
+    cr_assert_eq(coro_lock_locked(&aw_lock), 0);
+}
