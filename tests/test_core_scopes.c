@@ -576,3 +576,92 @@ Test(scopes, async_with_lock_cancelled_in_the_acquire)
     cr_assert_str_eq(trace, "X@10 holder holds ");
     cr_assert_eq(coro_lock_locked(&aw_lock), 0);
 }
+
+/* ==== injected faults in a nested program ============================================ */
+/* tests/scopes/faults.py: depth 4 (try/except/finally > outer timeout scope >
+ * async with lock > try/finally > try/except > timeout scope) in one
+ * coroutine; an error, a cancellation and a timeout at the k-th await in
+ * turn; the handlers, finally blocks and the rest run in CPython's order. */
+enum { F_ERROR, F_CANCEL, F_TIMEOUT };
+static coro_lock f_lock = CORO_LOCK_INIT;
+struct faulty { coro_frame co; int kind, k, n; coro_timeout outer, inner; };
+#define POINT(self, tag)                                                                   \
+    do {                                                                                   \
+        self->n++;                                                                         \
+        tr(tag " ");                                                                       \
+        CORO_SLEEP(self, 100);                                                             \
+        if (self->kind == F_ERROR && self->n == self->k)                                   \
+            CORO_RETURN(self, E1);                                                         \
+    } while (0)
+static CORO_FN(faulty, struct faulty, self)
+{
+    CORO_BEGIN(self);
+    CORO_TRY(self) {
+        CORO_WITH_TIMEOUT(self, &self->outer, self->kind == F_TIMEOUT ? (coro_tick)(100 * (self->k - 1) + 50) : CORO_FOREVER) {
+            POINT(self, "A");
+            CORO_WITH_LOCK(self, &f_lock) {
+                CORO_TRY(self) {
+                    POINT(self, "B");
+                    CORO_TRY(self) {
+                        CORO_WITH_TIMEOUT(self, &self->inner, CORO_S(10)) {
+                            POINT(self, "C");
+                        } CORO_END_WITH(self);
+                    } CORO_EXCEPT(self, E1) {
+                        tr("except4 ");
+                        POINT(self, "D");
+                    } CORO_END_TRY(self);
+                    POINT(self, "E");
+                } CORO_FINALLY_BLOCK(self) {
+                    tr("finally3 ");
+                    POINT(self, "F");
+                } CORO_END_TRY(self);
+                POINT(self, "G");
+            } CORO_END_WITH(self);
+            tr(coro_lock_locked(&f_lock) ? "LOCKED " : "unlocked ");
+            POINT(self, "H");
+        } CORO_END_WITH(self);
+    } CORO_EXCEPT(self, E1) {
+        tr("except1-E ");
+    } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) {
+        tr("except1-Timeout ");
+    } CORO_FINALLY_BLOCK(self) {
+        tr("finally1 ");
+    } CORO_END_TRY(self);
+    POINT(self, "I");
+    CORO_END(self);
+}
+
+Test(scopes, injected_faults_in_a_nested_program)
+{
+    static const char *const kinds[] = {"error", "cancel", "timeout"};
+    static char all[8192];
+    int kind, k;
+    all[0] = 0;
+    for (kind = F_ERROR; kind <= F_TIMEOUT; kind++)
+        for (k = 1; k <= 9; k++) {
+            struct faulty f;
+            coro_task t;
+            coro_handle h;
+            struct canceller c;
+            coro_status st;
+            size_t n;
+            memset(&f, 0, sizeof f);
+            f.kind = kind;
+            f.k = k;
+            trace[0] = 0;
+            cr_assert_eq(coro_spawn(&L, &t, faulty, &f), CORO_OK);
+            if (kind == F_CANCEL) {
+                c.t = t;
+                c.twice = 0;
+                cr_assert_eq(coro_call_later(&L, &h, (coro_tick)(100 * (k - 1) + 50), cancel_me, &c.t), CORO_OK);
+            }
+            st = coro_loop_run_task(&L, t);
+            tr("%s", st == CORO_OK ? "done" : st == CORO_ERR_CANCELLED ? "cancelled" : st == E1 ? "failed-E" : "?");
+            n = strlen(all);
+            snprintf(all + n, sizeof all - n, "%s %d: %s\n", kinds[kind], k, trace);
+            cr_assert_eq(coro_lock_locked(&f_lock), 0);
+            (void)coro_loop_run_forever(&L); /* let a cancel callback that never fired go */
+            cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+        }
+    cr_assert_str_eq(all, python_out("tests/scopes/faults.out"));
+}
