@@ -658,7 +658,7 @@ Test(scopes, injected_faults_in_a_nested_program)
             st = coro_loop_run_task(&L, t);
             tr("%s", st == CORO_OK ? "done" : st == CORO_ERR_CANCELLED ? "cancelled" : st == E1 ? "failed-E" : "?");
             n = strlen(all);
-            snprintf(all + n, sizeof all - n, "%s %d: %s\n", kinds[kind], k, trace);
+            snprintf(all + n, sizeof all - n, "%s %d: %.200s\n", kinds[kind], k, trace);
             cr_assert_eq(coro_lock_locked(&f_lock), 0);
             (void)coro_loop_run_forever(&L); /* let a cancel callback that never fired go */
             cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
