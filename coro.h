@@ -1081,7 +1081,7 @@ static inline void coro__frame_init(coro_frame *f)
  * CORO_ANY). Nests in anything, leaves CORO_ERROR alone. */
 #define CORO_CATCH(self, out, await_stmt) CORO__CATCH(self, CORO__LABEL, out, await_stmt)
 #define CORO__CATCH(self, n, out, await_stmt)                              \
-    if (1) {                                                               \
+    do {                                                                   \
         {                                                                  \
             CORO__H_DECL(n)                                                \
             await_stmt;                                                    \
@@ -1091,8 +1091,7 @@ static inline void coro__frame_init(coro_frame *f)
         }                                                                  \
         (out) = coro__k == CORO__K_ERR ? coro__st : (coro_status)CORO_OK;  \
         coro__k = 0;                                                       \
-    } else                                                                 \
-        ((void)0)
+    } while (0)
 
 /* ---- scopes: try/except/finally and `async with`, nested to any depth ---- */
 /* Each scope is lexical: its block sees a block-scope constant (or, on the
@@ -1404,7 +1403,8 @@ static inline int coro__wait_mode(int when)
  * coro_timeout in the frame (all-zero is fine): it holds one callback slot
  * while armed, and after the block still answers coro_timeout_when /
  * coro_timeout_expired. CORO_TIMEOUT(self, scope, timeout, await_stmt): the
- * one-statement form. */
+ * one-statement form, a do-while statement (a break or continue in await_stmt
+ * leaves just the scope: use the block form for those). */
 typedef struct coro_timeout {
     coro_handle cb; /* the expiry callback, while armed */
     coro_task task; /* the task it cancels */
@@ -1422,12 +1422,11 @@ CORO_API coro_status coro__scope_leave(coro_timeout *to, int k, coro_status st);
     CORO_WITH(self, CORO_CHECK(self, coro__scope_enter((scope), (when), 1)), \
               coro__st = coro__scope_leave((scope), coro__k, coro__st))
 #define CORO_TIMEOUT(self, scope, timeout, await_stmt)                     \
-    if (1) {                                                               \
+    do {                                                                   \
         CORO_WITH_TIMEOUT(self, scope, timeout) {                          \
             await_stmt;                                                    \
         } CORO_END_WITH(self);                                             \
-    } else                                                                 \
-        ((void)0)
+    } while (0)
 /* The scope's deadline (asyncio Timeout.when()): CORO_FOREVER if it has none. */
 static inline coro_tick coro_timeout_when(const coro_timeout *scope) { return scope->when; }
 /* Nonzero if the scope expired (Timeout.expired()), from then until it is

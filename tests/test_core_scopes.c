@@ -115,9 +115,11 @@ Test(scopes, defect2_catch_in_cleanup_keeps_the_cancellation) { run_fin_await(0)
 Test(scopes, defect2_timeout_in_cleanup_keeps_the_cancellation) { run_fin_await(1); }
 
 /* ==== defect 3: leaving a scope early ============================================== */
-/* break out of a timeout scope inside a loop, then sleep past its deadline:
- * nothing is left behind (before: the timer fired at 50 into the sleep and the
- * left-over catch flag swallowed the cancellation: "slept@50"). */
+/* break out of a timeout scope (the statement form: the break leaves the
+ * statement, as in any do-while macro; the block form's break leaves the loop,
+ * scopes::every_way_out_*), then sleep past its deadline: nothing is left
+ * behind (before: the timer fired at 50 into the sleep and the left-over catch
+ * flag swallowed the cancellation: "slept@50"). */
 struct leave_break { coro_frame co; coro_timeout to; int i; };
 static CORO_FN(leave_break, struct leave_break, self)
 {
@@ -127,7 +129,7 @@ static CORO_FN(leave_break, struct leave_break, self)
             CORO_YIELD(self);
             break;
         });
-        tr("not here; ");
+        tr("after; ");
     }
     tr("i=%d; ", self->i);
     CORO_SLEEP(self, 100);
@@ -138,7 +140,7 @@ Test(scopes, defect3_break_out_of_a_timeout_scope_disarms_it)
 {
     struct leave_break f = {0};
     cr_assert_eq(coro_loop_run_until_complete(&L, leave_break, &f), CORO_OK);
-    cr_assert_str_eq(trace, "i=0; slept@100");
+    cr_assert_str_eq(trace, "after; after; after; i=3; slept@100");
     cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
 }
 
