@@ -117,9 +117,14 @@
  *   4. Await macros evaluate their arguments again on every resume: pass frame
  *      fields and constants, not expressions with side effects. Plain functions
  *      (lower case) evaluate each argument exactly once.
- *   5. An error from an await propagates: the coroutine unwinds to its
- *      CORO_FINALLY section (if any) and ends with that error, like a Python
- *      exception. Wrap an await in CORO_CATCH to handle the status yourself.
+ *   5. An error from an await propagates like a Python exception: through
+ *      the scopes around it, innermost first (CORO_EXCEPT clauses that match
+ *      it, finally blocks, `async with` exits, timeout scopes), then the
+ *      coroutine's CORO_FINALLY section, and the coroutine ends with it.
+ *      Scopes nest to any depth in one coroutine; leave one by its end, an
+ *      error, CORO_RETURN, break or continue (each runs the exits on the
+ *      way), never by goto or return. A `continue` re-issued outside any loop
+ *      traps; a finally block inside a finally block does not compile.
  *   6. Ticks wrap. A delay is at most CORO_MAX_DELAY (half the tick range); an
  *      absolute deadline lies at most CORO_MAX_DELAY ahead or CORO_MAX_DELAY/2
  *      behind (CORO_ERR_RANGE otherwise). A timer that came due while a task
@@ -152,8 +157,15 @@
  *                                 end, CORO_RETURN, error, cancellation)
  *   CORO_RETURN(self, status)     end now with status (0 = success)
  *   CORO_ERROR(self)              the status the coroutine is ending with, in
- *                                 the cleanup section (assignable: set 0 to swallow)
+ *                                 the cleanup section; a finally block's error in
+ *                                 flight (assignable: set 0 to swallow)
+ *   CORO_TRY(self) { } CORO_EXCEPT(self, st) { } CORO_EXCEPT_AS(self, st, out) { }
+ *     CORO_FINALLY_BLOCK(self) { } CORO_END_TRY(self);   try/except/finally;
+ *                                 st a status, CORO_EXCEPTION (all but a
+ *                                 cancellation) or CORO_ANY (bare except)
  *   CORO_CATCH(self, err, AWAIT)  run one await; its status goes to err
+ *   CORO_WITH(self, enter, exit) { } CORO_END_WITH(self);   async with: exit
+ *                                 runs on every way out of the block
  *   CORO_CHECK(self, status)      a call's failure propagates like an await's
  *   CORO_YIELD(self)              sleep(0): let every other ready task run once
  *   CORO_SLEEP(self, ticks)       sleep; CORO_SLEEP_UNTIL(self, when)
@@ -169,7 +181,10 @@
  *                                 awaiter's cancellation does not reach
  *   coro_as_completed_init(&it, tasks, n, timeout), CORO_AS_COMPLETED(self,
  *   &it, task), coro_as_completed_left(&it)            asyncio.as_completed
- *   CORO_TIMEOUT(self, scope, timeout, AWAIT)         asyncio.timeout
+ *   CORO_WITH_TIMEOUT(self, scope, ticks) { } CORO_END_WITH(self);   asyncio.timeout
+ *   CORO_WITH_TIMEOUT_AT(self, scope, when) { } ...   asyncio.timeout_at
+ *   CORO_TIMEOUT(self, scope, timeout, AWAIT)         the one-await form
+ *   coro_timeout_when/expired/reschedule(scope)       Timeout's methods
  *   coro_spawn(loop, &task, fn, frame)   create_task; coro_spawn_fn: untyped
  *   coro_task_done/status/cancelled/cancel(loop, task)
  *   coro_loop_init/run_until_complete/run_task/run_forever/stop/close/time
@@ -182,7 +197,7 @@
  *                                 armed, an empty loop idles (no deadlock)
  *   coro_clock()                  the configured clock; coro_virtual_now: the
  *                                 virtual clock's time (settable; VIRTUAL only)
- *   CORO_FOREVER                  "no timeout" (CORO_WAIT, CORO_WAIT_FOR);
+ *   CORO_FOREVER                  "no timeout" (CORO_WAIT, CORO_WAIT_FOR, scopes);
  *                                 CORO_MAX_DELAY: the longest delay (rule 6)
  *   CORO_FIRST_COMPLETED / CORO_FIRST_EXCEPTION / CORO_ALL_COMPLETED   the
  *                                 `when` of CORO_WAIT
@@ -202,7 +217,8 @@
  *   CORO_AWAIT_ON(self, start, resume)   the suspension point: start() once,
  *                                 resume() after each wake; either returns a
  *                                 status, or CORO_PENDING to suspend (again)
- *   CORO_STATUS(self)             the status of the last await (in CORO_CATCH)
+ *   CORO_STATUS(self)             the status of the last await (in CORO_CATCH;
+ *                                 in a CORO_EXCEPT clause, the caught one)
  *   coro_watch_init(w), coro_watch_start(loop, w, fn), coro_watch_stop(loop, w)
  *                                 an interrupt-fed object's poll hook fn, in
  *                                 the loop (and the loop armed) while tasks
@@ -557,9 +573,12 @@ typedef uint16_t coro__lc;
 /* The header every frame embeds as `coro_frame co;`. */
 typedef struct coro_frame {
     coro__lc lc;       /* resume point: 0 = not started */
-    coro_status err;   /* status being returned / caught */
-    uint8_t flags;     /* CORO__F_CATCH, CORO__F_FINALLY */
+    coro_status err;   /* status being returned; a finally block's error in flight */
+    uint8_t flags;     /* CORO__F_FINALLY, a finally block's pending exit
+                        * (CORO__F_PEND), and in a task's own frame the cancels
+                        * its timeout scopes requested (CORO__F_CANCELS) */
 } coro_frame;
+enum { CORO__F_PEND_SHIFT = 2, CORO__F_PEND = 7 << 2, CORO__F_CANCELS_SHIFT = 5, CORO__F_CANCELS = 7 << 5 };
 
 typedef coro_status (*coro_fn)(coro_frame *frame);
 typedef void (*coro_callback)(void *arg);
@@ -751,7 +770,7 @@ enum {
                            * is acted on, coro__expire sees this flag */
     CORO__T_COUNTED = 128 /* scratch mark while counting distinct tasks */
 };
-enum { CORO__F_CATCH = 1, CORO__F_FINALLY = 2 };
+enum { CORO__F_FINALLY = 2 };
 #define CORO__PENDING CORO_PENDING
 /* Which task wait a start/resume pair serves: it sets what wakes the waiter
  * and what the result means. The three K_WAIT_* are CORO_WAIT's `when`. */
@@ -869,8 +888,6 @@ struct coro_as_completed;
 CORO_API coro_status coro__as_completed_start(struct coro_as_completed *it, coro_task *out);
 CORO_API coro_status coro__as_completed_resume(struct coro_as_completed *it, coro_task *out);
 CORO_API coro_status coro__take_cancel(void);
-CORO_API coro_status coro__timeout_enter(void *scope, coro_frame *f, coro_tick ticks);
-CORO_API coro_status coro__timeout_exit(void *scope, coro_frame *f);
 CORO_API coro_status coro__end(coro_frame *f);
 
 /* CORO_DEBUG: record where the running task suspends (its innermost await). */
@@ -914,13 +931,6 @@ static inline coro_status coro__resumed(void)
     if (s->flags & CORO__T_CANCEL)
         return coro__take_cancel();
     return s->status;
-}
-
-/* Store a status for CORO_CATCH; nonzero if it was caught. */
-static inline int coro__caught(coro_frame *f, coro_status st)
-{
-    f->err = st;
-    return f->flags & CORO__F_CATCH;
 }
 
 /* Begin unwinding with st; nonzero: jump to the cleanup section, zero:
@@ -1000,12 +1010,26 @@ static inline void coro__frame_init(coro_frame *f)
 /* Open the body. The switch's default traps a resume into an unknown state
  * (an await inside your own switch, a finished or corrupt frame), and the
  * first entry traps outside a task (a direct call): CORO_ON_FAIL with this
- * line. A normal resume pays nothing for either check. */
+ * line. A normal resume pays nothing for either check. Besides coro__st (the
+ * last await's status) it declares what the scope blocks (CORO_TRY,
+ * CORO_WITH, ...) use: coro__k, how the innermost scope's block was left
+ * (CORO__K_*, 0 whenever your code runs), and the block-scope constants that
+ * each scope shadows: coro__handler (where a failure goes: 0 = the
+ * coroutine's own unwinding, else the innermost scope's resume point; on the
+ * labels backend the local label coro__hl) and coro__in_fin (inside a
+ * finally). The do-while around the switch only makes a `continue` outside
+ * any loop (which a scope re-issues) trap instead of resuming anywhere. */
 #define CORO_BEGIN(self)                                                   \
     CORO__PEDANTIC_OFF                                                     \
     coro_status coro__st = 0;                                              \
+    int coro__k = 0;                                                       \
+    CORO__CONST(coro__handler, 0)                                          \
+    CORO__CONST(coro__in_fin, 0)                                           \
     (void)coro__st;                                                        \
+    (void)coro__k;                                                         \
+    CORO__TOP_LABEL                                                        \
     coro__top:                                                             \
+    do {                                                                   \
     switch (CORO__SWITCH_ON((self)->co.lc)) {                              \
     default:                                                               \
         if ((self)->co.lc != (coro__lc)CORO__LC_UNWIND) {                  \
@@ -1021,42 +1045,50 @@ static inline void coro__frame_init(coro_frame *f)
  * cleanup section left in CORO_ERROR). */
 #define CORO_END(self)                                                     \
     }                                                                      \
+    return coro__end(&(self)->co);                                         \
+    } while (CORO__FAIL(CORO_FAIL_ASSERT, "continue outside a loop"), 0);  \
     CORO__PEDANTIC_ON                                                      \
-    return coro__end(&(self)->co)
+    (void)0
 
-/* The cleanup section: code after it runs on every way out. It may await. */
+/* The cleanup section: code after it runs on every way out. It may await.
+ * It is the coroutine's outermost finally: a CORO_FINALLY_BLOCK cannot sit
+ * inside it (CORO_TRY/CORO_EXCEPT, CORO_CATCH and CORO_WITH blocks can). */
 #define CORO_FINALLY(self)                                                 \
     if (0) {                                                               \
     case CORO__CASE_UNWIND:;                                               \
     }                                                                      \
-    (self)->co.flags |= CORO__F_FINALLY
+    (self)->co.flags |= CORO__F_FINALLY;                                   \
+    CORO__CONST(coro__in_fin, 1)                                           \
+    (void)0
 
-/* The status the coroutine is ending with; an lvalue. */
+/* The status the coroutine is ending with, in the cleanup section; the error
+ * in flight in a CORO_FINALLY_BLOCK. An lvalue: set 0 to swallow it. */
 #define CORO_ERROR(self) ((self)->co.err)
 
-/* End the coroutine with status st (0 = success), through its cleanup section. */
+/* End the coroutine with status st (0 = success), through every finally and
+ * `async with` exit around it, innermost first, and its cleanup section. A
+ * nonzero st is a `raise`: inside CORO_TRY a CORO_EXCEPT may catch it. */
 #define CORO_RETURN(self, st)                                              \
     do {                                                                   \
-        if (coro__unwind(&(self)->co, (coro_status)(st)))                  \
-            goto coro__top;                                                \
-        return coro__end(&(self)->co);                                     \
+        coro__st = (coro_status)(st);                                      \
+        coro__k = coro__st ? CORO__K_ERR : CORO__K_RET;                    \
+        CORO__RAISE(self);                                                 \
     } while (0)
 
-/* After an await: propagate a failure unless inside CORO_CATCH. */
+/* After an await: a failure (in coro__st) goes to the innermost handler. */
 #define CORO__CHECK(self, st)                                              \
     do {                                                                   \
-        if ((st) != CORO_OK && !coro__caught(&(self)->co, (st))) {          \
-            if (coro__unwind(&(self)->co, (st)))                           \
-                goto coro__top;                                            \
-            return coro__end(&(self)->co);                                 \
+        if ((st) != CORO_OK) {                                             \
+            coro__k = CORO__K_ERR;                                         \
+            CORO__RAISE(self);                                             \
         }                                                                  \
     } while (0)
 
 /* Raise a call's failure like a failed await's: st (a status, evaluated
  * once) other than CORO_OK unwinds the coroutine with it, into CORO_CATCH's
- * variable or the CORO_FINALLY section, as an exception would. Never
- * suspends; may return from your function. The idiom for every call that can
- * fail inside a coroutine: CORO_CHECK(self, coro_spawn(loop, &t, fn, &f)); */
+ * variable, a CORO_EXCEPT or the CORO_FINALLY section, as an exception would.
+ * Never suspends; may return from your function. The idiom for every call
+ * that can fail inside a coroutine: CORO_CHECK(self, coro_spawn(loop, &t, fn, &f)); */
 #define CORO_CHECK(self, st)                                               \
     do {                                                                   \
         coro__st = (coro_status)(st);                                      \
@@ -1094,17 +1126,236 @@ static inline void coro__frame_init(coro_frame *f)
 #define CORO_STATUS(self) ((void)sizeof((self)->co), (coro_status)coro__st)
 
 /* Run one await statement; its status lands in out (0 on success) instead of
- * propagating. Not nestable within one frame. */
-#define CORO_CATCH(self, out, await_stmt)                                  \
+ * propagating: the one-statement form of CORO_TRY + CORO_EXCEPT(self,
+ * CORO_ANY). Nests in anything, leaves CORO_ERROR alone. */
+#define CORO_CATCH(self, out, await_stmt) CORO__CATCH(self, CORO__LABEL, out, await_stmt)
+#define CORO__CATCH(self, n, out, await_stmt)                              \
     do {                                                                   \
-        CORO_REQUIRE(!((self)->co.flags & CORO__F_CATCH), "CORO_CATCH or CORO_TIMEOUT nested in one frame"); \
-        (self)->co.flags |= CORO__F_CATCH;                                 \
-        (self)->co.err = 0;                                                \
-        await_stmt;                                                        \
-        (self)->co.flags &= (uint8_t)~CORO__F_CATCH;                       \
-        (out) = (self)->co.err;                                            \
-        (self)->co.err = 0;                                                \
+        {                                                                  \
+            CORO__H_DECL(n)                                                \
+            await_stmt;                                                    \
+            if (0) {                                                       \
+                CORO__H_MARK(n);                                           \
+            }                                                              \
+        }                                                                  \
+        (out) = coro__k == CORO__K_ERR ? coro__st : (coro_status)CORO_OK;  \
+        coro__k = 0;                                                       \
     } while (0)
+
+/* ---- scopes: try/except/finally and `async with`, nested to any depth ---- */
+/* Each scope is lexical: its block sees a block-scope constant (or, on the
+ * labels backend, a local label) naming its handler's resume point, so a
+ * failing await jumps straight to the innermost handler and no byte of the
+ * frame records the nesting; code without scopes pays nothing. How a block
+ * was left is in coro__k: break (0: a plain `break` lands with it), normal
+ * end, continue, an error (its status in coro__st), a return; CORO__K_HANDLED
+ * and CORO__K_FIN mark a block an except or a finally ran in, CORO__K_EXIT
+ * the phase of CORO_WITH that runs its exit. */
+enum { CORO__K_BREAK, CORO__K_NORMAL, CORO__K_CONT, CORO__K_ERR, CORO__K_RET, CORO__K_MASK = 7,
+       CORO__K_HANDLED = 8, CORO__K_FIN = 16, CORO__K_EXIT = 32 };
+/* What CORO_EXCEPT matches besides one status: any status (a bare `except:`,
+ * cancellation included), or every error but a cancellation (`except
+ * Exception:`). */
+#define CORO_ANY (-2)
+#define CORO_EXCEPTION (-3)
+static inline int coro__match(coro_status st, int what)
+{
+    return what == CORO_ANY || (what == CORO_EXCEPTION ? st != CORO_ERR_CANCELLED : st == what);
+}
+/* The pending exit of a CORO_FINALLY_BLOCK while it runs (it may await): its
+ * kind in the frame's flags, an error in err (CORO_ERROR). */
+static inline void coro__fin_enter(coro_frame *f, int k, coro_status st)
+{
+    f->flags = (uint8_t)((f->flags & ~CORO__F_PEND) | (k << CORO__F_PEND_SHIFT));
+    f->err = k == CORO__K_ERR ? st : (coro_status)CORO_OK;
+}
+/* After the finally's block: a break or continue out of it drops the pending
+ * exit (as in Python), else the pending exit goes on (an error CORO_ERROR
+ * cleared is swallowed). */
+static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
+{
+    int pend = (f->flags & CORO__F_PEND) >> CORO__F_PEND_SHIFT;
+    coro_status err = f->err;
+    f->err = 0;
+    f->flags = (uint8_t)(f->flags & ~CORO__F_PEND);
+    if ((k & CORO__K_MASK) != CORO__K_NORMAL)
+        return k;
+    if (pend == CORO__K_ERR && err == CORO_OK)
+        return CORO__K_NORMAL;
+    *st = pend == CORO__K_ERR ? err : (coro_status)CORO_OK;
+    return pend;
+}
+/* A block-scope constant that an inner block redeclares. C: a structure tag
+ * whose size gives the value (tags do not trip -Wshadow, even on old GCCs
+ * such as avr-gcc 5, whose _Pragma cannot silence it inside a macro). C++
+ * (where tags would): an enumerator, -Wshadow silenced around it. */
+#if defined(__cplusplus)
+#if defined(__GNUC__)
+#define CORO__CONST(name, v) \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"") enum { name = (v) }; _Pragma("GCC diagnostic pop")
+#else
+#define CORO__CONST(name, v) enum { name = (v) };
+#endif
+#define CORO__GET(name) (name)
+#else
+#define CORO__CONST(name, v) struct name##__v { char coro__v[(v) + 1]; };
+#define CORO__GET(name) ((int)sizeof(struct name##__v) - 1)
+#endif
+#if CORO_USE_LABELS
+#define CORO__TOP_LABEL (void)&&coro__hl; coro__hl:
+#define CORO__H_DECL(n) __label__ coro__hl; CORO__CONST(coro__handler, 1)
+#define CORO__H_MARK(n) coro__hl: (void)&&coro__hl;
+#define CORO__H_GO(self) goto coro__hl
+#else
+#define CORO__TOP_LABEL
+#define CORO__H_DECL(n) CORO__CONST(coro__handler, n)
+#define CORO__H_MARK(n) case (n):
+#define CORO__H_GO(self)                                                   \
+    do {                                                                   \
+        (self)->co.lc = (coro__lc)CORO__GET(coro__handler);                \
+        goto coro__top;                                                    \
+    } while (0)
+#endif
+/* Leave for the innermost handler with coro__k (an error or a return) and
+ * coro__st; outside every scope, the coroutine's own unwinding. */
+#define CORO__RAISE(self)                                                  \
+    do {                                                                   \
+        if (CORO__GET(coro__handler) != 0)                                 \
+            CORO__H_GO(self);                                              \
+        if (coro__unwind(&(self)->co, coro__st))                           \
+            goto coro__top;                                                \
+        return coro__end(&(self)->co);                                     \
+    } while (0)
+/* The loop a scope's block runs in: it catches a `break` (coro__k stays 0)
+ * and a `continue` (CORO__K_CONT, set by its step), the block's normal end
+ * (CORO__K_NORMAL, CORO__W_CLOSE) and a failure inside it (the handler's
+ * entry n, which CORO__RAISE jumps to with coro__k set). */
+#define CORO__W_OPEN(n)                                                    \
+    for (;; coro__k = CORO__K_CONT) {                                      \
+        CORO__H_DECL(n)                                                    \
+        if (coro__k == CORO__K_CONT)                                       \
+            break;                                                         \
+        if (0) {                                                           \
+            CORO__H_MARK(n)                                                \
+            break;                                                         \
+        }
+#define CORO__W_CLOSE                                                      \
+        coro__k = CORO__K_NORMAL;                                          \
+        break;                                                             \
+    }
+/* After a scope: go on (normal end), re-issue a break or a continue in your
+ * loop, or carry an error or a return to the next handler out. */
+#define CORO__LAND(self)                                                   \
+    if (coro__k == CORO__K_NORMAL) {                                       \
+        coro__k = 0;                                                       \
+    } else if (coro__k == CORO__K_BREAK) {                                 \
+        break;                                                             \
+    } else if (coro__k == CORO__K_CONT) {                                  \
+        coro__k = 0;                                                       \
+        continue;                                                          \
+    } else {                                                               \
+        CORO__RAISE(self);                                                 \
+    }
+#define CORO__CLAUSE_END                                                   \
+        CORO__W_CLOSE                                                      \
+        coro__k |= CORO__GET(coro__post);                                  \
+    }
+#if defined(__cplusplus)
+#define CORO__NOT_IN_FIN (void)sizeof(char[CORO__GET(coro__in_fin) ? -1 : 1]);
+#else
+#define CORO__NOT_IN_FIN                                                   \
+    (void)sizeof(struct {                                                  \
+        int coro_a_finally_block_cannot_sit_in_a_finally_block_or_cleanup_section_use_a_sub_coroutine : \
+            CORO__GET(coro__in_fin) ? -1 : 1;                              \
+    });
+#endif
+
+/* try / except / finally, in one coroutine, nested to any depth:
+ *     CORO_TRY(self) {
+ *         ...                                  any code and awaits
+ *     } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) {  except TimeoutError:
+ *         ...
+ *     } CORO_EXCEPT_AS(self, CORO_EXCEPTION, self->err) {   except Exception as e:
+ *         ...
+ *     } CORO_FINALLY_BLOCK(self) {             finally:
+ *         ...                                  CORO_ERROR(self): the error in flight
+ *     } CORO_END_TRY(self);
+ * Zero or more CORO_EXCEPT clauses (the first that matches runs: a status,
+ * CORO_EXCEPTION or CORO_ANY), then at most one CORO_FINALLY_BLOCK, then
+ * CORO_END_TRY. Python's rules: a failure in the block goes to the first
+ * matching clause, or on out; an error in a clause goes out (after the
+ * finally); the finally runs on every way out of the block and the clauses:
+ * normal end, error, cancellation, timeout, CORO_RETURN, and a break or
+ * continue of your loop (each goes on after it); an await that succeeds in
+ * the finally leaves the error in flight, a new error replaces it, a break,
+ * continue or CORO_RETURN in it drops it. In a clause CORO_STATUS(self) is the
+ * caught status until the clause's first await (CORO_EXCEPT_AS copies it into
+ * out). A finally block may not sit inside another finally block or the
+ * cleanup section (a compile error says so: use a sub-coroutine); try/except,
+ * CORO_CATCH and CORO_WITH blocks may. Never leave a scope by goto. */
+#define CORO_TRY(self)                                                     \
+    {                                                                      \
+        CORO__CONST(coro__post, 0)                                         \
+        (void)sizeof((self)->co);                                          \
+        CORO__W_OPEN(CORO__LABEL)
+#define CORO_EXCEPT(self, what) CORO__EXCEPT(self, what, (void)0)
+#define CORO_EXCEPT_AS(self, what, out) CORO__EXCEPT(self, what, (out) = coro__st)
+#define CORO__EXCEPT(self, what, bind)                                     \
+    CORO__CLAUSE_END                                                       \
+    if (coro__k == CORO__K_ERR && coro__match(coro__st, (what))) {         \
+        CORO__CONST(coro__post, CORO__K_HANDLED)                           \
+        if (!CORO__GET(coro__in_fin)) /* a finally block's error is over */ \
+            (self)->co.err = 0;                                            \
+        coro__k = 0;                                                       \
+        bind;                                                              \
+        CORO__W_OPEN(CORO__LABEL)
+#define CORO_FINALLY_BLOCK(self)                                           \
+    CORO__CLAUSE_END                                                       \
+    {                                                                      \
+        CORO__NOT_IN_FIN                                                   \
+        CORO__CONST(coro__post, CORO__K_FIN)                               \
+        CORO__CONST(coro__in_fin, 1)                                       \
+        coro__fin_enter(&(self)->co, coro__k & CORO__K_MASK, coro__st);    \
+        coro__k = 0;                                                       \
+        for (;; coro__k = CORO__K_CONT) {                                  \
+            if (coro__k == CORO__K_CONT)                                   \
+                break;
+#define CORO_END_TRY(self)                                                 \
+    CORO__CLAUSE_END                                                       \
+    if (coro__k & CORO__K_FIN)                                             \
+        coro__k = coro__fin_leave(&(self)->co, coro__k, &coro__st);        \
+    coro__k &= CORO__K_MASK;                                               \
+    CORO__LAND(self)
+
+/* `async with`: run enter_stmt (an await; if it fails, the error goes on and
+ * the block never runs), then the block, then exit_stmt (a statement that
+ * never suspends) on every way out of the block: normal end, error,
+ * cancellation, timeout, CORO_RETURN, break, continue. Then the coroutine goes
+ * on after CORO_END_WITH(self) (or the error, break, ... goes on). Nests with
+ * every other scope. Arguments are evaluated where they run (rule 4):
+ *     CORO_WITH(self, CORO_LOCK(self, &lock), coro_lock_leave(&lock)) {
+ *         ...
+ *     } CORO_END_WITH(self);
+ * The forms of coro's context managers: CORO_WITH_TIMEOUT /
+ * CORO_WITH_TIMEOUT_AT (below), CORO_WITH_LOCK, CORO_WITH_SEM, CORO_WITH_COND
+ * (coro_sync.h). */
+#define CORO_WITH(self, enter_stmt, exit_stmt)                             \
+    {                                                                      \
+        enter_stmt;                                                        \
+        for (;;) {                                                         \
+            if (coro__k & CORO__K_EXIT) {                                  \
+                coro__k &= ~CORO__K_EXIT;                                  \
+                exit_stmt;                                                 \
+                break;                                                     \
+            }                                                              \
+            CORO__W_OPEN(CORO__LABEL)
+#define CORO_END_WITH(self)                                                \
+            CORO__W_CLOSE                                                  \
+            coro__k |= CORO__K_EXIT;                                       \
+        }                                                                  \
+        CORO__LAND(self)                                                   \
+    }                                                                      \
+    (void)sizeof((self)->co)
 
 /* asyncio.sleep(0): every other ready task runs once, then this one. */
 #define CORO_YIELD(self) CORO__AWAIT(self, coro__yield(), coro__yielded())
@@ -1223,24 +1474,62 @@ static inline int coro_as_completed_left(const coro_as_completed *it) { return i
 #define CORO_AS_COMPLETED(self, it, task) \
     CORO__AWAIT(self, coro__as_completed_start((it), &(task)), coro__as_completed_resume((it), &(task)))
 
-/* A timeout scope (asyncio.timeout) around one await statement, which may be
- * CORO_AWAIT of a whole sub-coroutine. On expiry the task is cancelled at its
- * innermost await, unwinds to here, and the scope fails with
- * CORO_ERR_TIMEOUT; a foreign cancellation stays CORO_ERR_CANCELLED. scope is
- * a coro_timeout in the frame; it uses one callback slot while active. */
+/* A timeout scope: asyncio.timeout(delay) / asyncio.timeout_at(when), as a
+ * block:
+ *     CORO_WITH_TIMEOUT(self, &self->to, CORO_MS(100)) {
+ *         ...                              any code and awaits, other scopes
+ *     } CORO_END_WITH(self);
+ * On expiry the task is cancelled at its innermost await, unwinds (inner
+ * finally blocks and exits run) to this scope, and the scope raises
+ * CORO_ERR_TIMEOUT from it; a cancellation of any other origin stays
+ * CORO_ERR_CANCELLED. asyncio's rules: the scope whose deadline expired is the
+ * one that raises; an inner expiry caught inside does not disarm an outer
+ * scope; when several scopes expire before the task runs again (one busy
+ * step), the outermost of them raises the timeout and the inner ones let the
+ * cancellation through (CPython 3.11); a scope that expired while its block
+ * ran no await reports nothing. ticks CORO_FOREVER (asyncio's None): never
+ * expires; 0 or a `when` in the past (at most CORO_MAX_DELAY / 2 behind,
+ * rule 6): expires at the block's first await, even CORO_YIELD. A delay
+ * beyond CORO_MAX_DELAY, a `when` out of range, or no free callback slot
+ * raise CORO_ERR_RANGE / CORO_ERR_NO_SLOT before the block. scope is a
+ * coro_timeout in the frame (all-zero is fine): it holds one callback slot
+ * while armed, and after the block still answers coro_timeout_when /
+ * coro_timeout_expired. CORO_TIMEOUT(self, scope, timeout, await_stmt): the
+ * one-statement form, a do-while statement (a break or continue in await_stmt
+ * leaves just the scope: use the block form for those). */
 typedef struct coro_timeout {
-    coro_handle cb;
-    coro_task task;
-    uint8_t state;
+    coro_handle cb; /* the expiry callback, while armed */
+    coro_task task; /* the task it cancels */
+    coro_tick when; /* the deadline; CORO_FOREVER: none */
+    uint8_t state;  /* CORO__TO_*; bits 5-7: the task's scope cancels at entry */
 } coro_timeout;
+enum { CORO__TO_ARMED = 1, CORO__TO_FIRED = 2, CORO__TO_CAUSE = 4, CORO__TO_ACTIVE = 8, CORO__TO_FOREIGN = 16,
+       CORO__TO_CANCELS_SHIFT = 5 };
+CORO_API coro_status coro__scope_enter(coro_timeout *to, coro_tick t, int absolute);
+CORO_API coro_status coro__scope_leave(coro_timeout *to, int k, coro_status st);
+#define CORO_WITH_TIMEOUT(self, scope, ticks)                              \
+    CORO_WITH(self, CORO_CHECK(self, coro__scope_enter((scope), (ticks), 0)), \
+              coro__st = coro__scope_leave((scope), coro__k, coro__st))
+#define CORO_WITH_TIMEOUT_AT(self, scope, when)                            \
+    CORO_WITH(self, CORO_CHECK(self, coro__scope_enter((scope), (when), 1)), \
+              coro__st = coro__scope_leave((scope), coro__k, coro__st))
 #define CORO_TIMEOUT(self, scope, timeout, await_stmt)                     \
     do {                                                                   \
-        if (!coro__timeout_enter((scope), &(self)->co, (timeout))) {       \
+        CORO_WITH_TIMEOUT(self, scope, timeout) {                          \
             await_stmt;                                                    \
-        }                                                                  \
-        coro__st = coro__timeout_exit((scope), &(self)->co);               \
-        CORO__CHECK(self, coro__st);                                       \
+        } CORO_END_WITH(self);                                             \
     } while (0)
+/* The scope's deadline (asyncio Timeout.when()): CORO_FOREVER if it has none. */
+static inline coro_tick coro_timeout_when(const coro_timeout *scope) { return scope->when; }
+/* Nonzero if the scope expired (Timeout.expired()), from then until it is
+ * entered again. */
+static inline int coro_timeout_expired(const coro_timeout *scope) { return (scope->state & CORO__TO_FIRED) != 0; }
+/* Timeout.reschedule(when): move the deadline of an active scope that has not
+ * expired to the absolute tick when (in the past: it expires at the next
+ * await), or CORO_FOREVER: never. Returns CORO_OK, CORO_ERR_STATE (the scope
+ * is not active or already expired) or CORO_ERR_RANGE (when out of range,
+ * rule 6); a refused call changes nothing. Never suspends. */
+CORO_API coro_status coro_timeout_reschedule(coro_timeout *scope, coro_tick when);
 
 /* ---- public functions ------------------------------------------------------ */
 
@@ -2838,7 +3127,27 @@ CORO__DEF coro_status coro__as_completed_resume(coro_as_completed *it, coro_task
 }
 
 /* ---- timeout scopes ------------------------------------------------------------ */
-enum { CORO__TO_ARMED = 1, CORO__TO_FIRED = 2, CORO__TO_CAUSE = 4, CORO__TO_CATCH = 8 };
+/* A scope holds a callback slot while armed; on expiry the callback cancels
+ * the task. Which scope then raises the timeout follows asyncio's count of
+ * cancel requests (Task.cancelling / uncancel): a scope records the count at
+ * entry, its expiry adds one, its exit takes one back and raises
+ * CORO_ERR_TIMEOUT only if no other request is left over from its entry on.
+ * The count of the task's scope cancels lives in the upper bits of the
+ * task's own frame's flags (CORO__F_CANCELS: up to 7 at once, which is 7
+ * nested scopes expiring in one busy step), so it costs no byte; a foreign
+ * cancellation already pending when a scope expires makes it let the
+ * cancellation through. */
+static unsigned coro__cancels(const coro__slot *s)
+{
+    return (unsigned)(((const coro_frame *)s->arg)->flags >> CORO__F_CANCELS_SHIFT);
+}
+static void coro__cancels_set(coro__slot *s, unsigned n)
+{
+    coro_frame *f = (coro_frame *)s->arg;
+    if (n > (CORO__F_CANCELS >> CORO__F_CANCELS_SHIFT))
+        n = CORO__F_CANCELS >> CORO__F_CANCELS_SHIFT;
+    f->flags = (uint8_t)((f->flags & ~CORO__F_CANCELS) | (n << CORO__F_CANCELS_SHIFT));
+}
 
 static void coro__timeout_fire(void *arg)
 {
@@ -2846,47 +3155,104 @@ static void coro__timeout_fire(void *arg)
     coro_loop *L = coro__running;
     coro__slot *s = coro__task(L, to->task);
     to->state = (uint8_t)((to->state | CORO__TO_FIRED) & ~CORO__TO_ARMED);
-    if (s && !(s->flags & CORO__T_CANCEL)) { /* not already being cancelled */
-        to->state |= CORO__TO_CAUSE;
+    if (!s)
+        return;
+    if (!(s->flags & CORO__T_CANCEL))
         coro_task_cancel(L, to->task);
-    }
+    else if (!coro__cancels(s))
+        to->state |= CORO__TO_FOREIGN; /* a cancellation of another origin is on its way */
+    to->state |= CORO__TO_CAUSE;
+    coro__cancels_set(s, coro__cancels(s) + 1);
 }
 
-/* 0: run the statement; else the status to report (with the statement skipped). */
-CORO__DEF coro_status coro__timeout_enter(void *scope, coro_frame *f, coro_tick ticks)
+/* Rule 6 for a scope's deadline (coro__until's): nonzero if when is in range,
+ * *d the delay to it (0 when past). Its own code: a second caller of
+ * coro__until would stop it being inlined into coro__sleep (or fold the two),
+ * and cost every program flash, scopes or not. */
+static int coro__scope_delay(coro_loop *L, coro_tick when, coro_tick *d)
 {
-    coro_timeout *to = (coro_timeout *)scope;
-    coro_loop *L = coro__running;
-    coro_status st;
-    to->state = (uint8_t)((f->flags & CORO__F_CATCH) ? CORO__TO_CATCH : 0);
-    to->task = coro__handle(L, L->current);
-    st = ticks == 0 ? coro_call_soon(L, &to->cb, coro__timeout_fire, to)
-                    : coro_call_later(L, &to->cb, ticks, coro__timeout_fire, to);
-    f->err = st;
+    *d = (coro_tick)(when - coro__now(L));
+    if (*d <= CORO_MAX_DELAY)
+        return 1;
+    *d = 0;
+    return (coro_tick)(coro__now(L) - when) <= CORO_MAX_DELAY / 2;
+}
+
+/* Arm for the absolute tick when (past: at once, before the next await). */
+static coro_status coro__timeout_arm(coro_loop *L, coro_timeout *to, coro_tick when)
+{
+    coro_tick d;
+    coro_status st = !coro__scope_delay(L, when, &d) ? (coro_status)CORO_ERR_RANGE
+                   : d == 0 ? coro_call_soon(L, &to->cb, coro__timeout_fire, to)
+                            : coro_call_later(L, &to->cb, d, coro__timeout_fire, to);
     if (st)
         return st;
+    to->when = when;
     to->state |= CORO__TO_ARMED;
-    f->flags |= CORO__F_CATCH;
-    return 0;
+    return CORO_OK;
 }
 
-CORO__DEF coro_status coro__timeout_exit(void *scope, coro_frame *f)
+/* Enter: t a delay (absolute 0) or a tick (absolute 1), CORO_FOREVER: never.
+ * CORO_OK, or the error to raise before the block (nothing armed). */
+CORO__DEF coro_status coro__scope_enter(coro_timeout *to, coro_tick t, int absolute)
 {
-    coro_timeout *to = (coro_timeout *)scope;
     coro_loop *L = coro__running;
-    coro_status st = f->err;
-    f->err = 0;
-    if (!(to->state & CORO__TO_CATCH))
-        f->flags &= (uint8_t)~CORO__F_CATCH;
+    coro_status st;
+    to->task = coro__handle(L, L->current);
+    to->when = CORO_FOREVER;
+    to->state = (uint8_t)(CORO__TO_ACTIVE | (coro__cancels(L->cur) << CORO__TO_CANCELS_SHIFT));
+    if (t == CORO_FOREVER)
+        return CORO_OK;
+    if (!absolute && t > CORO_MAX_DELAY)
+        st = CORO_ERR_RANGE;
+    else
+        st = coro__timeout_arm(L, to, absolute ? t : (coro_tick)(coro__now(L) + t));
+    if (st)
+        to->state = 0;
+    return st;
+}
+
+/* Exit, k how the block was left and st its error: the status to go on with. */
+CORO__DEF coro_status coro__scope_leave(coro_timeout *to, int k, coro_status st)
+{
+    coro_loop *L = coro__running;
+    coro__slot *s = L->cur;
+    unsigned left;
     if (to->state & CORO__TO_ARMED)
         coro_handle_cancel(L, to->cb);
     if (to->state & CORO__TO_CAUSE) {
-        if (st == CORO_ERR_CANCELLED)
-            st = CORO_ERR_TIMEOUT;
-        else
-            L->slot[L->current].flags &= (uint8_t)~CORO__T_CANCEL; /* undelivered: withdraw */
+        left = coro__cancels(s);
+        left = left ? left - 1 : 0;
+        coro__cancels_set(s, left);
+        if (left <= (unsigned)(to->state >> CORO__TO_CANCELS_SHIFT) && !(to->state & CORO__TO_FOREIGN)) {
+            if ((k & CORO__K_MASK) == CORO__K_ERR && st == CORO_ERR_CANCELLED)
+                st = CORO_ERR_TIMEOUT;
+            else
+                s->flags &= (uint8_t)~CORO__T_CANCEL; /* undelivered: withdraw */
+        }
     }
-    to->state = 0;
+    to->state &= CORO__TO_FIRED;
+    return st;
+}
+
+CORO__DEF coro_status coro_timeout_reschedule(coro_timeout *to, coro_tick when)
+{
+    coro_loop *L = coro__running;
+    coro_tick d;
+    coro_status st;
+    CORO_REQUIRE(to != NULL, "coro_timeout_reschedule: NULL scope");
+    if ((to->state & (CORO__TO_ACTIVE | CORO__TO_FIRED)) != CORO__TO_ACTIVE)
+        return CORO_ERR_STATE;
+    CORO_REQUIRE(L != NULL, "coro_timeout_reschedule of an active scope outside its loop");
+    if (when != CORO_FOREVER && !coro__scope_delay(L, when, &d))
+        return CORO_ERR_RANGE;
+    if (to->state & CORO__TO_ARMED)
+        coro_handle_cancel(L, to->cb);
+    to->state &= (uint8_t)~CORO__TO_ARMED;
+    to->when = CORO_FOREVER;
+    if (when == CORO_FOREVER)
+        return CORO_OK;
+    st = coro__timeout_arm(L, to, when); /* the slot just freed: cannot fail */
     return st;
 }
 

@@ -36,12 +36,18 @@
  *   3. Bound a wait in time with the core's timeout scope:
  *          CORO_TIMEOUT(self, &self->to, CORO_MS(50), CORO_LOCK(self, &lock));
  *      fails with CORO_ERR_TIMEOUT, the object untouched.
- *   4. `async with lock:` is CORO_LOCK paired with coro_lock_leave in the
- *      coroutine's CORO_FINALLY section, which runs on every way out (end,
- *      CORO_RETURN, error, cancellation). coro_lock_leave releases only if the
- *      running task holds the lock, so it is right even when the acquire itself
- *      was cancelled. Semaphores hand out anonymous permits: CORO_SEM_ENTER
- *      marks a byte of your frame, coro_sem_leave releases if it is marked.
+ *   4. `async with lock:` is a block, followed by more code in the same
+ *      coroutine, nested in any other scope (coro.h's CORO_WITH):
+ *          CORO_WITH_LOCK(self, &lock) { ... } CORO_END_WITH(self);
+ *      acquires, runs the block, and releases on every way out of it (normal
+ *      end, error, cancellation, timeout, CORO_RETURN, break, continue); if
+ *      the acquire fails (cancelled, timed out) the block never runs and
+ *      nothing is released. CORO_WITH_SEM (Semaphore and BoundedSemaphore)
+ *      and CORO_WITH_COND (the condition's lock) are the same. For a lock held
+ *      to the coroutine's end, CORO_LOCK + coro_lock_leave in CORO_FINALLY
+ *      (it releases only if the running task holds the lock, so it is right
+ *      even when the acquire was cancelled) and CORO_SEM_ENTER +
+ *      coro_sem_leave (a frame byte marks the permit) do the same.
  *   5. A Lock has no owner (asyncio): any task may release it; the holder is
  *      recorded for debugging (coro_lock_holder). Releasing to a waiter hands
  *      the lock over: until that waiter runs, nobody else can take it, a
@@ -55,6 +61,7 @@
  * API (UPPER CASE may suspend; lower case never does)
  *   coro_lock: CORO_LOCK_INIT, coro_lock_init(l)
  *     CORO_LOCK(self, l)              acquire (FIFO, no queue jumping)
+ *     CORO_WITH_LOCK(self, l) { } CORO_END_WITH(self);   async with lock
  *     coro_lock_try_acquire(l)        1 if acquired now, else 0
  *     coro_lock_release(l)            CORO_OK, CORO_ERR_NOT_LOCKED (unchanged;
  *                                     also before the waiter it went to ran)
@@ -70,7 +77,8 @@
  *     coro_sem_init(s, v), coro_sem_init_bounded(s, v)   v < 0: CORO_ERR_INVALID,
  *                                     v > CORO_SEM_MAX: CORO_ERR_RANGE
  *     CORO_SEM_ACQUIRE(self, s)       take a permit (FIFO hand-off)
- *     CORO_SEM_ENTER(self, s, held)   the same, then held = 1 (scoped form)
+ *     CORO_WITH_SEM(self, s) { } CORO_END_WITH(self);    async with sem
+ *     CORO_SEM_ENTER(self, s, held)   acquire, then held = 1 (cleanup-section form)
  *     coro_sem_try_acquire(s)         1 if a permit was taken now
  *     coro_sem_release(s)             CORO_OK, CORO_ERR_OVERFLOW (unchanged)
  *     coro_sem_leave(s, &held)        release if held, clear it
@@ -78,6 +86,7 @@
  *   coro_cond: CORO_COND_INIT(name) (own lock), CORO_COND_INIT_SHARED(&lock)
  *     coro_cond_init(c, lock)         lock NULL: its own lock
  *     coro_cond_lock(c)               the lock: CORO_LOCK(self, coro_cond_lock(c))
+ *     CORO_WITH_COND(self, c) { } CORO_END_WITH(self);   async with cond
  *     CORO_COND_WAIT(self, c)         release, wait for a notify, re-acquire
  *     CORO_COND_WAIT_FOR(self, c, pred)   until pred (re-evaluated each wake)
  *     coro_cond_notify(c, n), coro_cond_notify_all(c)   CORO_ERR_NOT_LOCKED
@@ -114,12 +123,11 @@
  *   static CORO_FN(inc, struct inc, self)
  *   {
  *       CORO_BEGIN(self);
- *       CORO_LOCK(self, &lock);
- *       self->temp = counter;
- *       CORO_SLEEP(self, CORO_MS(1));
- *       counter = self->temp + 1;
- *       CORO_FINALLY(self);
- *       coro_lock_leave(&lock);
+ *       CORO_WITH_LOCK(self, &lock) {
+ *           self->temp = counter;
+ *           CORO_SLEEP(self, CORO_MS(1));
+ *           counter = self->temp + 1;
+ *       } CORO_END_WITH(self);
  *       CORO_END(self);
  *   }
  *
@@ -182,6 +190,10 @@ CORO_API int coro_lock_leave(coro_lock *l);
  * with CORO_ERR_CANCELLED (or the timeout scope's CORO_ERR_TIMEOUT) without
  * the lock; a waiter handed the lock and cancelled before it ran passes it on. */
 #define CORO_LOCK(self, l) CORO_AWAIT_ON(self, coro__lock_start(l), coro__lock_resumed(l))
+/* async with lock: acquire (as CORO_LOCK; if that fails the block never
+ * runs), run the block, release on every way out of it; close the block with
+ * CORO_END_WITH(self). l is evaluated at the acquire and at the release. */
+#define CORO_WITH_LOCK(self, l) CORO_WITH(self, CORO_LOCK(self, l), (void)coro_lock_leave(l))
 CORO_API coro_status coro__lock_start(coro_lock *l);
 CORO_API coro_status coro__lock_resumed(coro_lock *l);
 
@@ -245,6 +257,10 @@ CORO_API coro_status coro_sem_release(coro_sem *s);
 /* Acquire a permit; suspends while none is free or others queue before us. A
  * waiter given a permit and cancelled before it ran gives it back. */
 #define CORO_SEM_ACQUIRE(self, s) CORO_AWAIT_ON(self, coro__sem_start(s), coro__sem_resumed(s))
+/* async with sem (Semaphore or BoundedSemaphore): acquire a permit (if that
+ * fails the block never runs), run the block, give the permit back on every
+ * way out of it; close with CORO_END_WITH(self). */
+#define CORO_WITH_SEM(self, s) CORO_WITH(self, CORO_SEM_ACQUIRE(self, s), (void)coro_sem_release(s))
 /* Scoped form: acquire, then set the frame byte held to 1; in CORO_FINALLY
  * call coro_sem_leave(s, &held), which releases only if held was set. */
 #define CORO_SEM_ENTER(self, s, held)                                      \
@@ -285,6 +301,8 @@ static inline void coro_cond_init(coro_cond *c, coro_lock *lock)
 }
 /* The condition's lock: the shared one, or its own. */
 static inline coro_lock *coro_cond_lock(coro_cond *c) { return c->lock ? c->lock : &c->own; }
+/* async with cond: CORO_WITH_LOCK on the condition's lock. */
+#define CORO_WITH_COND(self, c) CORO_WITH_LOCK(self, coro_cond_lock(c))
 static inline int coro_cond_locked(const coro_cond *c) { return coro_lock_locked(c->lock ? c->lock : &c->own); }
 /* Wake up to n waiters (FIFO; fewer waiting is fine). The lock must be held
  * (CORO_ERR_NOT_LOCKED) and stays held: they return once it is released. */

@@ -18,17 +18,16 @@ static int counter;
 
 struct increment { coro_frame co; int temp; };
 
-/* async with lock: CORO_LOCK, and the release in the cleanup section that
- * runs on every way out (end, error, cancellation). */
+/* async with lock: released on every way out of the block (end, error,
+ * cancellation). */
 static CORO_FN(increment, struct increment, self)
 {
     CORO_BEGIN(self);
-    CORO_LOCK(self, &lock);
-    self->temp = counter;
-    CORO_SLEEP(self, CORO_MS(1)); /* simulate work */
-    counter = self->temp + 1;
-    CORO_FINALLY(self);
-    coro_lock_leave(&lock);
+    CORO_WITH_LOCK(self, &lock) {
+        self->temp = counter;
+        CORO_SLEEP(self, CORO_MS(1)); /* simulate work */
+        counter = self->temp + 1;
+    } CORO_END_WITH(self);
     CORO_END(self);
 }
 

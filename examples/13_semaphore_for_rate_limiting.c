@@ -5,19 +5,17 @@
 
 static coro_sem semaphore = CORO_SEM_INIT(2); /* allow 2 concurrent */
 
-struct limited { coro_frame co; int name; uint8_t held; };
+struct limited { coro_frame co; int name; };
 
-/* async with semaphore: CORO_SEM_ENTER marks held; the cleanup section
- * gives the permit back on every way out. */
+/* async with semaphore: the permit goes back on every way out of the block. */
 static CORO_FN(limited, struct limited, self)
 {
     CORO_BEGIN(self);
-    CORO_SEM_ENTER(self, &semaphore, self->held);
-    printf("Task-%d acquired semaphore\n", self->name);
-    CORO_SLEEP(self, CORO_S(1));
-    printf("Task-%d released semaphore\n", self->name);
-    CORO_FINALLY(self);
-    coro_sem_leave(&semaphore, &self->held);
+    CORO_WITH_SEM(self, &semaphore) {
+        printf("Task-%d acquired semaphore\n", self->name);
+        CORO_SLEEP(self, CORO_S(1));
+        printf("Task-%d released semaphore\n", self->name);
+    } CORO_END_WITH(self);
     CORO_END(self);
 }
 

@@ -13,20 +13,19 @@ static CORO_FN(slow_operation, struct slow_operation, self)
     CORO_END(self);
 }
 
-struct main_co { coro_frame co; struct slow_operation op; coro_task task; coro_status err; };
+struct main_co { coro_frame co; struct slow_operation op; coro_task task; };
 
 static CORO_FN(main_co, struct main_co, self)
 {
     CORO_BEGIN(self);
     /* wait_for runs its coroutine as a task (asyncio does the same). */
     CORO_CHECK(self, coro_spawn(coro_running_loop(), &self->task, slow_operation, &self->op));
-    /* try: await asyncio.wait_for(..., timeout=1.0) / except TimeoutError.
-     * On timeout the task is cancelled and has finished before we go on. */
-    CORO_CATCH(self, self->err, CORO_WAIT_FOR(self, self->task, CORO_S(1)));
-    if (self->err == CORO_ERR_TIMEOUT)
+    /* On timeout the task is cancelled and has finished before we go on. */
+    CORO_TRY(self) {
+        CORO_WAIT_FOR(self, self->task, CORO_S(1));
+    } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) {
         printf("Operation timed out\n");
-    else if (self->err != CORO_OK)
-        CORO_RETURN(self, self->err);
+    } CORO_END_TRY(self);
     CORO_END(self);
 }
 

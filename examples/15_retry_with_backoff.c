@@ -21,7 +21,6 @@ struct retry {
     coro_frame co;
     int max_retries, backoff;       /* arguments */
     int attempt, delay;             /* locals that live across awaits */
-    coro_status err;
     struct unreliable_api call;     /* the awaited coroutine's frame */
 };
 
@@ -31,16 +30,16 @@ static CORO_FN(retry_with_backoff, struct retry, self)
     self->delay = 1; /* backoff ** (attempt - 1) */
     for (self->attempt = 1; self->attempt <= self->max_retries; self->attempt++) {
         self->call.attempt = self->attempt;
-        CORO_CATCH(self, self->err, CORO_AWAIT(self, unreliable_api, &self->call));
-        if (self->err == CORO_OK)
+        CORO_TRY(self) {
+            CORO_AWAIT(self, unreliable_api, &self->call);
             break; /* return await coro(attempt) */
-        /* A cancellation is not a failure to retry (asyncio: not an Exception),
-         * and the last failure is raised again. */
-        if (self->err == CORO_ERR_CANCELLED || self->attempt == self->max_retries)
-            CORO_RETURN(self, self->err);
-        printf("Retry %d after %ds\n", self->attempt, self->delay);
-        CORO_SLEEP(self, CORO_S(self->delay));
-        self->delay *= self->backoff;
+        } CORO_EXCEPT(self, CORO_EXCEPTION) { /* a cancellation is not retried */
+            if (self->attempt == self->max_retries)
+                CORO_RETURN(self, CORO_STATUS(self)); /* raise */
+            printf("Retry %d after %ds\n", self->attempt, self->delay);
+            CORO_SLEEP(self, CORO_S(self->delay));
+            self->delay *= self->backoff;
+        } CORO_END_TRY(self);
     }
     CORO_END(self);
 }

@@ -14,12 +14,14 @@
 #   make units           CORO_S/CORO_MS of a constant that does not fit refused
 #   make misuse          a wrong frame type refused; two files with different knobs caught
 #   make robust-compile  misuse that must not compile; every debug knob warning-free
+#   make scopes-compile  a finally block inside a finally refused, naming the rule;
+#                        every scope form warning-free as C, labels C and C++
 TEST_STEPS  += check-examples check-compile noalloc labels tick16 gen8 queue-variants \
-               sync-ndebug sync-posix sync-sem-range units misuse robust-compile
+               sync-ndebug sync-posix sync-sem-range units misuse robust-compile scopes-compile
 CHECK_STEPS += check-examples check-compile noalloc
 
 .PHONY: check-examples check-compile noalloc labels tick16 gen8 queue-variants sync-ndebug \
-        sync-posix sync-sem-range units misuse misuse-frames misuse-config robust-compile
+        sync-posix sync-sem-range units misuse misuse-frames misuse-config robust-compile scopes-compile
 
 HOST_DEPS := $(HEADERS) Makefile mk/host.mk
 
@@ -209,3 +211,25 @@ robust-compile: $(HOST_DEPS)
 	  $$cc $(WARN) $$o $(CPPFLAGS) $(KNOBS) $(VARIANT_labels) $(VARIANT_tick16) -c $(B)/compile/knobs.c -o $(B)/compile/knobs.o; n=$$((n+2)); done; done; \
 	for cxx in $(HOST_CXXS); do $$cxx $(WARN_CXX) -I. $(KNOBS) -c $(B)/compile/knobs.c -o $(B)/compile/knobs.o; n=$$((n+1)); done; \
 	echo "robust-compile: $$n passed, 0 failed"
+
+# Scopes (issue 12): a CORO_FINALLY_BLOCK inside a finally block or the cleanup
+# section does not compile, and the message names the rule; every scope form
+# compiles warning-free as C (both backends) and as C++.
+SCOPES_FORMS := CORO_TRY(self) { CORO_YIELD(self); } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) { } CORO_EXCEPT_AS(self, CORO_ANY, self->st) { } \
+  CORO_FINALLY_BLOCK(self) { CORO_TRY(self) { } CORO_EXCEPT(self, CORO_EXCEPTION) { } CORO_END_TRY(self); } CORO_END_TRY(self); \
+  CORO_WITH_LOCK(self, &self->l) { CORO_WITH_SEM(self, &self->s) { CORO_WITH_TIMEOUT(self, &self->to, 5) { CORO_YIELD(self); } CORO_END_WITH(self); } CORO_END_WITH(self); } CORO_END_WITH(self); \
+  CORO_WITH_COND(self, &self->c) { } CORO_END_WITH(self); CORO_WITH_TIMEOUT_AT(self, &self->to, 5) { } CORO_END_WITH(self); \
+  CORO_CATCH(self, self->st, CORO_TIMEOUT(self, &self->to, 5, CORO_YIELD(self))); CORO_FINALLY(self); CORO_TRY(self) { } CORO_EXCEPT(self, CORO_ANY) { } CORO_END_TRY(self)
+scopes-compile: $(HOST_DEPS)
+	@mkdir -p $(B)/compile; set -e; n=0; \
+	for body in '$(SCOPES_FORMS)' \
+	  'CORO_TRY(self) { } CORO_FINALLY_BLOCK(self) { CORO_TRY(self) { } CORO_FINALLY_BLOCK(self) { } CORO_END_TRY(self); } CORO_END_TRY(self)' \
+	  'CORO_FINALLY(self); CORO_TRY(self) { } CORO_FINALLY_BLOCK(self) { } CORO_END_TRY(self)'; do \
+	  printf '#define CORO_IMPLEMENTATION\n#include "coro_sync.h"\nstruct f { coro_frame co; coro_lock l; coro_sem s; coro_cond c; coro_timeout to; coro_status st; };\nstatic CORO_FN(fn, struct f, self)\n{\n    CORO_BEGIN(self);\n    %s;\n    CORO_END(self);\n}\nint main(void) { static struct f f; return coro_run(fn, &f); }\n' "$$body" > $(B)/compile/scopes.c; \
+	  if [ $$n = 0 ]; then for cc in $(HOST_CCS); do for v in "" "$(VARIANT_labels)"; do \
+	      $$cc $(WARN) $(CPPFLAGS) $$v -c $(B)/compile/scopes.c -o $(B)/compile/scopes.o; n=$$((n+1)); done; done; \
+	    for cxx in $(filter g++,$(HOST_CXXS)); do $$cxx -x c++ -Wall -Wextra -Werror -Wshadow -I. -c $(B)/compile/scopes.c -o $(B)/compile/scopes.o; n=$$((n+1)); done; continue; fi; \
+	  for cc in $(HOST_CCS); do if $$cc $(WARN) $(CPPFLAGS) -c $(B)/compile/scopes.c -o $(B)/compile/scopes.o 2>$(B)/compile/scopes.err; then \
+	    echo "scopes-compile: a finally block in a finally compiles with $$cc"; exit 1; fi; \
+	    grep -q coro_a_finally_block_cannot_sit_in_a_finally_block $(B)/compile/scopes.err || { echo "scopes-compile: $$cc does not name the rule"; cat $(B)/compile/scopes.err; exit 1; }; n=$$((n+1)); done; done; \
+	echo "scopes-compile: $$n passed, 0 failed"

@@ -8,7 +8,9 @@
  * Each actor is a task that runs a few operations chosen from the stream:
  * sleep, yield, lock, event wait/set/clear, semaphore, condition wait/notify,
  * queue put/get/try/task_done/join, await, gather, wait, wait_for, timeout
- * scopes, spawn, cancel, call_later, handle_cancel, return an error.
+ * scopes, spawn, cancel, call_later, handle_cancel, return an error, and
+ * nested scopes (try/except > timeout scope > async with lock > try/finally,
+ * left by its end, an error, a break or a return, chosen from the stream).
  *
  * Checked after every driver step and before every actor operation:
  *  - the loop's invariants (tests/coro_check.h): heap order, ready ring, free
@@ -19,7 +21,9 @@
  *    model's, in FIFO order, and unfinished = puts - task_done; an event wait
  *    returns only after a set; every handle is valid or reported stale and
  *    agrees with the model; a cancelled callback never runs, every other one
- *    runs exactly once;
+ *    runs exactly once; a nested scope's finally ran once if its block was
+ *    entered, its lock is free after the async with block, its timeout
+ *    scope's callback slot is back;
  *  - at the end every task is cancelled and the loop drained: every actor
  *    finished exactly once (its cleanup section ran once; never-started ones
  *    never ran), locks free, permits back, no waiter left, free lists full.
@@ -110,7 +114,8 @@ struct actor {
     int id, i, nops, op, ndone, item, got;
     coro_task me, tasks[3];
     coro_status errs[3], st;
-    coro_timeout to;
+    coro_timeout to, to2;
+    int how, entered, fins;
     unsigned ticket, evgen;
     uint8_t held_sem;
     coro_tick d;
@@ -318,7 +323,7 @@ enum {
     OP_END, OP_SLEEP, OP_YIELD, OP_LOCK, OP_LOCK_TMO, OP_EVWAIT, OP_EVSET, OP_EVCLEAR, OP_SEM, OP_COND_WAIT,
     OP_COND_NOTIFY, OP_PUT, OP_GET, OP_GET_TMO, OP_TRYPUT, OP_TRYGET, OP_TASKDONE, OP_JOIN, OP_AWAIT, OP_GATHER,
     OP_GATHER_ERRS, OP_WAIT, OP_WAIT_FOR, OP_SPAWN, OP_CANCEL, OP_CALL, OP_CALL_CANCEL, OP_FAIL, OP_SHUTDOWN,
-    OP_SELF_CANCEL, OP_N
+    OP_SELF_CANCEL, OP_SCOPE, OP_N
 };
 
 static CORO_FN(actor, struct actor, self)
@@ -482,6 +487,37 @@ static CORO_FN(actor, struct actor, self)
             schedule_cb((unsigned)k % 7, (unsigned)k / 7, nb());
         } else if (self->op == OP_CALL_CANCEL) {
             cancel_cb(nb());
+        } else if (self->op == OP_SCOPE) {
+            self->d = (coro_tick)(nb() % 6);
+            self->how = (int)(nb() % 4); /* 0 the end, 1 an error, 2 break (the ops loop), 3 return */
+            self->entered = self->fins = 0;
+            if (coro_lock_holder(&lock))
+                self->ticket = ++lock_ticket;
+            CORO_TRY(self) {
+                CORO_WITH_TIMEOUT(self, &self->to2, self->d == 5 ? CORO_FOREVER : self->d) {
+                    CORO_WITH(self, CORO_LOCK(self, &lock), (lock_owner = -1, (void)coro_lock_leave(&lock))) {
+                        lock_got(self);
+                        CORO_TRY(self) {
+                            self->entered = 1;
+                            CORO_SLEEP(self, self->d);
+                            if (self->how == 1)
+                                CORO_RETURN(self, CORO_ERR_USER + 1);
+                            if (self->how == 2)
+                                break;
+                            if (self->how == 3)
+                                CORO_RETURN(self, CORO_OK);
+                        } CORO_FINALLY_BLOCK(self) {
+                            self->fins++;
+                            ASSERT(coro_lock_holder(&lock) == self->me, "scope: lock lost in the finally");
+                        } CORO_END_TRY(self);
+                    } CORO_END_WITH(self);
+                    ASSERT(coro_lock_holder(&lock) != self->me, "scope: async with left the lock held");
+                } CORO_END_WITH(self);
+            } CORO_EXCEPT_AS(self, CORO_ANY, self->st) {
+                ASSERT(coro_lock_holder(&lock) != self->me, "scope: an error left the lock held");
+            } CORO_END_TRY(self);
+            ASSERT(self->fins == self->entered, "scope: finally ran %d times, block entered %d", self->fins,
+                   self->entered);
         } else if (self->op == OP_FAIL) {
             CORO_RETURN(self, CORO_ERR_USER + 1);
         } else if (self->op == OP_SHUTDOWN) {
@@ -506,6 +542,9 @@ static CORO_FN(actor, struct actor, self)
             FAIL("actor %d op %d: unexpected status %d", self->id, self->op, self->st);
     }
     CORO_FINALLY(self);
+    if (self->op == OP_SCOPE)
+        ASSERT(self->fins == self->entered, "scope left by break/return: finally ran %d times, entered %d",
+               self->fins, self->entered);
     self->in_get = self->in_put = 0;
     release_all(self);
     self->ended++;
