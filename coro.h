@@ -242,6 +242,16 @@
  *   }
  *   int main(void) { static struct hello h; return coro_run(hello, &h); }
  *
+ * READING THIS FILE
+ *   Top to bottom, by layer; each section opens with a "==== name ====" marker
+ *   and says what it owns and may call. The public part: configuration,
+ *   foundation (codes, linkage), continuation (a coroutine, its awaits and
+ *   scopes), scheduler and loop, tasks, composition (gather, wait, wait_for,
+ *   shield, as_completed, timeouts), wait queues, clocks and ports, debug
+ *   and trace; then one private block (the continuation backends, the loop's
+ *   layout, misuse reports, the await macros' helpers). The implementation
+ *   (CORO_IMPLEMENTATION) follows in the same order.
+ *
  * LICENSE: MIT, see the LICENSE file.
  */
 /* Port selection: an Arduino sketch on an AVR board gets ports/arduino (it
@@ -487,7 +497,9 @@ static inline coro_tick coro__s(uint64_t s) { return CORO__S_OVER(s) ? CORO__TOO
 extern "C" {
 #endif
 
-/* ---- result codes ------------------------------------------------------- */
+/* ==== foundation: status codes, misuse codes, API linkage ============= */
+/* Owns: the values every layer returns and reports. Calls nothing. */
+
 /* One enum for every run-time condition. Your own codes start at CORO_ERR_USER
  * and go up to 127; every status fits in a signed char. */
 enum {
@@ -520,7 +532,6 @@ typedef signed char coro_status;
  * (writing your own awaitable: CORO_AWAIT_ON). Never a task's result. */
 #define CORO_PENDING ((coro_status)-1)
 
-/* ---- misuse codes (CORO_ON_FAIL) -------------------------------------------- */
 /* What CORO_ON_FAIL(code, file, line, text) is told. file:line is where the
  * mistake shows in your code: the CORO_BEGIN of the coroutine for the first
  * three, the call for CORO_FAIL_CONFIG, the CORO_ASSERT for CORO_FAIL_ASSERT
@@ -537,33 +548,31 @@ enum {
     CORO_FAIL_ASSERT      /* a precondition failed (CORO_ASSERT; text: the condition) */
 };
 
-/* ---- trace events (CORO_TRACE) ---------------------------------------------- */
-/* CORO_TRACE(loop, event, id, arg) is called with one of these; id is a slot
- * (tasks 0..CORO_MAX_TASKS-1, callbacks above), arg an unsigned long.
- * "Current" means the running task's slot, or (coro_index)-1 in a callback
- * or in the loop itself (a timer). Called inside the loop's bookkeeping: the
- * hook must not call coro functions that change the loop. */
-enum {
-    CORO_TRACE_SPAWN,     /* task id created; arg: current (its creator) */
-    CORO_TRACE_RESUME,    /* task id's step starts (it runs until its next await) */
-    CORO_TRACE_SUSPEND,   /* its step ended at an await; arg: CORO_TRACE_AT_* */
-    CORO_TRACE_SLEEP,     /* task id sleeps; arg: its deadline tick */
-    CORO_TRACE_WAIT,      /* task id waits on a wait queue; arg: the queue's address */
-    CORO_TRACE_AWAIT,     /* task id waits for tasks; arg: how many are pending */
-    CORO_TRACE_WAKE,      /* id made ready; arg: current (the waker) */
-    CORO_TRACE_CANCEL,    /* cancellation of task id requested; arg: current */
-    CORO_TRACE_DONE,      /* task id finished; arg: its status */
-    CORO_TRACE_CALL,      /* callback id scheduled; arg: due tick (0: call_soon) */
-    CORO_TRACE_CALLBACK,  /* callback id runs now */
-    CORO_TRACE_CALL_CANCEL, /* callback id cancelled */
-    CORO_TRACE_IDLE       /* nothing ready: the loop idles; arg: next deadline (0: none) */
-};
-/* What a suspended step waits for (CORO_TRACE_SUSPEND's arg). The loop's
- * private task states are defined from these values (the hook passes the
- * state as it is). */
-enum { CORO_TRACE_AT_YIELD = 1, CORO_TRACE_AT_SLEEP, CORO_TRACE_AT_WAITQ, CORO_TRACE_AT_TASKS };
+/* CORO_API on a function's declaration, CORO_DEF on its definition (in the
+ * CORO_IMPLEMENTATION file): both static under CORO_STATIC. For headers built
+ * on coro.h (coro_sync.h, coro_queue.h, your own awaitables). */
+#if defined(CORO_STATIC)
+#define CORO_API static
+#define CORO_DEF static
+#else
+#define CORO_API extern
+#define CORO_DEF
+#endif
 
-/* ---- frames ------------------------------------------------------------- */
+
+/* Text for a status code (static storage, never NULL). On AVR the texts stay
+ * in flash and the result is a buffer that the next call overwrites. */
+CORO_API const char *coro_strerror(int status);
+
+/* ==== continuation ==================================================== */
+/* Owns: the coroutine itself: its frame header, its definition (CORO_FN),
+ * its body (CORO_BEGIN ... CORO_END), its exits (CORO_RETURN, CORO_CHECK,
+ * CORO_FINALLY, CORO_CATCH) and the await protocol every awaitable is built
+ * on (CORO_AWAIT_ON: a start, a resume, CORO_PENDING, CORO_STATUS). The
+ * resume points are a switch or GCC labels: the two backends are in the
+ * private block at the end of this part. May call: the running task's
+ * slot (the loop) only through the private helpers. */
+
 #if CORO_USE_LABELS
 typedef void *coro__lc;
 #else
@@ -582,389 +591,6 @@ enum { CORO__F_PEND_SHIFT = 2, CORO__F_PEND = 7 << 2, CORO__F_CANCELS_SHIFT = 5,
 
 typedef coro_status (*coro_fn)(coro_frame *frame);
 typedef void (*coro_callback)(void *arg);
-
-/* Task and callback handles: generation << CORO_INDEX_BITS | (slot + 1), as
- * wide as both (CORO_INDEX_BITS + CORO_GEN_BITS, rounded up to 16, 32 or 64
- * bits). The slot part is never 0, so 0 is never a valid handle and every
- * generation value is usable: a slot reused 2^CORO_GEN_BITS times gives its
- * old handles back. Timer sequence numbers widen with the index so that
- * every pending timer has its own. */
-#if CORO_INDEX_BITS == 8
-typedef uint8_t coro_index;
-typedef uint16_t coro__seq;
-#elif CORO_INDEX_BITS == 16
-typedef uint16_t coro_index;
-typedef uint32_t coro__seq;
-#else
-typedef uint32_t coro_index;
-typedef uint32_t coro__seq;
-#endif
-#if CORO_GEN_BITS == 8
-typedef uint8_t coro__gen;
-#else
-typedef uint16_t coro__gen;
-#endif
-#if CORO_INDEX_BITS + CORO_GEN_BITS <= 16
-typedef uint16_t coro_task;
-#elif CORO_INDEX_BITS + CORO_GEN_BITS <= 32
-typedef uint32_t coro_task;
-#else
-typedef uint64_t coro_task;
-#endif
-/* A callback's handle (coro_call_soon/later/at, coro_handle_cancel): a
- * struct so that the compiler tells a callback's handle from a task's. id 0
- * (all-zero, `coro_handle h = {0};`) names no callback. */
-typedef struct coro_handle {
-    coro_task id;
-} coro_handle;
-#define CORO__NONE ((coro_index)-1)
-#define CORO__ID(h) ((coro_index)((coro_index)(h) - 1u)) /* 0: CORO__NONE */
-#define CORO__GEN(h) ((coro__gen)((h) >> CORO_INDEX_BITS))
-
-/* Intrusive FIFO of waiting tasks: a circular list through the task slots,
- * named by its tail. tail1 is the tail's slot + 1, 0 when empty, so an
- * all-zero queue (a static without initializer, .bss) is empty. One byte. */
-typedef struct coro_waitq {
-    coro_index tail1;
-} coro_waitq;
-#define CORO_WAITQ_INIT { 0 }
-
-/* ---- the loop ------------------------------------------------------------ */
-#define CORO__SLOTS (CORO_MAX_TASKS + CORO_MAX_CALLBACKS)
-#if CORO__SLOTS <= 2
-#define CORO__RING 2
-#elif CORO__SLOTS <= 4
-#define CORO__RING 4
-#elif CORO__SLOTS <= 8
-#define CORO__RING 8
-#elif CORO__SLOTS <= 16
-#define CORO__RING 16
-#elif CORO__SLOTS <= 32
-#define CORO__RING 32
-#elif CORO__SLOTS <= 64
-#define CORO__RING 64
-#elif CORO__SLOTS <= 128
-#define CORO__RING 128
-#elif CORO__SLOTS <= 256
-#define CORO__RING 256
-#elif CORO__SLOTS <= 1024 /* wider indices: powers of four will do */
-#define CORO__RING 1024
-#elif CORO__SLOTS <= 4096
-#define CORO__RING 4096
-#elif CORO__SLOTS <= 16384
-#define CORO__RING 16384
-#elif CORO__SLOTS <= 65536
-#define CORO__RING 65536
-#elif CORO__SLOTS <= 262144
-#define CORO__RING 262144
-#elif CORO__SLOTS <= 1048576
-#define CORO__RING 1048576
-#elif CORO__SLOTS <= 4194304
-#define CORO__RING 4194304
-#else
-#define CORO__RING 16777216
-#endif
-
-typedef struct coro__slot {
-    union { coro_fn task; coro_callback cb; } fn;
-    void *arg;                /* task: its coro_frame; callback: its argument */
-    union {
-        coro_waitq *q;        /* WAITQ: the queue */
-        coro_index pending;   /* WAITTASKS: the awaited tasks not done yet;
-                               * DONE: readers, tasks other than the awaiter
-                               * that will read this one's status */
-    } on;
-    coro_index hpos;          /* position in the heap, CORO__NONE if not there */
-    coro_index next;          /* wait queue / free list link */
-    coro_index awaiter;       /* the first task awaiting this one (the others: shared[]) */
-    coro__gen gen;            /* generation, bumped on reuse: stale handles */
-    uint8_t state;            /* CORO__FREE ... */
-    uint8_t flags;            /* CORO__T_* */
-    coro_status status;       /* wake status while waiting, final status when done */
-#if CORO_DEBUG
-    const char *name;         /* coro_task_set_name; the function's name by default */
-    const char *file;         /* where the task is suspended (innermost await) */
-    unsigned line;
-#endif
-} coro__slot;
-
-#if CORO_MAX_SHARED_AWAITS
-/* A task waiting on tasks of which some other task awaited one first. */
-typedef struct coro__shared {
-    const coro_task *tasks; /* its tasks (in its frame) */
-    int n;
-    coro_index w;           /* the waiting task */
-} coro__shared;
-#endif
-
-/* A timer: its key (deadline, then seq for FIFO ties) inline in the heap
- * entry, so that sifting compares without loading task slots, and its slot. */
-typedef struct coro__timer {
-    coro_tick deadline;
-    coro__seq seq;
-    coro_index id;
-} coro__timer;
-
-typedef struct coro_loop {
-    coro__slot slot[CORO__SLOTS];   /* tasks, then callbacks */
-    coro_index ring[CORO__RING];    /* FIFO of ready tasks and due callbacks */
-    coro_tick now;                  /* the clock, read once per iteration when needed */
-    coro__slot *cur;                /* the running task's slot */
-    coro__seq seq;                  /* next timer sequence number */
-    coro_index rhead, rtail;        /* ring indices, free-running: they wrap with
-                                     * coro_index, whose range is a multiple of
-                                     * CORO__RING (a power of two); the entry is
-                                     * ring[i & (CORO__RING - 1)] */
-    coro_index hlen;                /* heap length */
-    coro_index free_head, free_tail;/* reusable task slots, oldest first */
-    coro_index cb_free;             /* free callback slots */
-    coro_index current;             /* running task or CORO__NONE */
-    coro_index deferred;            /* task-wait timeouts to act on after this iteration */
-    uint8_t state;                  /* CORO__L_* */
-    uint8_t reread_clock;           /* 1: `now` is out of date, coro__now reads the clock */
-    volatile uint8_t woken;         /* set by coro_loop_wakeup (interrupt-safe) */
-    uint8_t armed;                  /* wake sources outside the loop (interrupts) */
-    struct coro_poll *polls;        /* hooks run after a wakeup */
-#if CORO__SPIN
-    uint32_t spin;                  /* yields while a timer waits and time stands still */
-#endif
-#if CORO_MAX_SHARED_AWAITS
-    uint8_t nshared;                /* entries in use in shared[] */
-    coro__shared shared[CORO_MAX_SHARED_AWAITS]; /* oldest first */
-#endif
-    coro__timer heap[CORO__SLOTS + 1]; /* min-heap of timers by (deadline, seq); the
-                                     * extra entry holds a timer being placed. Last:
-                                     * AVR reaches the fields above from the loop's
-                                     * pointer (offsets up to 63) */
-} coro_loop;
-
-/* A poll hook (coro_loop_poll_add): a node the interrupt-fed object embeds. */
-typedef struct coro_poll {
-    struct coro_poll *next;
-    void (*fn)(coro_loop *loop, struct coro_poll *self);
-} coro_poll;
-
-/* ---- private helpers used by the macros ---------------------------------- */
-/* A slot's state. The four a task can be suspended in are the public
- * CORO_TRACE_AT_* values, so CORO_TRACE_SUSPEND passes the state as it is. */
-enum {
-    CORO__FREE,
-    CORO__READY = CORO_TRACE_AT_YIELD,
-    CORO__SLEEP = CORO_TRACE_AT_SLEEP,
-    CORO__WAITQ = CORO_TRACE_AT_WAITQ,
-    CORO__WAITTASKS = CORO_TRACE_AT_TASKS,
-    CORO__DONE,
-    CORO__DEADCB,
-    CORO__WAITQ_SHIELD
-};
-enum {
-    CORO__T_CANCEL = 1,   /* cancellation requested, not yet delivered */
-    CORO__T_ANY = 2,      /* task wait: wake on the first completion */
-    CORO__T_ERR = 4,      /* task wait: wake on the first error */
-    CORO__T_FWD = 8,      /* task wait: a cancel or timeout cancels the awaited tasks */
-    CORO__T_FORWARDED = 16, /* ... and it was: the awaited tasks were cancelled */
-    CORO__T_TIMEDOUT = 32,/* the wait's timeout expired */
-    CORO__T_TIMEOUT_DEFERRED = 64, /* the wait's timer came due and was put off to
-                           * the end of the iteration (L->deferred), so a task
-                           * finishing at the timeout counts as done; when it
-                           * is acted on, coro__expire sees this flag */
-    CORO__T_COUNTED = 128 /* scratch mark while counting distinct tasks */
-};
-enum { CORO__F_FINALLY = 2 };
-#define CORO__PENDING CORO_PENDING
-/* Which task wait a start/resume pair serves: it sets what wakes the waiter
- * and what the result means. The three K_WAIT_* are CORO_WAIT's `when`. */
-enum {
-    CORO__K_AWAIT, CORO__K_SHIELD, CORO__K_GATHER, CORO__K_WAIT_FOR,
-    CORO__K_WAIT_ALL, CORO__K_WAIT_FIRST, CORO__K_WAIT_ERROR
-};
-
-#if CORO_USE_LABELS
-#define CORO__LC_UNWIND ((void *)1)
-#define CORO__LC_DONE ((void *)2)
-#define CORO__CASE_UNWIND 1
-#define CORO__SWITCH_ON(lc) ((lc) == CORO__LC_UNWIND ? 1 : (lc) == CORO__LC_DONE ? 2 : 0)
-/* (void)&&coro__top: clang rejects a computed goto in a function that takes no
- * label's address (a coroutine without awaits). */
-#define CORO__JUMP(lc) (void)&&coro__top; if (lc) goto *(lc);
-#define CORO__SAVE(self, n) ((self)->co.lc = &&CORO__CAT(coro__L, n))
-#define CORO__MARK(n) CORO__CAT(coro__L, n):
-#if defined(__clang__) || !defined(__GNUC__) || __GNUC__ < 12
-#define CORO__NO_DANGLING
-#else /* GCC 12+ mistakes a stored label address for a dangling pointer */
-#define CORO__NO_DANGLING _Pragma("GCC diagnostic ignored \"-Wdangling-pointer\"")
-#endif
-#define CORO__PEDANTIC_OFF _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wpedantic\"") CORO__NO_DANGLING
-#define CORO__PEDANTIC_ON _Pragma("GCC diagnostic pop")
-#else
-#define CORO__LC_UNWIND 0xFFFEu
-#define CORO__LC_DONE 0xFFFFu
-#define CORO__CASE_UNWIND CORO__LC_UNWIND
-#define CORO__SWITCH_ON(lc) (lc)
-#define CORO__JUMP(lc)
-#define CORO__SAVE(self, n) ((self)->co.lc = (n))
-#define CORO__MARK(n) case n:
-#define CORO__PEDANTIC_OFF
-#define CORO__PEDANTIC_ON
-#endif
-
-extern coro_loop *coro__running;
-
-/* CORO_API on a function's declaration, CORO_DEF on its definition (in the
- * CORO_IMPLEMENTATION file): both static under CORO_STATIC. For headers built
- * on coro.h (coro_sync.h, coro_queue.h, your own awaitables). */
-#if defined(CORO_STATIC)
-#define CORO_API static
-#define CORO_DEF static
-#else
-#define CORO_API extern
-#define CORO_DEF
-#endif
-
-#if defined(__GNUC__)
-#define CORO__NORETURN __attribute__((noreturn))
-#define CORO__NOINLINE __attribute__((noinline))
-#else
-#define CORO__NORETURN
-#define CORO__NOINLINE
-#endif
-
-/* Misuse reports: CORO_ON_FAIL, then CORO_TRAP (never returns). A hosted
- * build (CORO_FAIL_TEXT) passes the file and a text, a microcontroller build
- * only the code and the line. */
-CORO_API void coro__trap(int code, const char *file, unsigned line, const char *text) CORO__NORETURN;
-CORO_API void coro__trap_at(int code, unsigned line) CORO__NORETURN;
-/* A resume into resume point lc that no case of the switch knows. */
-CORO_API void coro__bad_resume(coro__lc lc, const char *file, unsigned line) CORO__NORETURN;
-CORO_API void coro__bad_resume_at(coro__lc lc, unsigned line) CORO__NORETURN;
-#if CORO_FAIL_TEXT
-#define CORO__FAIL(code, text) coro__trap((code), __FILE__, __LINE__, (text))
-#define CORO__BAD_RESUME(lc) coro__bad_resume((lc), __FILE__, __LINE__)
-#define CORO__FILE __FILE__
-#else
-#define CORO__FAIL(code, text) coro__trap_at((code), __LINE__)
-#define CORO__BAD_RESUME(lc) coro__bad_resume_at((lc), __LINE__)
-#define CORO__FILE NULL
-#endif
-
-/* The layout knobs of this file, with sizeof(coro_loop): the public calls of
- * a file other than the implementation's pass it, and the implementation
- * compares it with its own (CORO_FAIL_CONFIG, then CORO_ERR_CONFIG). */
-#define CORO__CONFIG                                                                    \
-    ((unsigned long)(sizeof(coro_loop) & 0x7FFFu) | ((CORO_GEN_BITS == 16 ? 1ul : 0ul) << 15) |       \
-     ((unsigned long)(CORO_MAX_TASKS & 0xFF) << 16) |                                                 \
-     ((unsigned long)(CORO_TICK_BITS / 16) << 24) | ((unsigned long)(CORO_INDEX_BITS / 8) << 27) |   \
-     ((CORO_DEBUG ? 1ul : 0ul) << 30) | ((CORO_USE_LABELS ? 1ul : 0ul) << 31))
-CORO_API int coro__config_ok(unsigned long config, const char *file, unsigned line);
-/* A coroutine's first entry outside a task, or (in another file) under an
- * implementation whose configuration differs from its own: report, trap. */
-CORO_API void coro__bad_entry(unsigned long config, const char *file, unsigned line) CORO__NORETURN;
-/* The implementation's CORO__CONFIG (AVR: in flash, so that the RAM copy
- * loop of .data is not linked for it). */
-#if defined(__AVR__)
-#include <avr/pgmspace.h>
-extern const unsigned long coro__config PROGMEM;
-#define CORO__CONFIG_IMPL() pgm_read_dword(&coro__config)
-#else
-extern const unsigned long coro__config;
-#define CORO__CONFIG_IMPL() coro__config
-#endif
-#if defined(CORO_IMPLEMENTATION)
-#define CORO__CHECKED(call) (call) /* the implementation's own file agrees with itself */
-#define CORO__ENTRY_CHECK()                                                \
-    if (!coro__running)                                                    \
-        CORO__FAIL(CORO_FAIL_NO_TASK, NULL);
-#else
-#define CORO__CHECKED(call) \
-    (coro__config_ok(CORO__CONFIG, CORO__FILE, __LINE__) ? (call) : (coro_status)CORO_ERR_CONFIG)
-#define CORO__ENTRY_CHECK()                                                \
-    if (!coro__running || CORO__CONFIG_IMPL() != CORO__CONFIG)             \
-        coro__bad_entry(CORO__CONFIG, CORO__FILE, __LINE__);
-#endif
-CORO_API coro_status coro__sleep(coro_tick ticks, int absolute);
-CORO_API coro_status coro__tasks_start(const coro_task *tasks, int n, int kind, coro_tick timeout, coro_status *errs, int *ndone);
-CORO_API coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_status *errs, int *ndone, int kind);
-struct coro_as_completed;
-CORO_API coro_status coro__as_completed_start(struct coro_as_completed *it, coro_task *out);
-CORO_API coro_status coro__as_completed_resume(struct coro_as_completed *it, coro_task *out);
-CORO_API coro_status coro__take_cancel(void);
-CORO_API coro_status coro__end(coro_frame *f);
-
-/* CORO_DEBUG: record where the running task suspends (its innermost await). */
-#if CORO_DEBUG
-#define CORO__DEBUG_AT() coro__debug_at(__FILE__, __LINE__)
-static inline void coro__debug_at(const char *file, unsigned line)
-{
-    coro__running->cur->file = file;
-    coro__running->cur->line = line;
-}
-#else
-#define CORO__DEBUG_AT() ((void)0)
-#endif
-
-/* Sleep(0): back of the ready ring. Inline: this is the scheduler's hot path.
- * A pending cancellation is delivered on the resume, one iteration later, as
- * asyncio does for a bare yield. */
-static inline coro_status coro__yield(void)
-{
-    coro_loop *L = coro__running;
-    L->ring[L->rtail++ & (CORO__RING - 1)] = L->current;
-#if CORO__SPIN
-    L->spin++;
-#endif
-    return CORO__PENDING;
-}
-
-/* After a yield: OK, or a cancellation that arrived meanwhile. */
-static inline coro_status coro__yielded(void)
-{
-    if (coro__running->cur->flags & CORO__T_CANCEL)
-        return coro__take_cancel();
-    return CORO_OK;
-}
-
-/* After any other wake: the wake status, or a cancellation that arrived
- * after the wake (the task was chosen, then cancelled before it ran). */
-static inline coro_status coro__resumed(void)
-{
-    coro__slot *s = coro__running->cur;
-    if (s->flags & CORO__T_CANCEL)
-        return coro__take_cancel();
-    return s->status;
-}
-
-/* Begin unwinding with st; nonzero: jump to the cleanup section, zero:
- * already in it, end now. */
-static inline int coro__unwind(coro_frame *f, coro_status st)
-{
-    f->err = st;
-    if (f->flags & CORO__F_FINALLY)
-        return 0;
-    f->lc = (coro__lc)CORO__LC_UNWIND;
-    return 1;
-}
-
-static inline void coro__frame_init(coro_frame *f)
-{
-    f->lc = 0;
-    f->err = 0;
-    f->flags = 0;
-}
-
-/* ---- continuations -------------------------------------------------------- */
-#define CORO__CAT2(a, b) a##b
-#define CORO__CAT(a, b) CORO__CAT2(a, b)
-/* A fresh resume-point number per await: __COUNTER__ where the compiler has
- * it (several awaits may share a line), else __LINE__. Case values start at 1
- * (0 is "not started"); label names take the bare number. */
-#if defined(__COUNTER__) && CORO_USE_LABELS
-#define CORO__LABEL __COUNTER__
-#elif defined(__COUNTER__)
-#define CORO__LABEL (__COUNTER__ + 1)
-#else
-#define CORO__LABEL __LINE__
-#endif
-
 
 /* Define coroutine `name` whose frame is `type` (a struct embedding
  * `coro_frame co`), seen in the body as `type *self`. Prefix with `static` as
@@ -990,22 +616,6 @@ static inline void coro__frame_init(coro_frame *f)
 #define CORO_DECLARE(name, type)                                                        \
     coro_status name(coro_frame *coro__f);                                              \
     coro_status CORO__CAT(name, __frame)(type *coro__frame)
-
-/* Compile-time check that frame (not evaluated) points to the frame type of
- * coroutine fn (a name defined by CORO_FN or declared by CORO_DECLARE): GCC
- * and Clang fail on the bit-field's negative width, C++ and other C
- * compilers on the call's argument type. For a function pointer held in a
- * variable use coro_spawn_fn. */
-#if defined(__GNUC__) && !defined(__cplusplus)
-#define CORO__FRAME_CHECK(fn, frame)                                                    \
-    ((void)sizeof(struct {                                                              \
-        int coro_frame_type_does_not_match_the_coroutine :                              \
-            __builtin_types_compatible_p(__typeof__(CORO__CAT(fn, __frame)),             \
-                                         coro_status(__typeof__(&*(frame)))) ? 1 : -1; \
-    }))
-#else
-#define CORO__FRAME_CHECK(fn, frame) ((void)sizeof(CORO__CAT(fn, __frame)(frame)))
-#endif
 
 /* Open the body. The switch's default traps a resume into an unknown state
  * (an await inside your own switch, a finished or corrupt frame), and the
@@ -1393,6 +1003,208 @@ static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
         CORO__CHECK(self, coro__st);                                       \
     } while (0)
 
+/* ==== scheduler and loop ============================================== */
+/* Owns: the loop object (a fixed array of slots, a FIFO ready ring, a
+ * min-heap of deadlines; its layout is private, below), handles, running
+ * it, stopping it, waking it from an interrupt, polling interrupt-fed
+ * objects (coro_watch) and callbacks (call_soon/later/at). May call: the
+ * continuation layer and the clock. */
+typedef struct coro_loop coro_loop;
+
+/* Task and callback handles: generation << CORO_INDEX_BITS | (slot + 1), as
+ * wide as both (CORO_INDEX_BITS + CORO_GEN_BITS, rounded up to 16, 32 or 64
+ * bits). The slot part is never 0, so 0 is never a valid handle and every
+ * generation value is usable: a slot reused 2^CORO_GEN_BITS times gives its
+ * old handles back. */
+#if CORO_INDEX_BITS == 8
+typedef uint8_t coro_index;
+#elif CORO_INDEX_BITS == 16
+typedef uint16_t coro_index;
+#else
+typedef uint32_t coro_index;
+#endif
+#if CORO_INDEX_BITS + CORO_GEN_BITS <= 16
+typedef uint16_t coro_task;
+#elif CORO_INDEX_BITS + CORO_GEN_BITS <= 32
+typedef uint32_t coro_task;
+#else
+typedef uint64_t coro_task;
+#endif
+/* A callback's handle (coro_call_soon/later/at, coro_handle_cancel): a
+ * struct so that the compiler tells a callback's handle from a task's. id 0
+ * (all-zero, `coro_handle h = {0};`) names no callback. */
+typedef struct coro_handle {
+    coro_task id;
+} coro_handle;
+
+/* A poll hook (coro_loop_poll_add): a node the interrupt-fed object embeds. */
+typedef struct coro_poll {
+    struct coro_poll *next;
+    void (*fn)(coro_loop *loop, struct coro_poll *self);
+} coro_poll;
+
+/* Prepare a loop: empty, time from the clock. CORO_ERR_REENTRANT (nothing
+ * changes) while it runs, even stopping. An all-zero loop (a static nobody
+ * initialised) is valid too: the first spawn, call, run, stop, close or
+ * time initialises it. */
+CORO_API coro_status coro_loop_init(coro_loop *loop);
+/* Close: CORO_ERR_BUSY while running; afterwards running, spawning and
+ * scheduling fail with CORO_ERR_CLOSED (queries still answer; init reopens). */
+CORO_API coro_status coro_loop_close(coro_loop *loop);
+/* Ask the loop to return CORO_ERR_STOPPED after the current iteration; before
+ * a run, the next run does one iteration (without idling) and returns
+ * (asyncio's loop.stop). */
+CORO_API void coro_loop_stop(coro_loop *loop);
+/* The loop's time: the clock, read at most once per iteration (the first time
+ * anything needs it), so every delay set in one iteration counts from the same
+ * instant. */
+CORO_API coro_tick coro_loop_time(coro_loop *loop);
+/* Run until the task is done: its status, or CORO_ERR_STOPPED (the task stays
+ * resumable by another run), CORO_ERR_DEADLOCK, CORO_ERR_REENTRANT, ... */
+CORO_API coro_status coro_loop_run_task(coro_loop *loop, coro_task task);
+/* Spawn fn on frame and run it to completion (asyncio run_until_complete).
+ * frame must point to fn's frame type (a compile error otherwise). */
+#define coro_loop_run_until_complete(loop, fn, frame) \
+    (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__run_until_complete((loop), (fn), &(frame)->co)))
+CORO_API coro_status coro__run_until_complete(coro_loop *loop, coro_fn fn, coro_frame *frame);
+/* Run until coro_loop_stop (CORO_ERR_STOPPED) or nothing is left to wait for
+ * (CORO_OK when no task is alive, CORO_ERR_DEADLOCK when some still wait). */
+CORO_API coro_status coro_loop_run_forever(coro_loop *loop);
+/* asyncio.run: a fresh loop (on the stack), run main to completion, cancel
+ * every other task and run until those have finished their cleanup, close.
+ * Returns main's status. A task spawned during that shutdown (from a cleanup
+ * section) runs alongside but is not waited for: it is dropped unfinished
+ * when the cancelled ones are done, so the shutdown always ends. */
+#define coro_run(fn, frame) (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__run((fn), &(frame)->co)))
+CORO_API coro_status coro__run(coro_fn fn, coro_frame *frame);
+
+/* Wake a loop idling in its idle hook; safe from an interrupt handler or
+ * another thread. */
+CORO_API void coro_loop_wakeup(coro_loop *loop);
+/* Count wake sources outside the loop (interrupts): while armed > 0 an empty
+ * loop idles instead of reporting a deadlock. */
+CORO_API void coro_loop_arm(coro_loop *loop, int delta);
+/* Poll hooks, for objects an interrupt or thread feeds (an SPSC ring, a flag):
+ * the interrupt only stores its data and calls coro_loop_wakeup; at the start
+ * of the loop's next iteration (before timers and tasks run) the loop clears
+ * the wakeup and calls hook->fn(loop, hook) for every registered hook, in the
+ * loop's context, where fn may wake tasks (coro_waitq_notify). add registers a
+ * hook not registered yet (O(1)); remove unregisters it (O(n), nonzero if it
+ * was there). Both only from the loop's own context. */
+CORO_API void coro_loop_poll_add(coro_loop *loop, coro_poll *hook);
+CORO_API int coro_loop_poll_remove(coro_loop *loop, coro_poll *hook);
+
+/* The loop running now (asyncio.get_running_loop), or NULL. */
+CORO_API coro_loop *coro_running_loop(void);
+/* The task running now, or 0 outside tasks. */
+CORO_API coro_task coro_current_task(const coro_loop *loop);
+
+/* Outside the file with CORO_IMPLEMENTATION, coro_loop_init, coro_spawn,
+ * coro_run and coro_loop_run_until_complete first compare this file's
+ * configuration with the implementation's: a mismatch calls CORO_ON_FAIL
+ * (CORO_FAIL_CONFIG), and if that returns, the call returns CORO_ERR_CONFIG
+ * without evaluating its arguments. The first entry of a coroutine defined
+ * in such a file compares too (then traps: it cannot run). */
+#if !defined(CORO_IMPLEMENTATION)
+#define coro_loop_init(loop) CORO__CHECKED(coro_loop_init(loop))
+#endif
+
+/* A watch: what an interrupt-fed object (coro_flag, coro_ring, your own
+ * awaitable) embeds to be polled while tasks wait on it. From coro_watch_start
+ * to coro_watch_stop its poll hook is registered in the running loop and the
+ * loop is armed (coro_loop_arm: it idles, waiting for an interrupt, instead of
+ * reporting a deadlock). The interrupt side stores its data and calls
+ * coro_loop_wakeup; the loop then calls the hook, which wakes the waiters
+ * (coro_waitq_notify). All-zero (a static without initializer) is a stopped
+ * watch, the same as CORO_WATCH_INIT and coro_watch_init. */
+typedef struct coro_watch {
+    coro_poll poll; /* fn: the hook while watching, NULL while stopped */
+} coro_watch;
+#define CORO_WATCH_INIT { { NULL, NULL } }
+static inline void coro_watch_init(coro_watch *w)
+{
+    w->poll.next = NULL;
+    w->poll.fn = NULL;
+}
+/* Watch w in loop (the running loop: call it in an await's start, after
+ * parking the task), fn its poll hook: fn(loop, &w->poll) runs at the start
+ * of each iteration after a wakeup (recover your object from the hook with
+ * offsetof, or embed the watch first and cast). Idempotent: a watching w
+ * stays as it is (one registration for any number of waiters). Race-free
+ * when the start first checks the condition, then parks and watches, and the
+ * interrupt side stores its data before calling coro_loop_wakeup: a wakeup
+ * that lands after the check stays pending until the loop polls, which is
+ * after this task step, with the hook registered. (coro_ring wakes the loop
+ * only while a task waits: it publishes the loop after the watch starts and
+ * then checks again.) Never suspends. */
+static inline void coro_watch_start(coro_loop *loop, coro_watch *w, void (*fn)(coro_loop *loop, coro_poll *hook))
+{
+    if (!w->poll.fn) {
+        w->poll.fn = fn;
+        coro_loop_poll_add(loop, &w->poll);
+        coro_loop_arm(loop, 1);
+    }
+}
+/* Stop watching in loop, the one that watches w (when the last waiter
+ * leaves, e.g. in the await's resume): unregister, disarm. A stopped watch
+ * stays as it is. Never suspends. */
+static inline void coro_watch_stop(coro_loop *loop, coro_watch *w)
+{
+    if (w->poll.fn) {
+        w->poll.fn = NULL;
+        coro_loop_poll_remove(loop, &w->poll);
+        coro_loop_arm(loop, -1);
+    }
+}
+/* Nonzero while watching. */
+static inline int coro_watch_active(const coro_watch *w) { return w->poll.fn != NULL; }
+
+/* Callbacks: cb(arg) runs from the loop on the next iteration (FIFO), after
+ * ticks, or at tick `when` (a past `when`, up to CORO_MAX_DELAY / 2 behind, is
+ * due at once, earliest first; one further than CORO_MAX_DELAY ahead is
+ * refused with CORO_ERR_RANGE, as for CORO_SLEEP_UNTIL).
+ * *out (may be NULL) gets a handle for coro_handle_cancel. CORO_ERR_NO_SLOT
+ * when CORO_MAX_CALLBACKS are pending, CORO_ERR_RANGE, CORO_ERR_INVALID for a
+ * NULL cb, CORO_ERR_CLOSED. */
+CORO_API coro_status coro_call_soon(coro_loop *loop, coro_handle *out, coro_callback cb, void *arg);
+CORO_API coro_status coro_call_later(coro_loop *loop, coro_handle *out, coro_tick ticks, coro_callback cb, void *arg);
+CORO_API coro_status coro_call_at(coro_loop *loop, coro_handle *out, coro_tick when, coro_callback cb, void *arg);
+/* Nonzero if the callback was pending and now never runs. */
+CORO_API int coro_handle_cancel(coro_loop *loop, coro_handle h);
+
+/* ==== tasks =========================================================== */
+/* Owns: tasks (create_task, done, status, cancel) and awaiting one.
+ * May call: the loop. */
+
+/* create_task: a new task runs fn on frame from the next iteration; *out gets
+ * its handle (out may be NULL). CORO_ERR_NO_SLOT when every slot holds a live
+ * task (nothing changes), CORO_ERR_CLOSED. Done tasks' slots are reused oldest
+ * first; their handles then read CORO_ERR_STALE. fn is a coroutine's name and
+ * frame a pointer to its frame type: another type is a compile error.
+ * coro_spawn_fn: the same for fn any coro_fn value (a function pointer in a
+ * variable) and frame a coro_frame * (&f->co), unchecked. */
+#if CORO_DEBUG
+#define coro_spawn(loop, out, fn, frame) \
+    (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__spawn_named((loop), (out), (fn), &(frame)->co, #fn)))
+#define coro_spawn_fn(loop, out, fn, frame) CORO__CHECKED(coro__spawn_named((loop), (out), (fn), (frame), #fn))
+#else
+#define coro_spawn(loop, out, fn, frame) \
+    (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__spawn((loop), (out), (fn), &(frame)->co)))
+#define coro_spawn_fn(loop, out, fn, frame) CORO__CHECKED(coro__spawn((loop), (out), (fn), (frame)))
+#endif
+CORO_API coro_status coro__spawn(coro_loop *loop, coro_task *out, coro_fn fn, coro_frame *frame);
+CORO_API coro_status coro__spawn_named(coro_loop *loop, coro_task *out, coro_fn fn, coro_frame *frame, const char *name);
+
+/* Nonzero once the task has finished (also for a stale handle: it did). */
+CORO_API int coro_task_done(const coro_loop *loop, coro_task task);
+/* Final status of a done task; CORO_ERR_STATE if it still runs, CORO_ERR_STALE. */
+CORO_API coro_status coro_task_status(const coro_loop *loop, coro_task task);
+/* Nonzero if the task ended cancelled. */
+CORO_API int coro_task_cancelled(const coro_loop *loop, coro_task task);
+/* Request cancellation, delivered at the task's current (or next) await.
+ * Nonzero if the task was still pending; 0 for a finished or stale task. */
+CORO_API int coro_task_cancel(coro_loop *loop, coro_task task);
+
 /* Await a task: its status becomes this await's status. Cancelling the
  * awaiting task cancels the awaited one (asyncio semantics). Any number of
  * tasks may await one task, each with any of the task waits (await, gather,
@@ -1403,6 +1215,10 @@ static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
 #define CORO_AWAIT_TASK(self, task)                                        \
     CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__K_AWAIT, CORO_FOREVER, NULL, NULL), \
                 coro__tasks_resume(&(task), 1, NULL, NULL, CORO__K_AWAIT))
+
+/* ==== composition ===================================================== */
+/* Owns: waiting on several tasks (gather, wait, wait_for) and timeout
+ * scopes. May call: tasks and the loop's callbacks. */
 
 /* asyncio.gather over n tasks (n may be 0; duplicates allowed). errs NULL:
  * the first failure ends the gather with that status at once, the other
@@ -1418,17 +1234,10 @@ static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
  * gets the number of distinct finished tasks; check each with coro_task_done.
  * Never cancels the tasks, a timeout is not an error. n = 0 or a bad `when`
  * fail with CORO_ERR_INVALID. */
-enum { CORO_FIRST_COMPLETED = CORO__T_ANY, CORO_FIRST_EXCEPTION = CORO__T_ERR, CORO_ALL_COMPLETED = 0x100 };
+enum { CORO_FIRST_COMPLETED = 2, CORO_FIRST_EXCEPTION = 4, CORO_ALL_COMPLETED = 0x100 };
 #define CORO_WAIT(self, tasks, n, when, timeout, ndone)                    \
     CORO__AWAIT(self, coro__tasks_start((tasks), (n), coro__wait_kind(when), (timeout), NULL, &(ndone)), \
                 coro__tasks_resume((tasks), (n), NULL, &(ndone), CORO__K_WAIT_ALL))
-static inline int coro__wait_kind(int when)
-{
-    return when == CORO_ALL_COMPLETED     ? CORO__K_WAIT_ALL
-           : when == CORO_FIRST_COMPLETED ? CORO__K_WAIT_FIRST
-           : when == CORO_FIRST_EXCEPTION ? CORO__K_WAIT_ERROR
-                                          : -1;
-}
 
 /* asyncio.wait_for on a task: on timeout the task is cancelled, its cleanup
  * runs, and only then CORO_ERR_TIMEOUT is reported; if the task swallows the
@@ -1531,199 +1340,17 @@ static inline int coro_timeout_expired(const coro_timeout *scope) { return (scop
  * rule 6); a refused call changes nothing. Never suspends. */
 CORO_API coro_status coro_timeout_reschedule(coro_timeout *scope, coro_tick when);
 
-/* ---- public functions ------------------------------------------------------ */
+/* ==== wait queues ===================================================== */
+/* Owns: intrusive FIFOs of waiting tasks, what coro_sync.h and
+ * coro_queue.h are built on. May call: the loop. */
 
-/* Text for a status code (static storage, never NULL). On AVR the texts stay
- * in flash and the result is a buffer that the next call overwrites. */
-CORO_API const char *coro_strerror(int status);
-
-/* Prepare a loop: empty, time from the clock. CORO_ERR_REENTRANT (nothing
- * changes) while it runs, even stopping. An all-zero loop (a static nobody
- * initialised) is valid too: the first spawn, call, run, stop, close or
- * time initialises it. */
-CORO_API coro_status coro_loop_init(coro_loop *loop);
-/* Close: CORO_ERR_BUSY while running; afterwards running, spawning and
- * scheduling fail with CORO_ERR_CLOSED (queries still answer; init reopens). */
-CORO_API coro_status coro_loop_close(coro_loop *loop);
-/* Ask the loop to return CORO_ERR_STOPPED after the current iteration; before
- * a run, the next run does one iteration (without idling) and returns
- * (asyncio's loop.stop). */
-CORO_API void coro_loop_stop(coro_loop *loop);
-/* The loop's time: the clock, read at most once per iteration (the first time
- * anything needs it), so every delay set in one iteration counts from the same
- * instant. */
-CORO_API coro_tick coro_loop_time(coro_loop *loop);
-/* Run until the task is done: its status, or CORO_ERR_STOPPED (the task stays
- * resumable by another run), CORO_ERR_DEADLOCK, CORO_ERR_REENTRANT, ... */
-CORO_API coro_status coro_loop_run_task(coro_loop *loop, coro_task task);
-/* Spawn fn on frame and run it to completion (asyncio run_until_complete).
- * frame must point to fn's frame type (a compile error otherwise). */
-#define coro_loop_run_until_complete(loop, fn, frame) \
-    (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__run_until_complete((loop), (fn), &(frame)->co)))
-CORO_API coro_status coro__run_until_complete(coro_loop *loop, coro_fn fn, coro_frame *frame);
-/* Run until coro_loop_stop (CORO_ERR_STOPPED) or nothing is left to wait for
- * (CORO_OK when no task is alive, CORO_ERR_DEADLOCK when some still wait). */
-CORO_API coro_status coro_loop_run_forever(coro_loop *loop);
-/* asyncio.run: a fresh loop (on the stack), run main to completion, cancel
- * every other task and run until those have finished their cleanup, close.
- * Returns main's status. A task spawned during that shutdown (from a cleanup
- * section) runs alongside but is not waited for: it is dropped unfinished
- * when the cancelled ones are done, so the shutdown always ends. */
-#define coro_run(fn, frame) (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__run((fn), &(frame)->co)))
-CORO_API coro_status coro__run(coro_fn fn, coro_frame *frame);
-
-/* Wake a loop idling in its idle hook; safe from an interrupt handler or
- * another thread. */
-CORO_API void coro_loop_wakeup(coro_loop *loop);
-/* Count wake sources outside the loop (interrupts): while armed > 0 an empty
- * loop idles instead of reporting a deadlock. */
-CORO_API void coro_loop_arm(coro_loop *loop, int delta);
-/* Poll hooks, for objects an interrupt or thread feeds (an SPSC ring, a flag):
- * the interrupt only stores its data and calls coro_loop_wakeup; at the start
- * of the loop's next iteration (before timers and tasks run) the loop clears
- * the wakeup and calls hook->fn(loop, hook) for every registered hook, in the
- * loop's context, where fn may wake tasks (coro_waitq_notify). add registers a
- * hook not registered yet (O(1)); remove unregisters it (O(n), nonzero if it
- * was there). Both only from the loop's own context. */
-CORO_API void coro_loop_poll_add(coro_loop *loop, coro_poll *hook);
-CORO_API int coro_loop_poll_remove(coro_loop *loop, coro_poll *hook);
-
-/* The loop running now (asyncio.get_running_loop), or NULL. */
-CORO_API coro_loop *coro_running_loop(void);
-/* The task running now, or 0 outside tasks. */
-CORO_API coro_task coro_current_task(const coro_loop *loop);
-
-/* A watch: what an interrupt-fed object (coro_flag, coro_ring, your own
- * awaitable) embeds to be polled while tasks wait on it. From coro_watch_start
- * to coro_watch_stop its poll hook is registered in the running loop and the
- * loop is armed (coro_loop_arm: it idles, waiting for an interrupt, instead of
- * reporting a deadlock). The interrupt side stores its data and calls
- * coro_loop_wakeup; the loop then calls the hook, which wakes the waiters
- * (coro_waitq_notify). All-zero (a static without initializer) is a stopped
- * watch, the same as CORO_WATCH_INIT and coro_watch_init. */
-typedef struct coro_watch {
-    coro_poll poll; /* fn: the hook while watching, NULL while stopped */
-} coro_watch;
-#define CORO_WATCH_INIT { { NULL, NULL } }
-static inline void coro_watch_init(coro_watch *w)
-{
-    w->poll.next = NULL;
-    w->poll.fn = NULL;
-}
-/* Watch w in loop (the running loop: call it in an await's start, after
- * parking the task), fn its poll hook: fn(loop, &w->poll) runs at the start
- * of each iteration after a wakeup (recover your object from the hook with
- * offsetof, or embed the watch first and cast). Idempotent: a watching w
- * stays as it is (one registration for any number of waiters). Race-free
- * when the start first checks the condition, then parks and watches, and the
- * interrupt side stores its data before calling coro_loop_wakeup: a wakeup
- * that lands after the check stays pending until the loop polls, which is
- * after this task step, with the hook registered. (coro_ring wakes the loop
- * only while a task waits: it publishes the loop after the watch starts and
- * then checks again.) Never suspends. */
-static inline void coro_watch_start(coro_loop *loop, coro_watch *w, void (*fn)(coro_loop *loop, coro_poll *hook))
-{
-    if (!w->poll.fn) {
-        w->poll.fn = fn;
-        coro_loop_poll_add(loop, &w->poll);
-        coro_loop_arm(loop, 1);
-    }
-}
-/* Stop watching in loop, the one that watches w (when the last waiter
- * leaves, e.g. in the await's resume): unregister, disarm. A stopped watch
- * stays as it is. Never suspends. */
-static inline void coro_watch_stop(coro_loop *loop, coro_watch *w)
-{
-    if (w->poll.fn) {
-        w->poll.fn = NULL;
-        coro_loop_poll_remove(loop, &w->poll);
-        coro_loop_arm(loop, -1);
-    }
-}
-/* Nonzero while watching. */
-static inline int coro_watch_active(const coro_watch *w) { return w->poll.fn != NULL; }
-
-/* create_task: a new task runs fn on frame from the next iteration; *out gets
- * its handle (out may be NULL). CORO_ERR_NO_SLOT when every slot holds a live
- * task (nothing changes), CORO_ERR_CLOSED. Done tasks' slots are reused oldest
- * first; their handles then read CORO_ERR_STALE. fn is a coroutine's name and
- * frame a pointer to its frame type: another type is a compile error.
- * coro_spawn_fn: the same for fn any coro_fn value (a function pointer in a
- * variable) and frame a coro_frame * (&f->co), unchecked. */
-#if CORO_DEBUG
-#define coro_spawn(loop, out, fn, frame) \
-    (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__spawn_named((loop), (out), (fn), &(frame)->co, #fn)))
-#define coro_spawn_fn(loop, out, fn, frame) CORO__CHECKED(coro__spawn_named((loop), (out), (fn), (frame), #fn))
-#else
-#define coro_spawn(loop, out, fn, frame) \
-    (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__spawn((loop), (out), (fn), &(frame)->co)))
-#define coro_spawn_fn(loop, out, fn, frame) CORO__CHECKED(coro__spawn((loop), (out), (fn), (frame)))
-#endif
-CORO_API coro_status coro__spawn(coro_loop *loop, coro_task *out, coro_fn fn, coro_frame *frame);
-CORO_API coro_status coro__spawn_named(coro_loop *loop, coro_task *out, coro_fn fn, coro_frame *frame, const char *name);
-/* Outside the file with CORO_IMPLEMENTATION, coro_loop_init, coro_spawn,
- * coro_run and coro_loop_run_until_complete first compare this file's
- * configuration with the implementation's: a mismatch calls CORO_ON_FAIL
- * (CORO_FAIL_CONFIG), and if that returns, the call returns CORO_ERR_CONFIG
- * without evaluating its arguments. The first entry of a coroutine defined
- * in such a file compares too (then traps: it cannot run). */
-#if !defined(CORO_IMPLEMENTATION)
-#define coro_loop_init(loop) CORO__CHECKED(coro_loop_init(loop))
-#endif
-/* CORO_DEBUG: name a task (a string that outlives it), for coro_loop_dump and
- * traces; coro_spawn names it after its function. Without CORO_DEBUG the
- * name is not stored. coro_task_name: the name, or NULL (no name, stale
- * handle, CORO_DEBUG off). */
-CORO_API void coro_task_set_name(coro_loop *loop, coro_task task, const char *name);
-CORO_API const char *coro_task_name(const coro_loop *loop, coro_task task);
-/* Print every live task (and pending callback) of the loop through
- * write(text, ctx), which gets the text in pieces (each line ends with \n):
- * slot, name, state, what it waits on (deadline, wait queue, awaited tasks),
- * the file:line where it is suspended (CORO_DEBUG) and its resume point.
- * Never suspends, allocates nothing, uses no stdio: callable from a
- * debugger, a fault handler or a key press, inside or outside the loop. */
-CORO_API void coro_loop_dump(const coro_loop *loop, void (*write)(const char *text, void *ctx), void *ctx);
-/* Nonzero once the task has finished (also for a stale handle: it did). */
-CORO_API int coro_task_done(const coro_loop *loop, coro_task task);
-/* Final status of a done task; CORO_ERR_STATE if it still runs, CORO_ERR_STALE. */
-CORO_API coro_status coro_task_status(const coro_loop *loop, coro_task task);
-/* Nonzero if the task ended cancelled. */
-CORO_API int coro_task_cancelled(const coro_loop *loop, coro_task task);
-/* Request cancellation, delivered at the task's current (or next) await.
- * Nonzero if the task was still pending; 0 for a finished or stale task. */
-CORO_API int coro_task_cancel(coro_loop *loop, coro_task task);
-
-/* Callbacks: cb(arg) runs from the loop on the next iteration (FIFO), after
- * ticks, or at tick `when` (a past `when`, up to CORO_MAX_DELAY / 2 behind, is
- * due at once, earliest first; one further than CORO_MAX_DELAY ahead is
- * refused with CORO_ERR_RANGE, as for CORO_SLEEP_UNTIL).
- * *out (may be NULL) gets a handle for coro_handle_cancel. CORO_ERR_NO_SLOT
- * when CORO_MAX_CALLBACKS are pending, CORO_ERR_RANGE, CORO_ERR_INVALID for a
- * NULL cb, CORO_ERR_CLOSED. */
-CORO_API coro_status coro_call_soon(coro_loop *loop, coro_handle *out, coro_callback cb, void *arg);
-CORO_API coro_status coro_call_later(coro_loop *loop, coro_handle *out, coro_tick ticks, coro_callback cb, void *arg);
-CORO_API coro_status coro_call_at(coro_loop *loop, coro_handle *out, coro_tick when, coro_callback cb, void *arg);
-/* Nonzero if the callback was pending and now never runs. */
-CORO_API int coro_handle_cancel(coro_loop *loop, coro_handle h);
-
-/* The configured clock (virtual, POSIX monotonic or coro_port_now). */
-CORO_API coro_tick coro_clock(void);
-#if CORO_CLOCK == CORO_CLOCK_VIRTUAL
-/* The virtual clock: starts at 0, moves only when a loop idles. Settable. */
-extern coro_tick coro_virtual_now;
-#elif CORO_CLOCK == CORO_CLOCK_USER
-/* The port contract (ports/README.md): the time, and sleep until an
- * interrupt (or the deadline, if has_deadline), entered and left with
- * interrupts masked; the loop has checked that nothing is ready, that no
- * wakeup is pending and that the deadline has not passed. */
-coro_tick coro_port_now(void);
-void coro_port_sleep(int has_deadline, coro_tick deadline);
-#ifdef CORO_PORT_TICKS
-/* A periodic-tick port (CORO_PORT_TICKS: the bits one load reads atomically)
- * increments this in its tick interrupt; coro.h supplies coro_port_now. */
-extern volatile coro_tick coro_port_ticks;
-#endif
-#endif
+/* Intrusive FIFO of waiting tasks: a circular list through the task slots,
+ * named by its tail. tail1 is the tail's slot + 1, 0 when empty, so an
+ * all-zero queue (a static without initializer, .bss) is empty. One byte. */
+typedef struct coro_waitq {
+    coro_index tail1;
+} coro_waitq;
+#define CORO_WAITQ_INIT { 0 }
 
 /* Wait queues (the building block of coro_sync.h and coro_queue.h).
  * coro_waitq_wait (in an await's start) parks the running task at the tail;
@@ -1746,6 +1373,439 @@ CORO_API int coro_waitq_notify_all(coro_loop *loop, coro_waitq *q, coro_status s
 CORO_API coro_status coro_waitq_resumed(int *chosen);
 /* Number of tasks waiting in q (O(n)). */
 CORO_API int coro_waitq_len(const coro_loop *loop, const coro_waitq *q);
+
+/* ==== clocks and ports ================================================ */
+/* Owns: the time source: virtual, POSIX, or a port (ports/README.md). */
+
+/* The configured clock (virtual, POSIX monotonic or coro_port_now). */
+CORO_API coro_tick coro_clock(void);
+#if CORO_CLOCK == CORO_CLOCK_VIRTUAL
+/* The virtual clock: starts at 0, moves only when a loop idles. Settable. */
+extern coro_tick coro_virtual_now;
+#elif CORO_CLOCK == CORO_CLOCK_USER
+/* The port contract (ports/README.md): the time, and sleep until an
+ * interrupt (or the deadline, if has_deadline), entered and left with
+ * interrupts masked; the loop has checked that nothing is ready, that no
+ * wakeup is pending and that the deadline has not passed. */
+coro_tick coro_port_now(void);
+void coro_port_sleep(int has_deadline, coro_tick deadline);
+#ifdef CORO_PORT_TICKS
+/* A periodic-tick port (CORO_PORT_TICKS: the bits one load reads atomically)
+ * increments this in its tick interrupt; coro.h supplies coro_port_now. */
+extern volatile coro_tick coro_port_ticks;
+#endif
+#endif
+
+/* ==== debug and trace ================================================= */
+/* Owns: task names, the task dump and the trace hook's events. */
+
+/* CORO_TRACE(loop, event, id, arg) is called with one of these; id is a slot
+ * (tasks 0..CORO_MAX_TASKS-1, callbacks above), arg an unsigned long.
+ * "Current" means the running task's slot, or (coro_index)-1 in a callback
+ * or in the loop itself (a timer). Called inside the loop's bookkeeping: the
+ * hook must not call coro functions that change the loop. */
+enum {
+    CORO_TRACE_SPAWN,     /* task id created; arg: current (its creator) */
+    CORO_TRACE_RESUME,    /* task id's step starts (it runs until its next await) */
+    CORO_TRACE_SUSPEND,   /* its step ended at an await; arg: CORO_TRACE_AT_* */
+    CORO_TRACE_SLEEP,     /* task id sleeps; arg: its deadline tick */
+    CORO_TRACE_WAIT,      /* task id waits on a wait queue; arg: the queue's address */
+    CORO_TRACE_AWAIT,     /* task id waits for tasks; arg: how many are pending */
+    CORO_TRACE_WAKE,      /* id made ready; arg: current (the waker) */
+    CORO_TRACE_CANCEL,    /* cancellation of task id requested; arg: current */
+    CORO_TRACE_DONE,      /* task id finished; arg: its status */
+    CORO_TRACE_CALL,      /* callback id scheduled; arg: due tick (0: call_soon) */
+    CORO_TRACE_CALLBACK,  /* callback id runs now */
+    CORO_TRACE_CALL_CANCEL, /* callback id cancelled */
+    CORO_TRACE_IDLE       /* nothing ready: the loop idles; arg: next deadline (0: none) */
+};
+/* What a suspended step waits for (CORO_TRACE_SUSPEND's arg). The loop's
+ * private task states are defined from these values (the hook passes the
+ * state as it is). */
+enum { CORO_TRACE_AT_YIELD = 1, CORO_TRACE_AT_SLEEP, CORO_TRACE_AT_WAITQ, CORO_TRACE_AT_TASKS };
+
+/* CORO_DEBUG: name a task (a string that outlives it), for coro_loop_dump and
+ * traces; coro_spawn names it after its function. Without CORO_DEBUG the
+ * name is not stored. coro_task_name: the name, or NULL (no name, stale
+ * handle, CORO_DEBUG off). */
+CORO_API void coro_task_set_name(coro_loop *loop, coro_task task, const char *name);
+CORO_API const char *coro_task_name(const coro_loop *loop, coro_task task);
+/* Print every live task (and pending callback) of the loop through
+ * write(text, ctx), which gets the text in pieces (each line ends with \n):
+ * slot, name, state, what it waits on (deadline, wait queue, awaited tasks),
+ * the file:line where it is suspended (CORO_DEBUG) and its resume point.
+ * Never suspends, allocates nothing, uses no stdio: callable from a
+ * debugger, a fault handler or a key press, inside or outside the loop. */
+CORO_API void coro_loop_dump(const coro_loop *loop, void (*write)(const char *text, void *ctx), void *ctx);
+
+/* ==== private: what the macros above expand to (not API) ============== */
+/* Nothing below is API: names change without notice. In layer order: the
+ * two continuation backends, the loop's layout, task states and flags,
+ * misuse reports and the configuration check, then the helpers the
+ * await macros call. */
+
+/* ---- continuation backends ------------------------------------------- */
+#define CORO__CAT2(a, b) a##b
+#define CORO__CAT(a, b) CORO__CAT2(a, b)
+/* A fresh resume-point number per await: __COUNTER__ where the compiler has
+ * it (several awaits may share a line), else __LINE__. Case values start at 1
+ * (0 is "not started"); label names take the bare number. */
+#if defined(__COUNTER__) && CORO_USE_LABELS
+#define CORO__LABEL __COUNTER__
+#elif defined(__COUNTER__)
+#define CORO__LABEL (__COUNTER__ + 1)
+#else
+#define CORO__LABEL __LINE__
+#endif
+
+#if CORO_USE_LABELS
+#define CORO__LC_UNWIND ((void *)1)
+#define CORO__LC_DONE ((void *)2)
+#define CORO__CASE_UNWIND 1
+#define CORO__SWITCH_ON(lc) ((lc) == CORO__LC_UNWIND ? 1 : (lc) == CORO__LC_DONE ? 2 : 0)
+/* (void)&&coro__top: clang rejects a computed goto in a function that takes no
+ * label's address (a coroutine without awaits). */
+#define CORO__JUMP(lc) (void)&&coro__top; if (lc) goto *(lc);
+#define CORO__SAVE(self, n) ((self)->co.lc = &&CORO__CAT(coro__L, n))
+#define CORO__MARK(n) CORO__CAT(coro__L, n):
+#if defined(__clang__) || !defined(__GNUC__) || __GNUC__ < 12
+#define CORO__NO_DANGLING
+#else /* GCC 12+ mistakes a stored label address for a dangling pointer */
+#define CORO__NO_DANGLING _Pragma("GCC diagnostic ignored \"-Wdangling-pointer\"")
+#endif
+#define CORO__PEDANTIC_OFF _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wpedantic\"") CORO__NO_DANGLING
+#define CORO__PEDANTIC_ON _Pragma("GCC diagnostic pop")
+#else
+#define CORO__LC_UNWIND 0xFFFEu
+#define CORO__LC_DONE 0xFFFFu
+#define CORO__CASE_UNWIND CORO__LC_UNWIND
+#define CORO__SWITCH_ON(lc) (lc)
+#define CORO__JUMP(lc)
+#define CORO__SAVE(self, n) ((self)->co.lc = (n))
+#define CORO__MARK(n) case n:
+#define CORO__PEDANTIC_OFF
+#define CORO__PEDANTIC_ON
+#endif
+
+/* Compile-time check that frame (not evaluated) points to the frame type of
+ * coroutine fn (a name defined by CORO_FN or declared by CORO_DECLARE): GCC
+ * and Clang fail on the bit-field's negative width, C++ and other C
+ * compilers on the call's argument type. For a function pointer held in a
+ * variable use coro_spawn_fn. */
+#if defined(__GNUC__) && !defined(__cplusplus)
+#define CORO__FRAME_CHECK(fn, frame)                                                    \
+    ((void)sizeof(struct {                                                              \
+        int coro_frame_type_does_not_match_the_coroutine :                              \
+            __builtin_types_compatible_p(__typeof__(CORO__CAT(fn, __frame)),             \
+                                         coro_status(__typeof__(&*(frame)))) ? 1 : -1; \
+    }))
+#else
+#define CORO__FRAME_CHECK(fn, frame) ((void)sizeof(CORO__CAT(fn, __frame)(frame)))
+#endif
+
+/* ---- the loop's layout ----------------------------------------------- */
+/* Timer sequence numbers widen with the index so that every pending timer
+ * has its own; a slot's generation (CORO_GEN_BITS). */
+#if CORO_INDEX_BITS == 8
+typedef uint16_t coro__seq;
+#elif CORO_INDEX_BITS == 16
+typedef uint32_t coro__seq;
+#else
+typedef uint32_t coro__seq;
+#endif
+#if CORO_GEN_BITS == 8
+typedef uint8_t coro__gen;
+#else
+typedef uint16_t coro__gen;
+#endif
+#define CORO__NONE ((coro_index)-1)
+#define CORO__ID(h) ((coro_index)((coro_index)(h) - 1u)) /* 0: CORO__NONE */
+#define CORO__GEN(h) ((coro__gen)((h) >> CORO_INDEX_BITS))
+
+#define CORO__SLOTS (CORO_MAX_TASKS + CORO_MAX_CALLBACKS)
+#if CORO__SLOTS <= 2
+#define CORO__RING 2
+#elif CORO__SLOTS <= 4
+#define CORO__RING 4
+#elif CORO__SLOTS <= 8
+#define CORO__RING 8
+#elif CORO__SLOTS <= 16
+#define CORO__RING 16
+#elif CORO__SLOTS <= 32
+#define CORO__RING 32
+#elif CORO__SLOTS <= 64
+#define CORO__RING 64
+#elif CORO__SLOTS <= 128
+#define CORO__RING 128
+#elif CORO__SLOTS <= 256
+#define CORO__RING 256
+#elif CORO__SLOTS <= 1024 /* wider indices: powers of four will do */
+#define CORO__RING 1024
+#elif CORO__SLOTS <= 4096
+#define CORO__RING 4096
+#elif CORO__SLOTS <= 16384
+#define CORO__RING 16384
+#elif CORO__SLOTS <= 65536
+#define CORO__RING 65536
+#elif CORO__SLOTS <= 262144
+#define CORO__RING 262144
+#elif CORO__SLOTS <= 1048576
+#define CORO__RING 1048576
+#elif CORO__SLOTS <= 4194304
+#define CORO__RING 4194304
+#else
+#define CORO__RING 16777216
+#endif
+
+typedef struct coro__slot {
+    union { coro_fn task; coro_callback cb; } fn;
+    void *arg;                /* task: its coro_frame; callback: its argument */
+    union {
+        coro_waitq *q;        /* WAITQ: the queue */
+        coro_index pending;   /* WAITTASKS: the awaited tasks not done yet;
+                               * DONE: readers, tasks other than the awaiter
+                               * that will read this one's status */
+    } on;
+    coro_index hpos;          /* position in the heap, CORO__NONE if not there */
+    coro_index next;          /* wait queue / free list link */
+    coro_index awaiter;       /* the first task awaiting this one (the others: shared[]) */
+    coro__gen gen;            /* generation, bumped on reuse: stale handles */
+    uint8_t state;            /* CORO__FREE ... */
+    uint8_t flags;            /* CORO__T_* */
+    coro_status status;       /* wake status while waiting, final status when done */
+#if CORO_DEBUG
+    const char *name;         /* coro_task_set_name; the function's name by default */
+    const char *file;         /* where the task is suspended (innermost await) */
+    unsigned line;
+#endif
+} coro__slot;
+
+#if CORO_MAX_SHARED_AWAITS
+/* A task waiting on tasks of which some other task awaited one first. */
+typedef struct coro__shared {
+    const coro_task *tasks; /* its tasks (in its frame) */
+    int n;
+    coro_index w;           /* the waiting task */
+} coro__shared;
+#endif
+
+/* A timer: its key (deadline, then seq for FIFO ties) inline in the heap
+ * entry, so that sifting compares without loading task slots, and its slot. */
+typedef struct coro__timer {
+    coro_tick deadline;
+    coro__seq seq;
+    coro_index id;
+} coro__timer;
+
+struct coro_loop {
+    coro__slot slot[CORO__SLOTS];   /* tasks, then callbacks */
+    coro_index ring[CORO__RING];    /* FIFO of ready tasks and due callbacks */
+    coro_tick now;                  /* the clock, read once per iteration when needed */
+    coro__slot *cur;                /* the running task's slot */
+    coro__seq seq;                  /* next timer sequence number */
+    coro_index rhead, rtail;        /* ring indices, free-running: they wrap with
+                                     * coro_index, whose range is a multiple of
+                                     * CORO__RING (a power of two); the entry is
+                                     * ring[i & (CORO__RING - 1)] */
+    coro_index hlen;                /* heap length */
+    coro_index free_head, free_tail;/* reusable task slots, oldest first */
+    coro_index cb_free;             /* free callback slots */
+    coro_index current;             /* running task or CORO__NONE */
+    coro_index deferred;            /* task-wait timeouts to act on after this iteration */
+    uint8_t state;                  /* CORO__L_* */
+    uint8_t reread_clock;           /* 1: `now` is out of date, coro__now reads the clock */
+    volatile uint8_t woken;         /* set by coro_loop_wakeup (interrupt-safe) */
+    uint8_t armed;                  /* wake sources outside the loop (interrupts) */
+    struct coro_poll *polls;        /* hooks run after a wakeup */
+#if CORO__SPIN
+    uint32_t spin;                  /* yields while a timer waits and time stands still */
+#endif
+#if CORO_MAX_SHARED_AWAITS
+    uint8_t nshared;                /* entries in use in shared[] */
+    coro__shared shared[CORO_MAX_SHARED_AWAITS]; /* oldest first */
+#endif
+    coro__timer heap[CORO__SLOTS + 1]; /* min-heap of timers by (deadline, seq); the
+                                     * extra entry holds a timer being placed. Last:
+                                     * AVR reaches the fields above from the loop's
+                                     * pointer (offsets up to 63) */
+};
+
+/* A slot's state. The four a task can be suspended in are the public
+ * CORO_TRACE_AT_* values, so CORO_TRACE_SUSPEND passes the state as it is. */
+enum {
+    CORO__FREE,
+    CORO__READY = CORO_TRACE_AT_YIELD,
+    CORO__SLEEP = CORO_TRACE_AT_SLEEP,
+    CORO__WAITQ = CORO_TRACE_AT_WAITQ,
+    CORO__WAITTASKS = CORO_TRACE_AT_TASKS,
+    CORO__DONE,
+    CORO__DEADCB,
+    CORO__WAITQ_SHIELD
+};
+enum {
+    CORO__T_CANCEL = 1,   /* cancellation requested, not yet delivered */
+    CORO__T_ANY = 2,      /* task wait: wake on the first completion */
+    CORO__T_ERR = 4,      /* task wait: wake on the first error */
+    CORO__T_FWD = 8,      /* task wait: a cancel or timeout cancels the awaited tasks */
+    CORO__T_FORWARDED = 16, /* ... and it was: the awaited tasks were cancelled */
+    CORO__T_TIMEDOUT = 32,/* the wait's timeout expired */
+    CORO__T_TIMEOUT_DEFERRED = 64, /* the wait's timer came due and was put off to
+                           * the end of the iteration (L->deferred), so a task
+                           * finishing at the timeout counts as done; when it
+                           * is acted on, coro__expire sees this flag */
+    CORO__T_COUNTED = 128 /* scratch mark while counting distinct tasks */
+};
+enum { CORO__F_FINALLY = 2 };
+#define CORO__PENDING CORO_PENDING
+/* Which task wait a start/resume pair serves: it sets what wakes the waiter
+ * and what the result means. The three K_WAIT_* are CORO_WAIT's `when`. */
+enum {
+    CORO__K_AWAIT, CORO__K_SHIELD, CORO__K_GATHER, CORO__K_WAIT_FOR,
+    CORO__K_WAIT_ALL, CORO__K_WAIT_FIRST, CORO__K_WAIT_ERROR
+};
+
+/* ---- misuse reports, configuration check ----------------------------- */
+#if defined(__GNUC__)
+#define CORO__NORETURN __attribute__((noreturn))
+#define CORO__NOINLINE __attribute__((noinline))
+#else
+#define CORO__NORETURN
+#define CORO__NOINLINE
+#endif
+
+extern coro_loop *coro__running;
+
+/* Misuse reports: CORO_ON_FAIL, then CORO_TRAP (never returns). A hosted
+ * build (CORO_FAIL_TEXT) passes the file and a text, a microcontroller build
+ * only the code and the line. */
+CORO_API void coro__trap(int code, const char *file, unsigned line, const char *text) CORO__NORETURN;
+CORO_API void coro__trap_at(int code, unsigned line) CORO__NORETURN;
+/* A resume into resume point lc that no case of the switch knows. */
+CORO_API void coro__bad_resume(coro__lc lc, const char *file, unsigned line) CORO__NORETURN;
+CORO_API void coro__bad_resume_at(coro__lc lc, unsigned line) CORO__NORETURN;
+#if CORO_FAIL_TEXT
+#define CORO__FAIL(code, text) coro__trap((code), __FILE__, __LINE__, (text))
+#define CORO__BAD_RESUME(lc) coro__bad_resume((lc), __FILE__, __LINE__)
+#define CORO__FILE __FILE__
+#else
+#define CORO__FAIL(code, text) coro__trap_at((code), __LINE__)
+#define CORO__BAD_RESUME(lc) coro__bad_resume_at((lc), __LINE__)
+#define CORO__FILE NULL
+#endif
+
+/* The layout knobs of this file, with sizeof(coro_loop): the public calls of
+ * a file other than the implementation's pass it, and the implementation
+ * compares it with its own (CORO_FAIL_CONFIG, then CORO_ERR_CONFIG). */
+#define CORO__CONFIG                                                                    \
+    ((unsigned long)(sizeof(coro_loop) & 0x7FFFu) | ((CORO_GEN_BITS == 16 ? 1ul : 0ul) << 15) |       \
+     ((unsigned long)(CORO_MAX_TASKS & 0xFF) << 16) |                                                 \
+     ((unsigned long)(CORO_TICK_BITS / 16) << 24) | ((unsigned long)(CORO_INDEX_BITS / 8) << 27) |   \
+     ((CORO_DEBUG ? 1ul : 0ul) << 30) | ((CORO_USE_LABELS ? 1ul : 0ul) << 31))
+CORO_API int coro__config_ok(unsigned long config, const char *file, unsigned line);
+/* A coroutine's first entry outside a task, or (in another file) under an
+ * implementation whose configuration differs from its own: report, trap. */
+CORO_API void coro__bad_entry(unsigned long config, const char *file, unsigned line) CORO__NORETURN;
+/* The implementation's CORO__CONFIG (AVR: in flash, so that the RAM copy
+ * loop of .data is not linked for it). */
+#if defined(__AVR__)
+#include <avr/pgmspace.h>
+extern const unsigned long coro__config PROGMEM;
+#define CORO__CONFIG_IMPL() pgm_read_dword(&coro__config)
+#else
+extern const unsigned long coro__config;
+#define CORO__CONFIG_IMPL() coro__config
+#endif
+#if defined(CORO_IMPLEMENTATION)
+#define CORO__CHECKED(call) (call) /* the implementation's own file agrees with itself */
+#define CORO__ENTRY_CHECK()                                                \
+    if (!coro__running)                                                    \
+        CORO__FAIL(CORO_FAIL_NO_TASK, NULL);
+#else
+#define CORO__CHECKED(call) \
+    (coro__config_ok(CORO__CONFIG, CORO__FILE, __LINE__) ? (call) : (coro_status)CORO_ERR_CONFIG)
+#define CORO__ENTRY_CHECK()                                                \
+    if (!coro__running || CORO__CONFIG_IMPL() != CORO__CONFIG)             \
+        coro__bad_entry(CORO__CONFIG, CORO__FILE, __LINE__);
+#endif
+
+/* ---- helpers of the await macros ------------------------------------- */
+CORO_API coro_status coro__sleep(coro_tick ticks, int absolute);
+CORO_API coro_status coro__tasks_start(const coro_task *tasks, int n, int kind, coro_tick timeout, coro_status *errs, int *ndone);
+CORO_API coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_status *errs, int *ndone, int kind);
+struct coro_as_completed;
+CORO_API coro_status coro__as_completed_start(struct coro_as_completed *it, coro_task *out);
+CORO_API coro_status coro__as_completed_resume(struct coro_as_completed *it, coro_task *out);
+CORO_API coro_status coro__take_cancel(void);
+CORO_API coro_status coro__end(coro_frame *f);
+
+/* CORO_DEBUG: record where the running task suspends (its innermost await). */
+#if CORO_DEBUG
+#define CORO__DEBUG_AT() coro__debug_at(__FILE__, __LINE__)
+static inline void coro__debug_at(const char *file, unsigned line)
+{
+    coro__running->cur->file = file;
+    coro__running->cur->line = line;
+}
+#else
+#define CORO__DEBUG_AT() ((void)0)
+#endif
+
+/* Sleep(0): back of the ready ring. Inline: this is the scheduler's hot path.
+ * A pending cancellation is delivered on the resume, one iteration later, as
+ * asyncio does for a bare yield. */
+static inline coro_status coro__yield(void)
+{
+    coro_loop *L = coro__running;
+    L->ring[L->rtail++ & (CORO__RING - 1)] = L->current;
+#if CORO__SPIN
+    L->spin++;
+#endif
+    return CORO__PENDING;
+}
+
+/* After a yield: OK, or a cancellation that arrived meanwhile. */
+static inline coro_status coro__yielded(void)
+{
+    if (coro__running->cur->flags & CORO__T_CANCEL)
+        return coro__take_cancel();
+    return CORO_OK;
+}
+
+/* After any other wake: the wake status, or a cancellation that arrived
+ * after the wake (the task was chosen, then cancelled before it ran). */
+static inline coro_status coro__resumed(void)
+{
+    coro__slot *s = coro__running->cur;
+    if (s->flags & CORO__T_CANCEL)
+        return coro__take_cancel();
+    return s->status;
+}
+
+/* Begin unwinding with st; nonzero: jump to the cleanup section, zero:
+ * already in it, end now. */
+static inline int coro__unwind(coro_frame *f, coro_status st)
+{
+    f->err = st;
+    if (f->flags & CORO__F_FINALLY)
+        return 0;
+    f->lc = (coro__lc)CORO__LC_UNWIND;
+    return 1;
+}
+
+static inline void coro__frame_init(coro_frame *f)
+{
+    f->lc = 0;
+    f->err = 0;
+    f->flags = 0;
+}
+
+static inline int coro__wait_kind(int when)
+{
+    return when == CORO_ALL_COMPLETED     ? CORO__K_WAIT_ALL
+           : when == CORO_FIRST_COMPLETED ? CORO__K_WAIT_FIRST
+           : when == CORO_FIRST_EXCEPTION ? CORO__K_WAIT_ERROR
+                                          : -1;
+}
 
 #ifdef __cplusplus
 }
