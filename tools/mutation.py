@@ -5,19 +5,32 @@ Lists candidate mutants in the function bodies of each header (comments,
 strings, preprocessor lines and the arguments of CORO_ASSERT / trace calls are
 skipped), samples N of them with a fixed seed, drops those whose object code
 is identical to the original's (equivalent by construction) or that do not
-compile, and runs the rest against the unit suites and the examples diff, each
+compile warning-free, and runs the rest against the unit suites and the examples diff, each
 in a scratch copy of the tree, with a timeout (a hang counts as killed).
 
   tools/mutation.py --list                      every candidate, one a line
   tools/mutation.py -n 160 --seed 1 --jobs 2    the sampled run (make mutation)
+  tools/mutation.py --only FILE                 re-test only the mutants listed in FILE
+                                                (the survivors file a run writes, by default)
+
+A mutant is named by its key `header | original line | mutated line` (both
+lines stripped), never by a line number, so the sample and the list of
+equivalents survive code motion: the sample is the N keys with the smallest
+sha256(seed | key), each with every candidate of that key, so a reordered or
+re-indented header gives the same sample (an edited line changes only its own
+mutants and, at the margin, which keys make the first N). The report still
+gives each survivor's file:line. Two identical lines mutated the same way in
+one header share a key: they are sampled, listed and reported together.
 
 Operators: relational (< <= > >= == !=), logical (&& ||), a condition negated
 (if/while), an integer constant moved by one, a call or assignment statement
 deleted, a return value replaced by 0. A survivor judged equivalent is listed in
-tests/mutation-equivalent.txt as `header | original line | mutation | reason`;
-the run fails when a survivor is neither killed nor listed there.
+tests/mutation-equivalent.txt as `header | original line | mutated line | reason`;
+the run fails when a survivor is neither killed nor listed there. Each run
+writes its unlisted survivors, one key a line, to build/mutation-survivors.txt
+(--survivors), the file --only reads by default.
 """
-import argparse, os, random, re, shutil, subprocess, sys, tempfile, time
+import argparse, hashlib, os, re, shutil, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
 
 HEADERS = ["coro.h", "coro_sync.h", "coro_queue.h"]
@@ -29,10 +42,13 @@ SYNC = ["test_sync_lock", "test_sync_event", "test_sync_condition", "test_sync_s
         "test_sync_flag", "test_sync_api"]
 QUEUE = ["test_queue_fifo", "test_queue_priority", "test_queue_join", "test_queue_ring"]
 SUITES = {
-    "coro.h": CORE + ["test_loop", "test_hostile"] + SYNC + QUEUE + ["test_trace"],
+    "coro.h": CORE + ["test_loop", "test_hostile"] + SYNC + QUEUE + ["test_trace", "test_awaitable"],
     "coro_sync.h": SYNC + ["test_hostile", "test_trace"],
     "coro_queue.h": QUEUE + ["test_hostile", "test_trace"],
 }
+# The project's warnings: a mutant they refuse (an unused variable left by a
+# deleted statement) is invalid, not killed: no test had to notice it.
+WARN = ["-Wall", "-Wextra", "-Wpedantic", "-Werror", "-Wshadow", "-Wimplicit-fallthrough"]
 TOKEN = re.compile(r"""
     (?P<comment>/\*.*?\*/|//[^\n]*)
   | (?P<string>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
@@ -154,6 +170,36 @@ def describe(text, m):
     return line, text[ls:le].strip(), (text[ls:off] + rep + text[off + n:le]).strip(), what
 
 
+def key(header, text, m):
+    """The stable name of a mutant: header | original line | mutated line."""
+    line, orig, new, what = describe(text, m)
+    return "%s | %s | %s" % (header, orig, new)
+
+
+def rank(seed, k):
+    return hashlib.sha256(("%d | %s" % (seed, k)).encode()).hexdigest()
+
+
+def read_keys(path, known):
+    """Keys from a file of `header | original line | mutated line [| reason]` lines.
+
+    A line of C may itself hold ` | `, so a file line is matched against the
+    known keys (every candidate's): its longest prefix, up to a ` | `, that is
+    one. A line that names no candidate (its line was edited) is reported."""
+    keys = set()
+    for ln in open(path):
+        ln = ln.strip()
+        if not ln or ln.startswith("#"):
+            continue
+        cuts = [i for i in range(len(ln)) if ln.startswith(" | ", i)] + [len(ln)]
+        hit = [ln[:i] for i in cuts if ln[:i] in known]
+        if hit:
+            keys.add(hit[-1])
+        else:
+            print("mutation: %s: not a candidate any more (stale entry): %s" % (path, ln), file=sys.stderr)
+    return keys
+
+
 def objdump(tree, hdr_text=None, header=None):
     """Disassembly of every header's functions (static inline ones kept)."""
     d = tempfile.mkdtemp(prefix="mutobj-")
@@ -165,8 +211,8 @@ def objdump(tree, hdr_text=None, header=None):
     open(src, "w").write('#define CORO_IMPLEMENTATION\n#define CORO_CLOCK CORO_CLOCK_VIRTUAL\n'
                          '#include "coro.h"\n#include "coro_sync.h"\n#include "coro_queue.h"\n')
     obj = os.path.join(d, "all.o")
-    r = subprocess.run(["gcc", "-std=c99", "-O0", "-fkeep-inline-functions", "-D_POSIX_C_SOURCE=200809L",
-                        "-I", d, "-c", src, "-o", obj], capture_output=True)
+    r = subprocess.run(["gcc", "-std=c99", "-O0", "-fkeep-inline-functions", "-D_POSIX_C_SOURCE=200809L"] + WARN +
+                       ["-I", d, "-c", src, "-o", obj], capture_output=True)
     out = None
     if r.returncode == 0:
         out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", obj], capture_output=True, text=True).stdout
@@ -182,15 +228,15 @@ def run_mutant(root, header, text, timeout, jobs_dir):
         for suite in SUITES[header]:
             if not os.path.exists(os.path.join(d, "tests", suite + ".c")):
                 continue
-            b = subprocess.run(["make", "-s", "B=build-mut", "CFLAGS=-O1", "build-mut/tests/" + suite],
+            b = subprocess.run(["make", "-s", "B=build-mut", "CFLAGS=-O0", "build-mut/tests/" + suite],
                                cwd=d, capture_output=True, timeout=timeout)
-            if b.returncode:
-                return "killed (build of %s)" % suite
+            if b.returncode:  # a warning the object-code check missed: not a test's kill
+                return "invalid (build of %s fails)" % suite
             r = subprocess.run(["./build-mut/tests/" + suite, "--jobs", "1"], cwd=d, capture_output=True,
                                timeout=timeout)
             if r.returncode:
                 return "killed by " + suite
-        r = subprocess.run(["make", "-s", "B=build-mut", "CFLAGS=-O1", "check-examples"], cwd=d,
+        r = subprocess.run(["make", "-s", "B=build-mut", "CFLAGS=-O0", "check-examples"], cwd=d,
                            capture_output=True, timeout=timeout)
         if r.returncode:
             return "killed by the examples"
@@ -207,6 +253,10 @@ def main():
     ap.add_argument("--timeout", type=int, default=30)
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--equivalent", default="tests/mutation-equivalent.txt")
+    ap.add_argument("--survivors", default="build/mutation-survivors.txt",
+                    help="where the keys of the unlisted survivors are written")
+    ap.add_argument("--only", nargs="?", const="build/mutation-survivors.txt", metavar="FILE",
+                    help="re-test only the candidates whose key is in FILE (default: the survivors file)")
     a = ap.parse_args()
     root = os.getcwd()
     pool = []
@@ -220,14 +270,15 @@ def main():
             print("%s:%d: %s | %s" % (h, line, what, new))
         print("%d candidates" % len(pool), file=sys.stderr)
         return 0
-    random.Random(a.seed).shuffle(pool)
-    sample = sorted(pool[:a.n], key=lambda p: (HEADERS.index(p[0]), p[2][0]))
-    equivalent = set()
-    if os.path.exists(a.equivalent):
-        for ln in open(a.equivalent):
-            if ln.strip() and not ln.startswith("#"):
-                f = [x.strip() for x in ln.split("|")]
-                equivalent.add((f[0], f[1], f[2]))
+    known = set(key(*p) for p in pool)
+    if a.only:
+        only = read_keys(a.only, known)
+        sample = [p for p in pool if key(*p) in only]
+    else:
+        chosen = set(sorted(known, key=lambda k: rank(a.seed, k))[:a.n])
+        sample = [p for p in pool if key(*p) in chosen]
+    sample.sort(key=lambda p: (HEADERS.index(p[0]), p[2][0]))
+    equivalent = read_keys(a.equivalent, known) if os.path.exists(a.equivalent) else set()
     base = objdump(root)
     files = subprocess.run(["git", "ls-files"], capture_output=True, text=True).stdout.split()
     work = [tempfile.mkdtemp(prefix="mut-") for _ in range(a.jobs)]
@@ -238,10 +289,13 @@ def main():
                 shutil.copy2(f, os.path.join(w, f))
     t0 = time.time()
     results, todo = [], []
-    for h, text, m in sample:
-        off, n, rep, what = m
-        mtext = text[:off] + rep + text[off + n:]
-        code = objdump(root, mtext, h)
+    def mutate(p):
+        h, text, m = p
+        mtext = text[:m[0]] + m[2] + text[m[0] + m[1]:]
+        return mtext, objdump(root, mtext, h)
+    with ThreadPoolExecutor(a.jobs) as ex:
+        codes = list(ex.map(mutate, sample))
+    for (h, text, m), (mtext, code) in zip(sample, codes):
         if code is None:
             results.append((h, text, m, "invalid (does not compile)"))
         elif code == base:
@@ -264,14 +318,16 @@ def main():
             print("mutation: %d/%d %s" % (i + 1, len(todo), r[3] or "SURVIVED"), file=sys.stderr, flush=True)
     for w in work:
         shutil.rmtree(w)
-    fail = 0
-    print("mutation: seed %d, %d sampled of %d candidates, %.0f s" % (a.seed, len(sample), len(pool), time.time() - t0))
+    fail, unlisted = 0, []
+    print("mutation: %s, %d sampled of %d candidates, %.0f s" % (
+        "only the %d keys of %s" % (len(only), a.only) if a.only else "seed %d" % a.seed,
+        len(sample), len(pool), time.time() - t0))
     for h in HEADERS:
         rs = [r for r in results if r[0] == h]
         valid = [r for r in rs if not r[3] or r[3].startswith("killed")]
         killed = [r for r in valid if r[3]]
         surv = [r for r in valid if not r[3]]
-        listed = [r for r in surv if (h, describe(r[1], r[2])[1], describe(r[1], r[2])[3]) in equivalent]
+        listed = [r for r in surv if key(h, r[1], r[2]) in equivalent]
         nonequiv = len(valid) - len(listed)
         score = 100.0 * len(killed) / nonequiv if nonequiv else 100.0
         print("%-13s killed %3d of %3d valid (%d equivalent by object code, %d invalid, %d survivors listed "
@@ -283,7 +339,13 @@ def main():
             tag = "equivalent (listed)" if r in listed else "SURVIVED"
             if r not in listed:
                 fail = 1
+                unlisted.append(key(h, r[1], r[2]))
             print("  %s %s:%d: %s\n      %s\n   -> %s" % (tag, h, line, what, orig, new))
+    if a.survivors:
+        os.makedirs(os.path.dirname(a.survivors) or ".", exist_ok=True)
+        with open(a.survivors, "w") as f:
+            f.write("".join(k + "\n" for k in unlisted))
+        print("mutation: %d unlisted survivors written to %s" % (len(unlisted), a.survivors))
     return fail
 
 
