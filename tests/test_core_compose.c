@@ -254,6 +254,29 @@ Test(compose, wait_duplicate_counted_once)
     cr_assert_str_eq(trace, "a0@10 b0@20 B0@20 ");
 }
 
+/* Tasks already finished are done for every wait that lists them: a second
+ * CORO_WAIT on the same finished tasks reports them done again (asyncio.wait
+ * returns them in `done` each time), a duplicate still once. */
+Test(compose, wait_again_on_finished_tasks_counts_them_again)
+{
+    struct worker w[2] = {{.name = "a", .d = 10}, {.name = "b", .d = 20}};
+    struct boss b = {.op = OP_WAIT, .when = CORO_ALL_COMPLETED, .timeout = CORO_FOREVER, .before = 30};
+    struct boss b2 = {.op = OP_WAIT, .when = CORO_FIRST_COMPLETED, .timeout = CORO_FOREVER, .n = 3};
+    coro_task tb;
+    spawn_workers(w, 2, &b);
+    cr_assert_eq(coro_spawn(&L, &tb, boss, &b), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_OK);
+    cr_assert_eq(b.ndone, 2);
+    b2.t[0] = b.t[1];
+    b2.t[1] = b.t[0];
+    b2.t[2] = b.t[1];
+    cr_assert_eq(coro_spawn(&L, &tb, boss, &b2), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_OK);
+    cr_assert_eq(b2.ndone, 2);
+    cr_assert_eq(b2.mask, 7u);
+    cr_assert_str_eq(trace, "a0@10 b0@20 B0@30 B0@30 ");
+}
+
 Test(compose, wait_invalid_arguments)
 {
     struct worker w = {.name = "a", .d = 10};

@@ -104,6 +104,26 @@ Test(loop, closed_loop_refuses_every_call)
     cr_assert_str_eq(trace, "alive ");
 }
 
+/* A closed loop initialised again is a fresh loop: its clock read anew, no
+ * task or timer left from before, and every call works again. */
+Test(loop, closed_loop_initialised_again_is_a_fresh_loop)
+{
+    struct once o;
+    coro_task t;
+    cr_assert_eq(coro_call_later(&L, NULL, 50, name_cb, "old"), CORO_OK);
+    cr_assert_eq(coro_loop_close(&L), CORO_OK);
+    cr_assert_eq(coro_call_soon(&L, NULL, nop_cb, NULL), CORO_ERR_CLOSED);
+    coro_virtual_now = 1000;
+    cr_assert_eq(coro_loop_init(&L), CORO_OK);
+    cr_assert_eq(coro_loop_time(&L), 1000);
+    cr_assert_eq(coro_call_later(&L, NULL, 5, name_cb, "new"), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, &t, once_fn, &o), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "x new@1005 ");
+    cr_assert(coro_task_done(&L, t));
+    cr_assert_eq(coro_loop_close(&L), CORO_OK);
+}
+
 /* Tries every way of re-entering a loop from inside a task and a callback. */
 static coro_loop L2;
 static coro_status reent[8];

@@ -553,3 +553,54 @@ Test(fifo, randomized_producers_consumers_timeouts_cancellations)
     cr_log_info("put timeouts %ld cancels %ld, get timeouts %ld cancels %ld", put_fail[0], put_fail[1], get_fail[0],
                 get_fail[1]);
 }
+
+/* A get on an empty queue and a put on a full one, each started with a
+ * cancellation pending (the task cancelled itself; a task cancelled while
+ * ready is the same): each ends cancelled at once, takes nothing, adds
+ * nothing and leaves no waiter behind, so the next item stays in the queue. */
+static CORO_FN(cancelled_at_start_script, struct script, self)
+{
+    CORO_BEGIN(self);
+    coro_queue_init(&Q, buf, 1, sizeof buf[0]);
+    self->x = 7;
+    cr_assert(coro_task_cancel(&L, coro_current_task(&L)));
+    CORO_CATCH(self, self->st, CORO_QUEUE_GET(self, &Q, &self->x));
+    cr_assert_eq(self->st, CORO_ERR_CANCELLED);
+    cr_assert_eq(self->x, 7);
+    cr_assert(coro_waitq_empty(&Q.getters));
+    putn(&Q, 1);
+    cr_assert(coro_task_cancel(&L, coro_current_task(&L)));
+    CORO_CATCH(self, self->st, CORO_QUEUE_PUT(self, &Q, &self->x));
+    cr_assert_eq(self->st, CORO_ERR_CANCELLED);
+    cr_assert(coro_waitq_empty(&Q.putters));
+    cr_assert_eq(coro_queue_qsize(&Q), 1);
+    cr_assert_eq(coro_queue_unfinished(&Q), 1);
+    cr_assert_eq(getn(&Q), 1);
+    CORO_END(self);
+}
+Test(fifo, get_and_put_started_with_a_pending_cancel_end_cancelled) { RUN(cancelled_at_start_script); }
+
+/* A FIFO queue of exactly the largest capacity (65,535 items): init accepts
+ * it, it holds that many, refuses one more, and keeps FIFO order while its
+ * head wraps round the end of the buffer. */
+Test(fifo, fifo_queue_of_maximum_capacity)
+{
+    static uint16_t big[65535];
+    uint16_t v;
+    long i;
+    cr_assert_eq(coro_queue_init(&Q, big, 65535, sizeof big[0]), CORO_OK);
+    cr_assert_eq(coro_queue_maxsize(&Q), 65535);
+    for (i = 0; i < 65535; i++) {
+        v = (uint16_t)i;
+        cr_assert_eq(coro_queue_try_put(&Q, &v), CORO_OK);
+    }
+    cr_assert(coro_queue_full(&Q));
+    cr_assert_eq(coro_queue_try_put(&Q, &v), CORO_ERR_FULL);
+    for (i = 0; i < 65535 + 40000; i++) { /* the head wraps once */
+        cr_assert_eq(coro_queue_try_get(&Q, &v), CORO_OK);
+        cr_assert_eq(v, (uint16_t)i, "item %ld: %u", i, v);
+        v = (uint16_t)(i + 65535);
+        cr_assert_eq(coro_queue_try_put(&Q, &v), CORO_OK);
+    }
+    cr_assert_eq(coro_queue_qsize(&Q), 65535);
+}

@@ -208,3 +208,34 @@ Test(ring, ring_fed_by_a_signal_handler)
     cr_assert_eq(next_byte, NSIG_BYTES);
     cr_log_info("signal ring: %u bytes, %u overruns (retried)", NSIG_BYTES, overruns);
 }
+
+/* A get on an empty ring started with a cancellation pending ends cancelled
+ * at once: no waiter, no poll hook, the loop not armed, nothing published to
+ * the producer (its put wakes nobody), and the element put next is there. */
+static CORO_FN(ring_cancelled_at_start_script, struct rscript, self)
+{
+    CORO_BEGIN(self);
+    self->c = '?';
+    cr_assert(coro_task_cancel(&L, coro_current_task(&L)));
+    CORO_CATCH(self, self->st, CORO_RING_GET(self, &R, &self->c));
+    cr_assert_eq(self->st, CORO_ERR_CANCELLED);
+    cr_assert_eq(self->c, '?');
+    cr_assert(coro_waitq_empty(&R.waiters));
+    cr_assert_null(L.polls);
+    cr_assert_eq(L.armed, 0);
+    cr_assert_null(R.loop);
+    cr_assert_eq(coro_ring_put(&R, "y"), CORO_OK);
+    cr_assert_eq(coro_ring_count(&R), 1);
+    CORO_CATCH(self, self->st, CORO_RING_GET(self, &R, &self->c));
+    cr_assert_eq(self->st, CORO_OK);
+    cr_assert_eq(self->c, 'y');
+    CORO_END(self);
+}
+Test(ring, get_started_with_a_pending_cancel_ends_cancelled)
+{
+    static char rb[4];
+    static struct rscript s;
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(coro_ring_init(&R, rb, 4, 1), CORO_OK);
+    cr_assert_eq(coro_loop_run_until_complete(&L, ring_cancelled_at_start_script, &s), CORO_OK);
+}
