@@ -604,3 +604,36 @@ Test(fifo, fifo_queue_of_maximum_capacity)
     }
     cr_assert_eq(coro_queue_qsize(&Q), 65535);
 }
+
+/* Elements are copied whole and alone, whatever their size: a get writes
+ * exactly esize bytes to its destination, a put exactly esize bytes of the
+ * queue's storage (the bytes after the last slot and around the destination
+ * are never touched). */
+Test(fifo, elements_copied_exactly_at_every_size)
+{
+    static const size_t sizes[] = {1, 2, 3, 4, 8, 12};
+    unsigned char store[4 * 12 + 8], in[12], out[12 + 8];
+    size_t k, b, i;
+    for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t es = sizes[k];
+        memset(store, 0xEE, sizeof store);
+        cr_assert_eq(coro_queue_init(&Q, store, 4, es), CORO_OK);
+        for (i = 0; i < 4 + 3; i++) { /* the head wraps */
+            for (b = 0; b < es; b++)
+                in[b] = (unsigned char)(16 * i + b + 1);
+            cr_assert_eq(coro_queue_try_put(&Q, in), CORO_OK);
+            if (i < 3)
+                continue;
+            memset(out, 0xDD, sizeof out);
+            cr_assert_eq(coro_queue_try_get(&Q, out + 4), CORO_OK);
+            for (b = 0; b < es; b++)
+                cr_assert_eq(out[4 + b], (unsigned char)(16 * (i - 3) + b + 1), "esize %zu byte %zu", es, b);
+            for (b = 0; b < 4; b++) {
+                cr_assert_eq(out[b], 0xDD, "esize %zu: a byte before the destination written", es);
+                cr_assert_eq(out[4 + es + b], 0xDD, "esize %zu: a byte after the destination written", es);
+            }
+            for (b = 4 * es; b < sizeof store; b++)
+                cr_assert_eq(store[b], 0xEE, "esize %zu: storage byte %zu past the last slot written", es, b);
+        }
+    }
+}

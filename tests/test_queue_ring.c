@@ -4,6 +4,11 @@
  * Part of the coro_queue.h suite split by subject: shared setup and the
  * queue-operation helpers are in tests/queue_common.h. mk/host.mk runs every
  * tests/test_queue_*.c again on four build variants. */
+/* The "interrupt" of the race test below fires where the consumer masks
+ * interrupts (a port's CORO_CRITICAL_ENTER), when armed. */
+static void ring_race_isr(void);
+#define CORO_CRITICAL_ENTER() ring_race_isr()
+#define CORO_CRITICAL_EXIT() ((void)0)
 #include "queue_common.h"
 
 TestSuite(ring, .init = setup);
@@ -238,4 +243,55 @@ Test(ring, get_started_with_a_pending_cancel_ends_cancelled)
     memset(&s, 0, sizeof s);
     cr_assert_eq(coro_ring_init(&R, rb, 4, 1), CORO_OK);
     cr_assert_eq(coro_loop_run_until_complete(&L, ring_cancelled_at_start_script, &s), CORO_OK);
+}
+
+/* The consumer's race: the producer's element lands after the consumer found
+ * the ring empty but before it published itself as waiting (here: an
+ * "interrupt" at the consumer's first critical section after the failed
+ * try). The producer saw nobody to wake, so the consumer must see the element
+ * and wake its own loop: the get ends with it at once, not at its timeout. */
+static int race_armed;
+static void ring_race_isr(void)
+{
+    if (race_armed) {
+        race_armed = 0;
+        cr_assert_null(R.loop); /* not published yet: the put wakes nobody */
+        cr_assert_eq(coro_ring_put(&R, "z"), CORO_OK);
+    }
+}
+static CORO_FN(ring_race_script, struct rscript, self)
+{
+    CORO_BEGIN(self);
+    race_armed = 1;
+    CORO_CATCH(self, self->st, CORO_TIMEOUT(self, &self->r[0].to, 100, CORO_RING_GET(self, &R, &self->c)));
+    cr_assert_eq(race_armed, 0);
+    cr_assert_eq(self->st, CORO_OK);
+    cr_assert_eq(self->c, 'z');
+    cr_assert_eq(coro_loop_time(&L), 0);
+    CORO_END(self);
+}
+Test(ring, element_landing_before_the_consumer_waits_is_not_missed)
+{
+    static char rb[4];
+    static struct rscript s;
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(coro_ring_init(&R, rb, 4, 1), CORO_OK);
+    cr_assert_eq(coro_loop_run_until_complete(&L, ring_race_script, &s), CORO_OK);
+    cr_assert_null(L.polls);
+    cr_assert_eq(L.armed, 0);
+}
+
+/* A task waiting on an empty ring costs no wakeup: only an element does. */
+static void stop_loop(void *arg) { (void)arg; coro_loop_stop(&L); }
+Test(ring, waiting_on_an_empty_ring_requests_no_wakeup)
+{
+    static char rb[4];
+    static struct reader r;
+    memset(&r, 0, sizeof r);
+    cr_assert_eq(coro_ring_init(&R, rb, 4, 1), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, NULL, reader_fn, &r), CORO_OK);
+    cr_assert_eq(coro_call_soon(&L, NULL, stop_loop, NULL), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_ERR_STOPPED);
+    cr_assert_eq(R.loop, &L); /* waiting */
+    cr_assert_eq(L.woken, 0);
 }
