@@ -221,7 +221,23 @@ def objdump(tree, hdr_text=None, header=None):
     return out
 
 
+def reap(d):
+    """Kill what a timed-out run left behind in work dir d (Criterion's
+    workers sit in their own process groups): by pid, found in /proc."""
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if os.readlink("/proc/%s/exe" % pid).startswith(d + "/"):
+                    os.kill(int(pid), 9)
+            except OSError:
+                pass
+
+
 def run_mutant(root, header, text, timeout, jobs_dir):
+    """None if the mutant survived, else why not. Builds get a generous limit
+    (a slow build on a loaded machine is no kill); each test gets `timeout`
+    seconds from Criterion (a hang is a kill) and a suite stops at its first
+    failure."""
     d = jobs_dir
     open(os.path.join(d, header), "w").write(text)
     try:
@@ -229,18 +245,19 @@ def run_mutant(root, header, text, timeout, jobs_dir):
             if not os.path.exists(os.path.join(d, "tests", suite + ".c")):
                 continue
             b = subprocess.run(["make", "-s", "B=build-mut", "CFLAGS=-O0", "build-mut/tests/" + suite],
-                               cwd=d, capture_output=True, timeout=timeout)
+                               cwd=d, capture_output=True, timeout=20 * timeout)
             if b.returncode:  # a warning the object-code check missed: not a test's kill
                 return "invalid (build of %s fails)" % suite
-            r = subprocess.run(["./build-mut/tests/" + suite, "--jobs", "1"], cwd=d, capture_output=True,
-                               timeout=timeout)
+            r = subprocess.run(["./build-mut/tests/" + suite, "--jobs", "1", "--fail-fast", "--timeout",
+                                str(timeout)], cwd=d, capture_output=True, timeout=10 * timeout)
             if r.returncode:
                 return "killed by " + suite
         r = subprocess.run(["make", "-s", "B=build-mut", "CFLAGS=-O0", "check-examples"], cwd=d,
-                           capture_output=True, timeout=timeout)
+                           capture_output=True, timeout=20 * timeout)
         if r.returncode:
             return "killed by the examples"
     except subprocess.TimeoutExpired:
+        reap(d)
         return "killed (timeout)"
     return None
 
@@ -250,7 +267,7 @@ def main():
     ap.add_argument("-n", type=int, default=160)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--timeout", type=int, default=30)
+    ap.add_argument("--timeout", type=int, default=30, help="seconds per test (a hang is a kill)")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--equivalent", default="tests/mutation-equivalent.txt")
     ap.add_argument("--survivors", default="build/mutation-survivors.txt",
