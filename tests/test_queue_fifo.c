@@ -637,3 +637,31 @@ Test(fifo, elements_copied_exactly_at_every_size)
         }
     }
 }
+
+/* Getters are served in FIFO order even after a chosen getter is cancelled
+ * with nothing left to pass on: its item was taken meanwhile, so nobody is
+ * woken (asyncio wakes the next getter only if the queue is not empty); a
+ * needless wake would send the next getter to the back of the line. */
+static CORO_FN(getter_order_script, struct script, self)
+{
+    CORO_BEGIN(self);
+    coro_queue_init(&Q, buf, 4, sizeof buf[0]);
+    spawn_ops(self, OP_GET, 3, NULL);
+    CORO_YIELD(self);
+    cr_assert_eq(coro_waitq_len(&L, &Q.getters), 3);
+    putn(&Q, 1);                      /* getter 0 chosen ... */
+    coro_task_cancel(&L, self->t[0]); /* ... cancelled before it runs ... */
+    cr_assert_eq(getn(&Q), 1);        /* ... and its item taken */
+    CORO_YIELD(self);                 /* getter 0 ends cancelled */
+    CORO_YIELD(self);                 /* (a getter woken for nothing would wait again, last) */
+    cr_assert_eq(self->o[0].st, CORO_ERR_CANCELLED);
+    cr_assert_eq(coro_queue_qsize(&Q), 0);
+    putn(&Q, 'a');
+    putn(&Q, 'b');
+    CORO_CATCH(self, self->st, CORO_AWAIT_TASK(self, self->t[1]));
+    CORO_CATCH(self, self->st, CORO_AWAIT_TASK(self, self->t[2]));
+    cr_assert_eq(self->o[1].item, 'a');
+    cr_assert_eq(self->o[2].item, 'b');
+    CORO_END(self);
+}
+Test(fifo, getters_stay_in_fifo_order_after_a_chosen_getter_is_cancelled) { RUN(getter_order_script); }

@@ -281,3 +281,24 @@ Test(condition, wait_started_with_a_pending_cancel_ends_cancelled_holding_the_lo
     cr_assert_not(coro_cond_locked(&gc)); /* released on the way out */
     cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
 }
+
+/* The notified waiter cancelled before it runs passes its notification on to
+ * one waiter, the next in line: a third stays waiting (no extra wakeup). */
+Test(condition, cancelled_wakeup_forwarded_to_one_waiter_only) /* 83 */
+{
+    struct cw w1 = {.c = &gc, .id = 1}, w2 = {.c = &gc, .id = 2}, w3 = {.c = &gc, .id = 3};
+    coro_cond_init(&gc, NULL);
+    victim = SPAWN(cw_task, &w1);
+    SPAWN(cw_task, &w2);
+    SPAWN(cw_task, &w3);
+    step();
+    cr_assert_eq(coro_waitq_len(&L, &gc.q), 3);
+    cr_assert(coro_lock_try_acquire(coro_cond_lock(&gc)));
+    cr_assert_eq(coro_call_soon(&L, NULL, notify_one, NULL), CORO_OK);
+    cr_assert_eq(coro_call_soon(&L, NULL, cancel_victim, NULL), CORO_OK);
+    cr_assert_eq(coro_call_soon(&L, NULL, release_cond, NULL), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_ERR_DEADLOCK); /* 3 waits for a notify that never comes */
+    cr_assert_str_eq(trace, "1:1L 2:0L ");
+    cr_assert_eq(coro_waitq_len(&L, &gc.q), 1);
+    cr_assert_not(coro_cond_locked(&gc));
+}
