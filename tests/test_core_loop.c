@@ -105,12 +105,14 @@ Test(loop, closed_loop_refuses_every_call)
 }
 
 /* A closed loop initialised again is a fresh loop: its clock read anew, no
- * task or timer left from before, and every call works again. */
-Test(loop, closed_loop_initialised_again_is_a_fresh_loop)
+ * task, timer or arm (a watch kept it waiting for interrupts) left from
+ * before, and every call works again. */
+Test(loop, closed_loop_initialised_again_is_a_fresh_loop, .timeout = 10)
 {
     struct once o;
     coro_task t;
     cr_assert_eq(coro_call_later(&L, NULL, 50, name_cb, "old"), CORO_OK);
+    coro_loop_arm(&L, 1);
     cr_assert_eq(coro_loop_close(&L), CORO_OK);
     cr_assert_eq(coro_call_soon(&L, NULL, nop_cb, NULL), CORO_ERR_CLOSED);
     coro_virtual_now = 1000;
