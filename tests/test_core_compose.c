@@ -494,3 +494,41 @@ Test(compose, wait_for_inner_done_then_caller_cancelled_same_iteration)
     cr_assert_eq(coro_task_status(&L, b.t[0]), CORO_ERR_USER + 1);
     cr_assert_eq(L.hlen, 0);
 }
+
+/* A wait's timeout may be as long as CORO_MAX_DELAY (one more is refused). */
+Test(compose, wait_for_accepts_the_longest_timeout)
+{
+    struct worker w = {.name = "a", .d = 10};
+    struct boss b = {.op = OP_WAIT_FOR, .n = 1, .timeout = CORO_MAX_DELAY};
+    coro_task tb;
+    cr_assert_eq(coro_spawn(&L, &b.t[0], worker, &w), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, &tb, boss, &b), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_OK);
+    cr_assert_eq(b.st, CORO_OK);
+    cr_assert_str_eq(trace, "a0@10 B0@10 ");
+}
+
+/* A gather over tasks already finished reports their result, whatever ended
+ * the task's previous await (here a wait on a wait queue that a callback
+ * ended with an error status). */
+struct twice { coro_frame co; coro_task t; coro_waitq q; int chosen; coro_status st[2]; };
+static void notify_err(void *arg) { coro_waitq_notify(coro_running_loop(), (coro_waitq *)arg, CORO_ERR_USER + 5); }
+static CORO_FN(gather_after_error, struct twice, self)
+{
+    CORO_BEGIN(self);
+    coro_waitq_init(&self->q);
+    cr_assert_eq(coro_call_later(coro_running_loop(), NULL, 20, notify_err, &self->q), CORO_OK);
+    CORO_CATCH(self, self->st[0], CORO_AWAIT_ON(self, coro_waitq_wait(&self->q), coro_waitq_resumed(&self->chosen)));
+    CORO_CATCH(self, self->st[1], CORO_GATHER(self, &self->t, 1, NULL)); /* t ended at 10 */
+    CORO_END(self);
+}
+Test(compose, gather_of_finished_tasks_after_an_await_that_failed_succeeds)
+{
+    struct worker w = {.name = "a", .d = 10};
+    struct twice g;
+    memset(&g, 0, sizeof g);
+    cr_assert_eq(coro_spawn(&L, &g.t, worker, &w), CORO_OK);
+    cr_assert_eq(coro_loop_run_until_complete(&L, gather_after_error, &g), CORO_OK);
+    cr_assert_eq(g.st[0], CORO_ERR_USER + 5);
+    cr_assert_eq(g.st[1], CORO_OK);
+}

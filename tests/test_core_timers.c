@@ -579,3 +579,28 @@ Test(timers, sleep_until_one_tick_ahead_now_and_the_past_horizon)
     cr_assert_eq(coro_loop_run_until_complete(&L, until_edges, &e), CORO_OK);
     cr_assert_str_eq(trace, "+1@101 p0@101 p-h@101 -h-1:7@101 ", "%s", trace);
 }
+
+/* Cancelling a timer from the middle of the heap puts the last one in its
+ * place, which may have to move up or down: here (deadlines inserted in an
+ * order that is already a heap, so each stays where it lands) the 12th timer
+ * (316) goes and the last (608) lands under 99 but above 330 and 559, so it
+ * must move down. Everything left fires in deadline order. */
+static const coro_tick mid_heap[29] = {27,  263, 75,  327, 641, 99,  405, 333, 537, 776, 902, 316, 110, 535, 690,
+                                       898, 525, 597, 593, 962, 821, 925, 987, 559, 330, 155, 957, 721, 608};
+static coro_tick mid_fired[29];
+static int mid_n;
+static void mid_cb(void *arg) { mid_fired[mid_n++] = *(const coro_tick *)arg; }
+Test(timers, cancel_from_the_middle_of_the_heap_keeps_deadline_order)
+{
+    coro_handle h[29];
+    int i;
+    mid_n = 0;
+    for (i = 0; i < 29; i++)
+        cr_assert_eq(coro_call_at(&L, &h[i], mid_heap[i], mid_cb, (void *)&mid_heap[i]), CORO_OK);
+    cr_assert_eq(coro_handle_cancel(&L, h[11]), 1);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_eq(mid_n, 28);
+    for (i = 1; i < mid_n; i++)
+        cr_assert(mid_fired[i - 1] < mid_fired[i], "%u fired before %u", (unsigned)mid_fired[i - 1],
+                  (unsigned)mid_fired[i]);
+}
