@@ -5,27 +5,31 @@ Lists candidate mutants in the function bodies of each header (comments,
 strings, preprocessor lines and the arguments of CORO_ASSERT / trace calls are
 skipped), samples N of them with a fixed seed, drops those whose object code
 is identical to the original's (equivalent by construction) or that do not
-compile warning-free, and runs the rest against the unit suites and the examples diff, each
-in a scratch copy of the tree, with a timeout (a hang counts as killed).
+compile warning-free (invalid), and runs the rest against the unit suites and
+the examples diff, each in a scratch copy of the tree, with a timeout per test
+(a hang counts as killed); a survivor is tried once more on the suites built
+with ASan+UBSan (as `make sanitize` in `make test` would), unless --no-sanitize.
 
   tools/mutation.py --list                      every candidate, one a line
   tools/mutation.py -n 160 --seed 1 --jobs 2    the sampled run (make mutation)
   tools/mutation.py --only FILE                 re-test only the mutants listed in FILE
                                                 (the survivors file a run writes, by default)
 
-A mutant is named by its key `header | original line | mutated line` (both
-lines stripped), never by a line number, so the sample and the list of
-equivalents survive code motion: the sample is the N keys with the smallest
-sha256(seed | key), each with every candidate of that key, so a reordered or
-re-indented header gives the same sample (an edited line changes only its own
-mutants and, at the margin, which keys make the first N). The report still
-gives each survivor's file:line. Two identical lines mutated the same way in
-one header share a key: they are sampled, listed and reported together.
+A mutant is named by its key `header | function | original line | mutated
+line` (both lines stripped), never by a line number, so the sample and the
+list of equivalents survive code motion. The sample is drawn by line, without
+the function: the N lines-and-mutations `header | original line | mutated
+line` with the smallest sha256(seed | that), each with every candidate of it,
+so a reordered or re-indented header gives the same sample (an edited line
+changes only its own mutants and, at the margin, which make the first N). The
+report still gives each survivor's file:line. A file of keys (--only, the
+list of equivalents) may also name a line without its function: that covers
+every place of the line.
 
 Operators: relational (< <= > >= == !=), logical (&& ||), a condition negated
 (if/while), an integer constant moved by one, a call or assignment statement
 deleted, a return value replaced by 0. A survivor judged equivalent is listed in
-tests/mutation-equivalent.txt as `header | original line | mutated line | reason`;
+tests/mutation-equivalent.txt as `header | function | original line | mutated line | reason`;
 the run fails when a survivor is neither killed nor listed there. Each run
 writes its unlisted survivors, one key a line, to build/mutation-survivors.txt
 (--survivors), the file --only reads by default.
@@ -48,6 +52,7 @@ SUITES = {
 }
 # The project's warnings: a mutant they refuse (an unused variable left by a
 # deleted statement) is invalid, not killed: no test had to notice it.
+SAN = "-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"  # the Makefile's SAN
 WARN = ["-Wall", "-Wextra", "-Wpedantic", "-Werror", "-Wshadow", "-Wimplicit-fallthrough"]
 TOKEN = re.compile(r"""
     (?P<comment>/\*.*?\*/|//[^\n]*)
@@ -91,19 +96,23 @@ def candidates(path):
         elif t[0] != "comment" and not cxx:
             toks.append(t)
     muts, depth, in_fn, prev, skip_depth = [], 0, False, None, None
-    paren_stack = []
+    paren_stack, decl, fn = [], None, ""
     for i, (kind, tok, off) in enumerate(toks):
         if kind == "pp":
             prev = None
             continue
+        if depth == 0 and tok == "(" and not paren_stack and decl is None and toks[i - 1][0] == "ident":
+            decl = toks[i - 1][1]  # the name a definition at file level declares
+        elif depth == 0 and tok in (";", "}"):
+            decl = None
         if tok == "{":
             if depth == 0 and prev == ")":
-                in_fn = True
+                in_fn, fn = True, decl or "?"
             depth += 1
         elif tok == "}":
             depth -= 1
             if depth == 0:
-                in_fn = False
+                in_fn, decl = False, None
         if tok == "(":
             name = toks[i - 1][1] if i else ""
             paren_stack.append(name)
@@ -119,13 +128,13 @@ def candidates(path):
             continue
         swap = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "==", "&&": "||", "||": "&&"}
         if kind == "op" and tok in swap and toks[i - 1][1] != "operator":
-            muts.append((off, len(tok), swap[tok], "%s -> %s" % (tok, swap[tok])))
+            muts.append(((off, len(tok), swap[tok], "%s -> %s" % (tok, swap[tok])), fn))
         elif kind == "number":
             v = int(re.match(r"0[xX][0-9a-fA-F]+|\d+", tok).group(0), 0)
             suffix = re.sub(r"^(0[xX][0-9a-fA-F]+|\d+)", "", tok)
-            muts.append((off, len(tok), "%d%s" % (v + 1, suffix), "%s -> %d" % (tok, v + 1)))
+            muts.append(((off, len(tok), "%d%s" % (v + 1, suffix), "%s -> %d" % (tok, v + 1)), fn))
             if v > 0:
-                muts.append((off, len(tok), "%d%s" % (v - 1, suffix), "%s -> %d" % (tok, v - 1)))
+                muts.append(((off, len(tok), "%d%s" % (v - 1, suffix), "%s -> %d" % (tok, v - 1)), fn))
         elif kind == "ident" and tok in ("if", "while") and toks[i + 1][1] == "(":
             j, d = i + 1, 0
             while True:
@@ -135,14 +144,14 @@ def candidates(path):
                     break
                 j += 1
             a, b = toks[i + 1][2] + 1, toks[j][2]
-            muts.append((a, b - a, "!(" + text[a:b] + ")", "%s condition negated" % tok))
+            muts.append(((a, b - a, "!(" + text[a:b] + ")", "%s condition negated" % tok), fn))
         elif kind == "ident" and tok == "return" and toks[i + 1][1] != ";":
             j = i + 1
             while toks[j][1] != ";":
                 j += 1
             a, b = toks[i + 1][2], toks[j][2]
             if text[a:b].strip() not in ("0", "CORO_OK", "NULL"):
-                muts.append((a, b - a, "0", "return value -> 0"))
+                muts.append(((a, b - a, "0", "return value -> 0"), fn))
         # a statement that is a call or an assignment, alone on its line
         if kind == "ident" and prev_is_stmt_start(toks, i) and tok not in (
                 "return", "break", "continue", "goto", "if", "while", "for", "do", "switch", "case", "default",
@@ -154,8 +163,8 @@ def candidates(path):
             is_decl = re.match(r"[A-Za-z_]\w*\s*\**\s+\**[A-Za-z_]", stmt) is not None
             if toks[j][1] == ";" and "\n" not in stmt and not is_decl and \
                     (re.search(r"[^=!<>]=[^=]|\+\+|--", stmt) or re.match(r"[A-Za-z_]\w*\s*\(", stmt)):
-                muts.append((off, len(stmt), "(void)0;", "statement deleted"))
-    return text, muts
+                muts.append(((off, len(stmt), "(void)0;", "statement deleted"), fn))
+    return text, [m + (f,) for m, f in muts]
 
 
 def prev_is_stmt_start(toks, i):
@@ -163,17 +172,24 @@ def prev_is_stmt_start(toks, i):
 
 
 def describe(text, m):
-    off, n, rep, what = m
+    off, n, rep, what = m[:4]
     ls = text.rfind("\n", 0, off) + 1
     le = text.find("\n", off)
     line = text.count("\n", 0, off) + 1
     return line, text[ls:le].strip(), (text[ls:off] + rep + text[off + n:le]).strip(), what
 
 
-def key(header, text, m):
-    """The stable name of a mutant: header | original line | mutated line."""
+def lkey(header, text, m):
+    """What the sample is drawn by: header | original line | mutated line."""
     line, orig, new, what = describe(text, m)
     return "%s | %s | %s" % (header, orig, new)
+
+
+def key(header, text, m):
+    """The stable name of a mutant: header | function | original line | mutated
+    line (the function tells apart the same line in two places)."""
+    line, orig, new, what = describe(text, m)
+    return "%s | %s | %s | %s" % (header, m[4], orig, new)
 
 
 def rank(seed, k):
@@ -181,7 +197,7 @@ def rank(seed, k):
 
 
 def read_keys(path, known):
-    """Keys from a file of `header | original line | mutated line [| reason]` lines.
+    """Keys from a file of `header | function | original line | mutated line [| reason]` lines.
 
     A line of C may itself hold ` | `, so a file line is matched against the
     known keys (every candidate's): its longest prefix, up to a ` | `, that is
@@ -233,29 +249,42 @@ def reap(d):
                 pass
 
 
-def run_mutant(root, header, text, timeout, jobs_dir):
+def run_suites(d, header, timeout, bdir, cflags, tag=""):
+    """Build and run the suites of header in work dir d: None, or why not."""
+    for suite in SUITES[header]:
+        if not os.path.exists(os.path.join(d, "tests", suite + ".c")):
+            continue
+        b = subprocess.run(["make", "-s", "B=" + bdir, "CFLAGS=" + cflags, bdir + "/tests/" + suite],
+                           cwd=d, capture_output=True, timeout=20 * timeout)
+        if b.returncode:  # a warning the object-code check missed: not a test's kill
+            return "invalid (build of %s fails)" % suite
+        r = subprocess.run(["./%s/tests/%s" % (bdir, suite), "--jobs", "1", "--fail-fast", "--timeout", str(timeout)],
+                           cwd=d, capture_output=True, timeout=10 * timeout,
+                           env=dict(os.environ, ASAN_OPTIONS="detect_leaks=0"))
+        if r.returncode:
+            return "killed by " + suite + tag
+    return None
+
+
+def run_mutant(root, header, text, timeout, jobs_dir, sanitize):
     """None if the mutant survived, else why not. Builds get a generous limit
     (a slow build on a loaded machine is no kill); each test gets `timeout`
     seconds from Criterion (a hang is a kill) and a suite stops at its first
-    failure."""
+    failure. A survivor of the plain suites and the examples is tried once
+    more on the suites built with ASan+UBSan (make sanitize, part of make
+    test, would catch what they catch: an overrun, an overflow)."""
     d = jobs_dir
     open(os.path.join(d, header), "w").write(text)
     try:
-        for suite in SUITES[header]:
-            if not os.path.exists(os.path.join(d, "tests", suite + ".c")):
-                continue
-            b = subprocess.run(["make", "-s", "B=build-mut", "CFLAGS=-O0", "build-mut/tests/" + suite],
-                               cwd=d, capture_output=True, timeout=20 * timeout)
-            if b.returncode:  # a warning the object-code check missed: not a test's kill
-                return "invalid (build of %s fails)" % suite
-            r = subprocess.run(["./build-mut/tests/" + suite, "--jobs", "1", "--fail-fast", "--timeout",
-                                str(timeout)], cwd=d, capture_output=True, timeout=10 * timeout)
-            if r.returncode:
-                return "killed by " + suite
+        why = run_suites(d, header, timeout, "build-mut", "-O0")
+        if why:
+            return why
         r = subprocess.run(["make", "-s", "B=build-mut", "CFLAGS=-O0", "check-examples"], cwd=d,
                            capture_output=True, timeout=20 * timeout)
         if r.returncode:
             return "killed by the examples"
+        if sanitize:
+            return run_suites(d, header, timeout, "build-mut-san", "-O0 " + SAN, " under ASan+UBSan")
     except subprocess.TimeoutExpired:
         reap(d)
         return "killed (timeout)"
@@ -269,6 +298,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=int, default=30, help="seconds per test (a hang is a kill)")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--no-sanitize", action="store_true",
+                    help="do not retry the survivors of the plain suites on ASan+UBSan builds")
     ap.add_argument("--equivalent", default="tests/mutation-equivalent.txt")
     ap.add_argument("--survivors", default="build/mutation-survivors.txt",
                     help="where the keys of the unlisted survivors are written")
@@ -284,16 +315,17 @@ def main():
     if a.list:
         for h, text, m in pool:
             line, orig, new, what = describe(text, m)
-            print("%s:%d: %s | %s" % (h, line, what, new))
+            print("%s:%d: %s: %s | %s" % (h, line, m[4], what, new))
         print("%d candidates" % len(pool), file=sys.stderr)
         return 0
-    known = set(key(*p) for p in pool)
-    if a.only:
+    known = set(key(*p) for p in pool) | set(lkey(*p) for p in pool)
+    if a.only:  # a key with or without the function: the latter names every place of that line
         only = read_keys(a.only, known)
-        sample = [p for p in pool if key(*p) in only]
+        sample = [p for p in pool if key(*p) in only or lkey(*p) in only]
     else:
-        chosen = set(sorted(known, key=lambda k: rank(a.seed, k))[:a.n])
-        sample = [p for p in pool if key(*p) in chosen]
+        lines = set(lkey(*p) for p in pool)
+        chosen = set(sorted(lines, key=lambda k: rank(a.seed, k))[:a.n])
+        sample = [p for p in pool if lkey(*p) in chosen]
     sample.sort(key=lambda p: (HEADERS.index(p[0]), p[2][0]))
     equivalent = read_keys(a.equivalent, known) if os.path.exists(a.equivalent) else set()
     base = objdump(root)
@@ -325,7 +357,7 @@ def main():
         h, text, m, mtext = item
         d = free.pop()
         try:
-            return (h, text, m, run_mutant(root, h, mtext, a.timeout, d))
+            return (h, text, m, run_mutant(root, h, mtext, a.timeout, d, not a.no_sanitize))
         finally:
             open(os.path.join(d, h), "w").write(text)
             free.append(d)
@@ -344,7 +376,7 @@ def main():
         valid = [r for r in rs if not r[3] or r[3].startswith("killed")]
         killed = [r for r in valid if r[3]]
         surv = [r for r in valid if not r[3]]
-        listed = [r for r in surv if key(h, r[1], r[2]) in equivalent]
+        listed = [r for r in surv if key(h, r[1], r[2]) in equivalent or lkey(h, r[1], r[2]) in equivalent]
         nonequiv = len(valid) - len(listed)
         score = 100.0 * len(killed) / nonequiv if nonequiv else 100.0
         print("%-13s killed %3d of %3d valid (%d equivalent by object code, %d invalid, %d survivors listed "
