@@ -241,3 +241,27 @@ static CORO_FN(join_cancelled_at_start_script, struct script, self)
     CORO_END(self);
 }
 Test(join, join_started_with_a_pending_cancel_ends_cancelled) { RUN(join_cancelled_at_start_script); }
+
+/* A put while a task joins does not end the join: it waits for that item's
+ * task_done too, and then ends OK. */
+static CORO_FN(join_put_script, struct script, self)
+{
+    CORO_BEGIN(self);
+    coro_queue_init(&Q, buf, 4, sizeof buf[0]);
+    putn(&Q, 1);
+    self->t[0] = spawn_op(&self->o[0], OP_JOIN, &Q, 0, 0);
+    CORO_YIELD(self);
+    putn(&Q, 2); /* while the joiner waits */
+    CORO_YIELD(self);
+    cr_assert_not(self->o[0].finished);
+    cr_assert_eq(getn(&Q), 1);
+    cr_assert_eq(coro_queue_task_done(&Q), CORO_OK);
+    CORO_YIELD(self);
+    cr_assert_not(self->o[0].finished);
+    cr_assert_eq(getn(&Q), 2);
+    cr_assert_eq(coro_queue_task_done(&Q), CORO_OK);
+    CORO_CATCH(self, self->st, CORO_AWAIT_TASK(self, self->t[0]));
+    cr_assert_eq(self->o[0].st, CORO_OK);
+    CORO_END(self);
+}
+Test(join, a_put_while_joining_extends_the_join) { RUN(join_put_script); }

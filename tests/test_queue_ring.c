@@ -295,3 +295,51 @@ Test(ring, waiting_on_an_empty_ring_requests_no_wakeup)
     cr_assert_eq(R.loop, &L); /* waiting */
     cr_assert_eq(L.woken, 0);
 }
+
+/* Three tasks wait on one ring: a burst of two elements wakes the first two
+ * at once (one waiter per element); they leave, and the third, still
+ * waiting, is woken by the next element (the watch stays while anyone
+ * waits). */
+struct reader2 { coro_frame co; int id; char c; coro_status st; coro_timeout to; };
+static char r2log[64];
+static CORO_FN(reader2_fn, struct reader2, self)
+{
+    CORO_BEGIN(self);
+    for (;;) {
+        CORO_CATCH(self, self->st, CORO_TIMEOUT(self, &self->to, 20, CORO_RING_GET(self, &R, &self->c)));
+        if (self->st)
+            break;
+        snprintf(r2log + strlen(r2log), sizeof r2log - strlen(r2log), "%d%c@%u ", self->id, self->c,
+                 (unsigned)coro_loop_time(&L));
+        if (self->id < 2)
+            break; /* readers 0 and 1 leave after their first element */
+    }
+    CORO_END(self);
+}
+static void put_str(void *arg)
+{
+    const char *p;
+    for (p = (const char *)arg; *p; p++)
+        cr_assert_eq(coro_ring_put(&R, p), CORO_OK);
+}
+Test(ring, waiters_each_woken_by_an_element_and_the_last_still_watched)
+{
+    static char rb[4];
+    static struct reader2 r[3];
+    int i;
+    memset(r, 0, sizeof r);
+    memset(r2log, 0, sizeof r2log);
+    cr_assert_eq(coro_ring_init(&R, rb, 4, 1), CORO_OK);
+    for (i = 0; i < 3; i++) {
+        r[i].id = i;
+        cr_assert_eq(coro_spawn(&L, NULL, reader2_fn, &r[i]), CORO_OK);
+    }
+    cr_assert_eq(coro_call_at(&L, NULL, 5, put_str, "ab"), CORO_OK);
+    cr_assert_eq(coro_call_at(&L, NULL, 10, put_str, "c"), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(r2log, "0a@5 1b@5 2c@10 ");
+    cr_assert_eq(r[2].st, CORO_ERR_TIMEOUT);
+    cr_assert_eq(coro_loop_time(&L), 30);
+    cr_assert_null(L.polls);
+    cr_assert_eq(L.armed, 0);
+}
