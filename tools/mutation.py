@@ -50,7 +50,7 @@ SYNC = ["test_sync_lock", "test_sync_event", "test_sync_condition", "test_sync_s
         "test_sync_flag", "test_sync_api"]
 QUEUE = ["test_queue_fifo", "test_queue_priority", "test_queue_join", "test_queue_ring"]
 SUITES = {
-    "coro.h": CORE + ["test_loop", "test_hostile"] + SYNC + QUEUE + ["test_trace", "test_awaitable"],
+    "coro.h": CORE + ["test_loop", "test_hostile"] + SYNC + QUEUE + ["test_trace", "test_awaitable", "test_misuse"],
     "coro_sync.h": SYNC + ["test_hostile", "test_trace"],
     "coro_queue.h": QUEUE + ["test_hostile", "test_trace"],
 }
