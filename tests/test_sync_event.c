@@ -138,3 +138,31 @@ Test(event, wait_started_with_a_pending_cancel_ends_cancelled)
     cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
     cr_assert_str_eq(trace, "1:1 ");
 }
+
+/* The dump lists every waiter of an event by its slot number, two-digit
+ * numbers included (this suite has 16 task slots). */
+static char evdump[2048];
+static void evdump_w(const char *s, void *ctx)
+{
+    (void)ctx;
+    strncat(evdump, s, sizeof evdump - strlen(evdump) - 1);
+}
+Test(event, dump_lists_every_waiter_by_its_slot_number)
+{
+    static struct ev w[11];
+    char want[64];
+    int i;
+    coro_event_init(&ge);
+    for (i = 0; i < 11; i++) {
+        w[i].e = &ge;
+        w[i].id = i;
+        SPAWN(ev_task, &w[i]);
+    }
+    step();
+    evdump[0] = 0;
+    coro_loop_dump(&L, evdump_w, NULL);
+    for (i = 0; i < 11; i++) {
+        snprintf(want, sizeof want, "  task %d: waiting on a queue 0x", i);
+        cr_assert(strstr(evdump, want), "%s\nwanted: %s", evdump, want);
+    }
+}

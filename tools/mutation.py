@@ -6,7 +6,7 @@ strings, preprocessor lines and the arguments of CORO_ASSERT / trace calls are
 skipped), samples N of them with a fixed seed, drops those whose object code
 is identical to the original's (equivalent by construction) or that do not
 compile warning-free (invalid), and runs the rest against the unit suites and
-the examples diff, each in a scratch copy of the tree, with a timeout per test
+the examples diff, each in a scratch copy of the tree, with a timeout per suite
 (a hang counts as killed); a survivor is tried once more on the suites built
 with ASan+UBSan (as `make sanitize` in `make test` would), unless --no-sanitize.
 
@@ -259,11 +259,11 @@ def run_suites(d, header, timeout, bdir, cflags, tag=""):
         if not os.path.exists(os.path.join(d, "tests", suite + ".c")):
             continue
         b = subprocess.run(["make", "-s", "B=" + bdir, "CFLAGS=" + cflags, bdir + "/tests/" + suite],
-                           cwd=d, capture_output=True, timeout=20 * timeout)
+                           cwd=d, capture_output=True, timeout=10 * timeout)
         if b.returncode:  # a warning the object-code check missed: not a test's kill
             return "invalid (build of %s fails)" % suite
-        r = subprocess.run(["./%s/tests/%s" % (bdir, suite), "--jobs", "1", "--fail-fast", "--timeout", str(timeout)],
-                           cwd=d, capture_output=True, timeout=10 * timeout,
+        r = subprocess.run(["./%s/tests/%s" % (bdir, suite), "--jobs", "1", "--fail-fast"],
+                           cwd=d, capture_output=True, timeout=timeout,
                            env=dict(os.environ, ASAN_OPTIONS="detect_leaks=0"))
         if r.returncode:
             return "killed by " + suite + tag
@@ -272,8 +272,9 @@ def run_suites(d, header, timeout, bdir, cflags, tag=""):
 
 def run_mutant(root, header, text, timeout, jobs_dir, sanitize):
     """None if the mutant survived, else why not. Builds get a generous limit
-    (a slow build on a loaded machine is no kill); each test gets `timeout`
-    seconds from Criterion (a hang is a kill) and a suite stops at its first
+    (10 x timeout: a slow build on a loaded machine is no kill); a suite gets
+    `timeout` seconds (a hang is a kill; Criterion's own --timeout does not
+    stop a worker spinning in the virtual clock's idle) and stops at its first
     failure. A survivor of the plain suites and the examples is tried once
     more on the suites built with ASan+UBSan (make sanitize, part of make
     test, would catch what they catch: an overrun, an overflow)."""
@@ -284,7 +285,7 @@ def run_mutant(root, header, text, timeout, jobs_dir, sanitize):
         if why:
             return why
         r = subprocess.run(["make", "-s", "B=build-mut", "CFLAGS=-O0", "check-examples"], cwd=d,
-                           capture_output=True, timeout=20 * timeout)
+                           capture_output=True, timeout=10 * timeout)
         if r.returncode:
             return "killed by the examples"
         if sanitize:
@@ -300,7 +301,7 @@ def main():
     ap.add_argument("-n", type=int, default=160)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--timeout", type=int, default=30, help="seconds per test (a hang is a kill)")
+    ap.add_argument("--timeout", type=int, default=60, help="seconds per suite run (a hang is a kill)")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--no-sanitize", action="store_true",
                     help="do not retry the survivors of the plain suites on ASan+UBSan builds")
