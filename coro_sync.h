@@ -831,12 +831,10 @@ CORO_DEF coro_status coro__flag_resumed(coro_flag *f)
 {
     int chosen;
     coro_status st = coro_waitq_resumed(&chosen);
-    if (st == CORO_OK) {
-        if (coro__flag_take(f))
-            st = CORO_OK;
-        else if ((st = coro_waitq_wait(&f->q)) == CORO_PENDING)
-            return st; /* another waiter consumed it: wait again */
-    }
+    /* Another waiter consumed it: wait again, watched again (the one that got
+     * it stopped the watch if the queue looked empty: we had left it). */
+    if (st == CORO_OK && (st = coro__flag_start(f)) == CORO_PENDING)
+        return st;
     if (coro_watch_active(&f->watch) && coro_waitq_empty(&f->q)) /* the last waiter left */
         coro_watch_stop(coro_running_loop(), &f->watch);
     return st;

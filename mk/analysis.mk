@@ -11,10 +11,11 @@
 #   make lint                    cppcheck and clang-tidy on the headers
 #   make misra                   cppcheck's MISRA C:2012 addon against docs/MISRA.md
 #   make mutation                sampled mutants of the headers against the suites (not in make test)
+#   make mutation-survivors      re-test only the last run's unlisted survivors
 DEB_PKGS   += clang libclang-rt-14-dev valgrind cppcheck clang-tidy python3
 TEST_STEPS += sanitize fuzz-ci stress valgrind coverage lint misra
 
-.PHONY: sanitize fuzz fuzz-ci stress valgrind valgrind-all coverage lint misra mutation mutation-list
+.PHONY: sanitize fuzz fuzz-ci stress valgrind valgrind-all coverage lint misra mutation mutation-list mutation-survivors
 
 rparen := )
 
@@ -180,6 +181,9 @@ misra: $(HEADERS) mk/analysis.mk docs/MISRA.md
 MUT_N    ?= 160
 MUT_SEED ?= 1
 mutation:
-	python3 tools/mutation.py -n $(MUT_N) --seed $(MUT_SEED) --jobs 2
+	python3 tools/mutation.py -n $(MUT_N) --seed $(MUT_SEED) --jobs 2 --survivors $(B)/mutation-survivors.txt
+# re-test only the survivors of the last run (build/mutation-survivors.txt), e.g. after adding tests
+mutation-survivors:
+	python3 tools/mutation.py --only $(B)/mutation-survivors.txt --survivors $(B)/mutation-survivors.txt --jobs 2
 mutation-list:
 	python3 tools/mutation.py --list

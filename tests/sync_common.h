@@ -77,13 +77,22 @@ SYNC_SHARED static coro_task victim;
 SYNC_SHARED static void cancel_victim(void *arg) { (void)arg; coro_task_cancel(&L, victim); }
 
 /* ---- actors ------------------------------------------------------------------ */
+/* An actor with self_cancel set cancels itself before its first wait: the
+ * cancellation is pending when the wait starts (as for a task cancelled
+ * while ready, between two awaits). */
+#define SELF_CANCEL(self)                                                        \
+    do {                                                                         \
+        if ((self)->self_cancel)                                                 \
+            cr_assert(coro_task_cancel(&L, coro_current_task(&L)));              \
+    } while (0)
+
 /* Acquire a lock (optionally within a timeout), log it, hold it for `hold`
  * ticks (0: until an event), optionally fail inside, release on every way
  * out through coro_lock_leave in the cleanup section. */
 struct lk {
     coro_frame co;
     coro_lock *l;
-    int id, fail;
+    int id, fail, self_cancel;
     coro_tick hold, tmo;
     coro_event *until;
     coro_timeout to;
@@ -92,6 +101,7 @@ struct lk {
 SYNC_SHARED static CORO_FN(lk_task, struct lk, self)
 {
     CORO_BEGIN(self);
+    SELF_CANCEL(self);
     if (self->tmo)
         CORO_CATCH(self, self->st, CORO_TIMEOUT(self, &self->to, self->tmo, CORO_LOCK(self, self->l)));
     else
@@ -117,7 +127,7 @@ SYNC_SHARED static CORO_FN(lk_task, struct lk, self)
 struct sm {
     coro_frame co;
     coro_sem *s;
-    int id, reps;
+    int id, reps, self_cancel;
     coro_tick hold, tmo;
     coro_timeout to;
     coro_status st;
@@ -126,6 +136,7 @@ struct sm {
 SYNC_SHARED static CORO_FN(sm_task, struct sm, self)
 {
     CORO_BEGIN(self);
+    SELF_CANCEL(self);
     do {
         if (self->tmo)
             CORO_CATCH(self, self->st, CORO_TIMEOUT(self, &self->to, self->tmo, CORO_SEM_ENTER(self, self->s, self->held)));
@@ -151,7 +162,7 @@ SYNC_SHARED static CORO_FN(sm_task, struct sm, self)
 struct ev {
     coro_frame co;
     coro_event *e;
-    int id;
+    int id, self_cancel;
     coro_tick tmo;
     coro_timeout to;
     coro_status st;
@@ -159,6 +170,7 @@ struct ev {
 SYNC_SHARED static CORO_FN(ev_task, struct ev, self)
 {
     CORO_BEGIN(self);
+    SELF_CANCEL(self);
     if (self->tmo)
         CORO_CATCH(self, self->st, CORO_TIMEOUT(self, &self->to, self->tmo, CORO_EVENT_WAIT(self, self->e)));
     else
@@ -174,7 +186,7 @@ SYNC_SHARED static int pred_value;
 struct cw {
     coro_frame co;
     coro_cond *c;
-    int id, use_pred;
+    int id, use_pred, self_cancel;
     coro_tick tmo;
     coro_timeout to;
     coro_status st;
@@ -184,6 +196,7 @@ SYNC_SHARED static CORO_FN(cw_task, struct cw, self)
 {
     CORO_BEGIN(self);
     CORO_LOCK(self, coro_cond_lock(self->c));
+    SELF_CANCEL(self);
     if (self->use_pred)
         CORO_CATCH(self, self->st, CORO_COND_WAIT_FOR(self, self->c, pred_value));
     else if (self->tmo)

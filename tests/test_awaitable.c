@@ -385,3 +385,49 @@ Test(awaitable, flag_and_ring_use_their_watch)
     cr_assert_eq(b.r1.c, 7);
     cr_assert_eq(b.r2.c, 7);
 }
+
+/* A broadcast: coro_waitq_notify_all wakes every task parked on the queue, in
+ * FIFO order, each with the status given, and returns how many it woke (0 on
+ * an empty queue); coro_waitq_len counts the waiters before. */
+static struct gate bg;
+static int woke[3];
+static void broadcast(void *arg)
+{
+    coro_loop *loop = coro_running_loop();
+    (void)arg;
+    woke[2] = coro_waitq_len(loop, &bg.q);
+    woke[0] = coro_waitq_notify_all(loop, &bg.q, (coro_status)(CORO_ERR_USER + 2));
+    woke[1] = coro_waitq_notify_all(loop, &bg.q, CORO_OK);
+}
+struct bwaiter { coro_frame co; int id; coro_status st; };
+static char border[16];
+static CORO_FN(bwaiter, struct bwaiter, self)
+{
+    CORO_BEGIN(self);
+    CORO_CATCH(self, self->st, GATE_WAIT(self, &bg));
+    border[strlen(border)] = (char)('0' + self->id);
+    CORO_END(self);
+}
+Test(awaitable, notify_all_wakes_every_waiter_and_returns_the_count)
+{
+    static coro_loop loop;
+    static struct bwaiter w[3];
+    int i;
+    memset(&bg, 0, sizeof bg);
+    memset(w, 0, sizeof w);
+    memset(border, 0, sizeof border);
+    cr_assert_eq(coro_loop_init(&loop), CORO_OK);
+    for (i = 0; i < 3; i++) {
+        w[i].id = i + 1;
+        cr_assert_eq(coro_spawn(&loop, NULL, bwaiter, &w[i]), CORO_OK);
+    }
+    cr_assert_eq(coro_call_later(&loop, NULL, 5, broadcast, NULL), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&loop), CORO_OK);
+    cr_assert_eq(woke[0], 3);
+    cr_assert_eq(woke[1], 0);
+    cr_assert_eq(woke[2], 3);
+    cr_assert_str_eq(border, "123");
+    for (i = 0; i < 3; i++)
+        cr_assert_eq(w[i].st, CORO_ERR_USER + 2);
+    cr_assert(coro_waitq_empty(&bg.q));
+}

@@ -254,6 +254,29 @@ Test(compose, wait_duplicate_counted_once)
     cr_assert_str_eq(trace, "a0@10 b0@20 B0@20 ");
 }
 
+/* Tasks already finished are done for every wait that lists them: a second
+ * CORO_WAIT on the same finished tasks reports them done again (asyncio.wait
+ * returns them in `done` each time), a duplicate still once. */
+Test(compose, wait_again_on_finished_tasks_counts_them_again)
+{
+    struct worker w[2] = {{.name = "a", .d = 10}, {.name = "b", .d = 20}};
+    struct boss b = {.op = OP_WAIT, .when = CORO_ALL_COMPLETED, .timeout = CORO_FOREVER, .before = 30};
+    struct boss b2 = {.op = OP_WAIT, .when = CORO_FIRST_COMPLETED, .timeout = CORO_FOREVER, .n = 3};
+    coro_task tb;
+    spawn_workers(w, 2, &b);
+    cr_assert_eq(coro_spawn(&L, &tb, boss, &b), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_OK);
+    cr_assert_eq(b.ndone, 2);
+    b2.t[0] = b.t[1];
+    b2.t[1] = b.t[0];
+    b2.t[2] = b.t[1];
+    cr_assert_eq(coro_spawn(&L, &tb, boss, &b2), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_OK);
+    cr_assert_eq(b2.ndone, 2);
+    cr_assert_eq(b2.mask, 7u);
+    cr_assert_str_eq(trace, "a0@10 b0@20 B0@30 B0@30 ");
+}
+
 Test(compose, wait_invalid_arguments)
 {
     struct worker w = {.name = "a", .d = 10};
@@ -665,4 +688,42 @@ Test(compose, as_completed_invalid_arguments)
     cr_assert_eq(coro_as_completed_init(&it, t, 1, (coro_tick)(CORO_MAX_DELAY + 1u)), CORO_ERR_RANGE);
     cr_assert_eq(it.left, 0);
     cr_assert_null(it.tasks);
+}
+
+/* A wait's timeout may be as long as CORO_MAX_DELAY (one more is refused). */
+Test(compose, wait_for_accepts_the_longest_timeout)
+{
+    struct worker w = {.name = "a", .d = 10};
+    struct boss b = {.op = OP_WAIT_FOR, .n = 1, .timeout = CORO_MAX_DELAY};
+    coro_task tb;
+    cr_assert_eq(coro_spawn(&L, &b.t[0], worker, &w), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, &tb, boss, &b), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, tb), CORO_OK);
+    cr_assert_eq(b.st, CORO_OK);
+    cr_assert_str_eq(trace, "a0@10 B0@10 ");
+}
+
+/* A gather over tasks already finished reports their result, whatever ended
+ * the task's previous await (here a wait on a wait queue that a callback
+ * ended with an error status). */
+struct twice { coro_frame co; coro_task t; coro_waitq q; int chosen; coro_status st[2]; };
+static void notify_err(void *arg) { coro_waitq_notify(coro_running_loop(), (coro_waitq *)arg, CORO_ERR_USER + 5); }
+static CORO_FN(gather_after_error, struct twice, self)
+{
+    CORO_BEGIN(self);
+    coro_waitq_init(&self->q);
+    cr_assert_eq(coro_call_later(coro_running_loop(), NULL, 20, notify_err, &self->q), CORO_OK);
+    CORO_CATCH(self, self->st[0], CORO_AWAIT_ON(self, coro_waitq_wait(&self->q), coro_waitq_resumed(&self->chosen)));
+    CORO_CATCH(self, self->st[1], CORO_GATHER(self, &self->t, 1, NULL)); /* t ended at 10 */
+    CORO_END(self);
+}
+Test(compose, gather_of_finished_tasks_after_an_await_that_failed_succeeds)
+{
+    struct worker w = {.name = "a", .d = 10};
+    struct twice g;
+    memset(&g, 0, sizeof g);
+    cr_assert_eq(coro_spawn(&L, &g.t, worker, &w), CORO_OK);
+    cr_assert_eq(coro_loop_run_until_complete(&L, gather_after_error, &g), CORO_OK);
+    cr_assert_eq(g.st[0], CORO_ERR_USER + 5);
+    cr_assert_eq(g.st[1], CORO_OK);
 }

@@ -46,6 +46,52 @@ Test(loop, coro_run_cancels_the_other_tasks_after_main_returns)
     cr_assert_null(coro_running_loop());
 }
 
+/* Every task left when main returns is cancelled and waited for, however
+ * long its cleanup takes ("a" 2 ticks, "b" 5): not just the first. */
+struct twomain { coro_frame co; struct worker w[2]; };
+static CORO_FN(twomain, struct twomain, self)
+{
+    int i;
+    CORO_BEGIN(self);
+    for (i = 0; i < 2; i++) {
+        self->w[i].name = i ? "b" : "a";
+        self->w[i].d = 1000;
+        self->w[i].fin_sleep = i ? 5 : 2;
+        cr_assert_eq(coro_spawn(coro_running_loop(), NULL, worker, &self->w[i]), CORO_OK);
+    }
+    CORO_SLEEP(self, 10);
+    tr("main@%lu ", NOW());
+    CORO_END(self);
+}
+Test(loop, coro_run_waits_for_every_task_left_to_finish_its_cleanup)
+{
+    static struct twomain m;
+    memset(&m, 0, sizeof m);
+    cr_assert_eq(coro_run(twomain, &m), CORO_OK);
+    cr_assert_str_eq(trace, "main@10 a1@10 b1@10 a.@12 b.@15 ");
+    cr_assert_eq(coro_virtual_now, 15);
+}
+
+/* A lone task in the first slot waiting for something nobody will do is a
+ * deadlock, not the end of the run. */
+struct lone { coro_frame co; coro_waitq q; int chosen; };
+static CORO_FN(lone, struct lone, self)
+{
+    CORO_BEGIN(self);
+    coro_waitq_init(&self->q);
+    CORO_AWAIT_ON(self, coro_waitq_wait(&self->q), coro_waitq_resumed(&self->chosen));
+    CORO_END(self);
+}
+Test(loop, a_lone_task_in_the_first_slot_waiting_forever_is_a_deadlock)
+{
+    struct lone l;
+    coro_task t;
+    cr_assert_eq(coro_spawn(&L, &t, lone, &l), CORO_OK);
+    cr_assert_eq(CORO__ID(t), 0);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_ERR_DEADLOCK);
+    cr_assert_not(coro_task_done(&L, t));
+}
+
 struct stopper { coro_frame co; };
 static CORO_FN(stopper, struct stopper, self)
 {
@@ -102,6 +148,28 @@ Test(loop, closed_loop_refuses_every_call)
     cr_assert_eq(coro_call_later(&L, NULL, 5, nop_cb, NULL), CORO_ERR_CLOSED);
     cr_assert_eq(coro_call_at(&L, NULL, 5, nop_cb, NULL), CORO_ERR_CLOSED);
     cr_assert_str_eq(trace, "alive ");
+}
+
+/* A closed loop initialised again is a fresh loop: its clock read anew, no
+ * task, timer or arm (a watch kept it waiting for interrupts) left from
+ * before, and every call works again. */
+Test(loop, closed_loop_initialised_again_is_a_fresh_loop, .timeout = 10)
+{
+    struct once o;
+    coro_task t;
+    cr_assert_eq(coro_call_later(&L, NULL, 50, name_cb, "old"), CORO_OK);
+    coro_loop_arm(&L, 1);
+    cr_assert_eq(coro_loop_close(&L), CORO_OK);
+    cr_assert_eq(coro_call_soon(&L, NULL, nop_cb, NULL), CORO_ERR_CLOSED);
+    coro_virtual_now = 1000;
+    cr_assert_eq(coro_loop_init(&L), CORO_OK);
+    cr_assert_eq(coro_loop_time(&L), 1000);
+    cr_assert_eq(coro_call_later(&L, NULL, 5, name_cb, "new"), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, &t, once_fn, &o), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "x new@1005 ");
+    cr_assert(coro_task_done(&L, t));
+    cr_assert_eq(coro_loop_close(&L), CORO_OK);
 }
 
 /* Tries every way of re-entering a loop from inside a task and a callback. */

@@ -541,3 +541,66 @@ Test(timers, tick_wrap_timers_fire_in_order)
     cr_assert_str_eq(trace, "s4 s8 s12 u15 ");
     cr_assert_eq(coro_virtual_now, (coro_tick)10);
 }
+
+/* sleep_until at the edges, from t = 100: now + 1 sleeps exactly one tick;
+ * now and a time CORO_MAX_DELAY / 2 behind are a yield (a task spawned just
+ * before, tracing "p", runs first; no time passes); one tick further behind
+ * is taken for a time beyond the horizon and refused at once (CORO_ERR_RANGE,
+ * 7: the task spawned before it has not run yet). */
+struct edges { coro_frame co; coro_status st; struct ping p[3]; };
+static void spawn_p(struct ping *p)
+{
+    p->name = "p";
+    p->n = 1;
+    cr_assert_eq(coro_spawn(&L, NULL, ping, p), CORO_OK);
+}
+static CORO_FN(until_edges, struct edges, self)
+{
+    CORO_BEGIN(self);
+    CORO_SLEEP_UNTIL(self, (coro_tick)(coro_loop_time(&L) + 1u));
+    tr("+1@%lu ", NOW());
+    spawn_p(&self->p[0]);
+    CORO_SLEEP_UNTIL(self, coro_loop_time(&L));
+    tr("0@%lu ", NOW());
+    spawn_p(&self->p[1]);
+    CORO_SLEEP_UNTIL(self, (coro_tick)(coro_loop_time(&L) - CORO_MAX_DELAY / 2u));
+    tr("-h@%lu ", NOW());
+    spawn_p(&self->p[2]);
+    CORO_CATCH(self, self->st, CORO_SLEEP_UNTIL(self, (coro_tick)(coro_loop_time(&L) - CORO_MAX_DELAY / 2u - 1u)));
+    tr("-h-1:%d@%lu ", (int)self->st, NOW());
+    CORO_END(self);
+}
+Test(timers, sleep_until_one_tick_ahead_now_and_the_past_horizon)
+{
+    struct edges e;
+    coro_virtual_now = 100;
+    cr_assert_eq(coro_loop_init(&L), CORO_OK);
+    memset(&e, 0, sizeof e);
+    cr_assert_eq(coro_loop_run_until_complete(&L, until_edges, &e), CORO_OK);
+    cr_assert_str_eq(trace, "+1@101 p0@101 p-h@101 -h-1:7@101 ", "%s", trace);
+}
+
+/* Cancelling a timer from the middle of the heap puts the last one in its
+ * place, which may have to move up or down: here (deadlines inserted in an
+ * order that is already a heap, so each stays where it lands) the 12th timer
+ * (316) goes and the last (608) lands under 99 but above 330 and 559, so it
+ * must move down. Everything left fires in deadline order. */
+static const coro_tick mid_heap[29] = {27,  263, 75,  327, 641, 99,  405, 333, 537, 776, 902, 316, 110, 535, 690,
+                                       898, 525, 597, 593, 962, 821, 925, 987, 559, 330, 155, 957, 721, 608};
+static coro_tick mid_fired[29];
+static int mid_n;
+static void mid_cb(void *arg) { mid_fired[mid_n++] = *(const coro_tick *)arg; }
+Test(timers, cancel_from_the_middle_of_the_heap_keeps_deadline_order)
+{
+    coro_handle h[29];
+    int i;
+    mid_n = 0;
+    for (i = 0; i < 29; i++)
+        cr_assert_eq(coro_call_at(&L, &h[i], mid_heap[i], mid_cb, (void *)&mid_heap[i]), CORO_OK);
+    cr_assert_eq(coro_handle_cancel(&L, h[11]), 1);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_eq(mid_n, 28);
+    for (i = 1; i < mid_n; i++)
+        cr_assert(mid_fired[i - 1] < mid_fired[i], "%u fired before %u", (unsigned)mid_fired[i - 1],
+                  (unsigned)mid_fired[i]);
+}

@@ -282,6 +282,30 @@ Test(hostile, null_queue_asserts, .signal = SIGABRT)
     coro_queue_try_put(NULL, &x);
 }
 Test(hostile, null_cond_asserts, .signal = SIGABRT) { coro_cond_notify(NULL, 1); }
+/* The awaits given a NULL object assert too (not a crash inside). */
+struct nullw { coro_frame co; int which; };
+static CORO_FN(nullw, struct nullw, self)
+{
+    CORO_BEGIN(self);
+    if (self->which == 0)
+        CORO_LOCK(self, (coro_lock *)NULL);
+    else if (self->which == 1)
+        CORO_EVENT_WAIT(self, (coro_event *)NULL);
+    else if (self->which == 2)
+        CORO_SEM_ACQUIRE(self, (coro_sem *)NULL);
+    else
+        CORO_COND_WAIT(self, (coro_cond *)NULL);
+    CORO_END(self);
+}
+static void await_null(int which)
+{
+    struct nullw w = {.which = which};
+    coro_loop_run_until_complete(&L, nullw, &w);
+}
+Test(hostile, null_lock_await_asserts, .signal = SIGABRT) { await_null(0); }
+Test(hostile, null_event_await_asserts, .signal = SIGABRT) { await_null(1); }
+Test(hostile, null_sem_await_asserts, .signal = SIGABRT) { await_null(2); }
+Test(hostile, null_cond_await_asserts, .signal = SIGABRT) { await_null(3); }
 Test(hostile, null_callback_is_invalid)
 {
     coro_handle h = {0x12};

@@ -210,6 +210,27 @@ Test(misuse, configuration_mismatch_names_the_knob)
     cr_expect(strstr(o.err, "CORO_MAX_TASKS differs") != NULL, "%s", o.err);
 }
 
+/* Each knob's part of the tag is named by its own text; a difference in the
+ * low bits (the loop's size) names the size, never a knob it is not. */
+static unsigned long flip_bits;
+static void config_flip(void) { coro__config_ok(CORO__CONFIG ^ flip_bits, __FILE__, 43); }
+Test(misuse, configuration_mismatch_names_each_knob)
+{
+    static const struct { unsigned long bits; const char *text; } knobs[] = {
+        {1ul << 16, "CORO_MAX_TASKS differs"},     {1ul << 24, "CORO_TICK_BITS differs"},
+        {1ul << 27, "CORO_INDEX_BITS differs"},    {1ul << 30, "CORO_DEBUG differs"},
+        {1ul << 31, "CORO_USE_LABELS differs"},    {1ul << 15, "CORO_GEN_BITS differs"},
+        {1ul, "sizeof(coro_loop) differs"},        {1ul << 14, "sizeof(coro_loop) differs"},
+    };
+    struct outcome o;
+    unsigned i;
+    for (i = 0; i < sizeof knobs / sizeof knobs[0]; i++) {
+        flip_bits = knobs[i].bits;
+        run_child(config_flip, &o);
+        cr_expect(strstr(o.err, knobs[i].text) != NULL, "bits %#lx: %s", knobs[i].bits, o.err);
+    }
+}
+
 Test(misuse, configuration_match_is_silent)
 {
     cr_assert_eq(coro__config_ok(CORO__CONFIG, __FILE__, __LINE__), 1);

@@ -553,3 +553,115 @@ Test(fifo, randomized_producers_consumers_timeouts_cancellations)
     cr_log_info("put timeouts %ld cancels %ld, get timeouts %ld cancels %ld", put_fail[0], put_fail[1], get_fail[0],
                 get_fail[1]);
 }
+
+/* A get on an empty queue and a put on a full one, each started with a
+ * cancellation pending (the task cancelled itself; a task cancelled while
+ * ready is the same): each ends cancelled at once, takes nothing, adds
+ * nothing and leaves no waiter behind, so the next item stays in the queue. */
+static CORO_FN(cancelled_at_start_script, struct script, self)
+{
+    CORO_BEGIN(self);
+    coro_queue_init(&Q, buf, 1, sizeof buf[0]);
+    self->x = 7;
+    cr_assert(coro_task_cancel(&L, coro_current_task(&L)));
+    CORO_CATCH(self, self->st, CORO_QUEUE_GET(self, &Q, &self->x));
+    cr_assert_eq(self->st, CORO_ERR_CANCELLED);
+    cr_assert_eq(self->x, 7);
+    cr_assert(coro_waitq_empty(&Q.getters));
+    putn(&Q, 1);
+    cr_assert(coro_task_cancel(&L, coro_current_task(&L)));
+    CORO_CATCH(self, self->st, CORO_QUEUE_PUT(self, &Q, &self->x));
+    cr_assert_eq(self->st, CORO_ERR_CANCELLED);
+    cr_assert(coro_waitq_empty(&Q.putters));
+    cr_assert_eq(coro_queue_qsize(&Q), 1);
+    cr_assert_eq(coro_queue_unfinished(&Q), 1);
+    cr_assert_eq(getn(&Q), 1);
+    CORO_END(self);
+}
+Test(fifo, get_and_put_started_with_a_pending_cancel_end_cancelled) { RUN(cancelled_at_start_script); }
+
+/* A FIFO queue of exactly the largest capacity (65,535 items): init accepts
+ * it, it holds that many, refuses one more, and keeps FIFO order while its
+ * head wraps round the end of the buffer. */
+Test(fifo, fifo_queue_of_maximum_capacity)
+{
+    static uint16_t big[65535];
+    uint16_t v;
+    long i;
+    cr_assert_eq(coro_queue_init(&Q, big, 65535, sizeof big[0]), CORO_OK);
+    cr_assert_eq(coro_queue_maxsize(&Q), 65535);
+    for (i = 0; i < 65535; i++) {
+        v = (uint16_t)i;
+        cr_assert_eq(coro_queue_try_put(&Q, &v), CORO_OK);
+    }
+    cr_assert(coro_queue_full(&Q));
+    cr_assert_eq(coro_queue_try_put(&Q, &v), CORO_ERR_FULL);
+    for (i = 0; i < 65535 + 40000; i++) { /* the head wraps once */
+        cr_assert_eq(coro_queue_try_get(&Q, &v), CORO_OK);
+        cr_assert_eq(v, (uint16_t)i, "item %ld: %u", i, v);
+        v = (uint16_t)(i + 65535);
+        cr_assert_eq(coro_queue_try_put(&Q, &v), CORO_OK);
+    }
+    cr_assert_eq(coro_queue_qsize(&Q), 65535);
+}
+
+/* Elements are copied whole and alone, whatever their size: a get writes
+ * exactly esize bytes to its destination, a put exactly esize bytes of the
+ * queue's storage (the bytes after the last slot and around the destination
+ * are never touched). */
+Test(fifo, elements_copied_exactly_at_every_size)
+{
+    static const size_t sizes[] = {1, 2, 3, 4, 8, 12};
+    unsigned char store[4 * 12 + 8], in[12], out[12 + 8];
+    size_t k, b, i;
+    for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t es = sizes[k];
+        memset(store, 0xEE, sizeof store);
+        cr_assert_eq(coro_queue_init(&Q, store, 4, es), CORO_OK);
+        for (i = 0; i < 4 + 3; i++) { /* the head wraps */
+            for (b = 0; b < es; b++)
+                in[b] = (unsigned char)(16 * i + b + 1);
+            cr_assert_eq(coro_queue_try_put(&Q, in), CORO_OK);
+            if (i < 3)
+                continue;
+            memset(out, 0xDD, sizeof out);
+            cr_assert_eq(coro_queue_try_get(&Q, out + 4), CORO_OK);
+            for (b = 0; b < es; b++)
+                cr_assert_eq(out[4 + b], (unsigned char)(16 * (i - 3) + b + 1), "esize %zu byte %zu", es, b);
+            for (b = 0; b < 4; b++) {
+                cr_assert_eq(out[b], 0xDD, "esize %zu: a byte before the destination written", es);
+                cr_assert_eq(out[4 + es + b], 0xDD, "esize %zu: a byte after the destination written", es);
+            }
+            for (b = 4 * es; b < sizeof store; b++)
+                cr_assert_eq(store[b], 0xEE, "esize %zu: storage byte %zu past the last slot written", es, b);
+        }
+    }
+}
+
+/* Getters are served in FIFO order even after a chosen getter is cancelled
+ * with nothing left to pass on: its item was taken meanwhile, so nobody is
+ * woken (asyncio wakes the next getter only if the queue is not empty); a
+ * needless wake would send the next getter to the back of the line. */
+static CORO_FN(getter_order_script, struct script, self)
+{
+    CORO_BEGIN(self);
+    coro_queue_init(&Q, buf, 4, sizeof buf[0]);
+    spawn_ops(self, OP_GET, 3, NULL);
+    CORO_YIELD(self);
+    cr_assert_eq(coro_waitq_len(&L, &Q.getters), 3);
+    putn(&Q, 1);                      /* getter 0 chosen ... */
+    coro_task_cancel(&L, self->t[0]); /* ... cancelled before it runs ... */
+    cr_assert_eq(getn(&Q), 1);        /* ... and its item taken */
+    CORO_YIELD(self);                 /* getter 0 ends cancelled */
+    CORO_YIELD(self);                 /* (a getter woken for nothing would wait again, last) */
+    cr_assert_eq(self->o[0].st, CORO_ERR_CANCELLED);
+    cr_assert_eq(coro_queue_qsize(&Q), 0);
+    putn(&Q, 'a');
+    putn(&Q, 'b');
+    CORO_CATCH(self, self->st, CORO_AWAIT_TASK(self, self->t[1]));
+    CORO_CATCH(self, self->st, CORO_AWAIT_TASK(self, self->t[2]));
+    cr_assert_eq(self->o[1].item, 'a');
+    cr_assert_eq(self->o[2].item, 'b');
+    CORO_END(self);
+}
+Test(fifo, getters_stay_in_fifo_order_after_a_chosen_getter_is_cancelled) { RUN(getter_order_script); }

@@ -220,3 +220,48 @@ static CORO_FN(saturate_script, struct script, self)
     CORO_END(self);
 }
 Test(join, saturated_unfinished_count_sticks_and_join_fails_overflow) { RUN(saturate_script); }
+
+/* A join started with a cancellation pending while items are unfinished ends
+ * cancelled at once and leaves no joiner: the last task_done wakes nobody,
+ * and a join afterwards returns at once. */
+static CORO_FN(join_cancelled_at_start_script, struct script, self)
+{
+    CORO_BEGIN(self);
+    coro_queue_init(&Q, buf, 4, sizeof buf[0]);
+    putn(&Q, 1);
+    cr_assert(coro_task_cancel(&L, coro_current_task(&L)));
+    CORO_CATCH(self, self->st, CORO_QUEUE_JOIN(self, &Q));
+    cr_assert_eq(self->st, CORO_ERR_CANCELLED);
+    cr_assert(coro_waitq_empty(&Q.joiners));
+    cr_assert_eq(coro_queue_unfinished(&Q), 1);
+    cr_assert_eq(getn(&Q), 1);
+    cr_assert_eq(coro_queue_task_done(&Q), CORO_OK);
+    CORO_CATCH(self, self->st, CORO_QUEUE_JOIN(self, &Q));
+    cr_assert_eq(self->st, CORO_OK);
+    CORO_END(self);
+}
+Test(join, join_started_with_a_pending_cancel_ends_cancelled) { RUN(join_cancelled_at_start_script); }
+
+/* A put while a task joins does not end the join: it waits for that item's
+ * task_done too, and then ends OK. */
+static CORO_FN(join_put_script, struct script, self)
+{
+    CORO_BEGIN(self);
+    coro_queue_init(&Q, buf, 4, sizeof buf[0]);
+    putn(&Q, 1);
+    self->t[0] = spawn_op(&self->o[0], OP_JOIN, &Q, 0, 0);
+    CORO_YIELD(self);
+    putn(&Q, 2); /* while the joiner waits */
+    CORO_YIELD(self);
+    cr_assert_not(self->o[0].finished);
+    cr_assert_eq(getn(&Q), 1);
+    cr_assert_eq(coro_queue_task_done(&Q), CORO_OK);
+    CORO_YIELD(self);
+    cr_assert_not(self->o[0].finished);
+    cr_assert_eq(getn(&Q), 2);
+    cr_assert_eq(coro_queue_task_done(&Q), CORO_OK);
+    CORO_CATCH(self, self->st, CORO_AWAIT_TASK(self, self->t[0]));
+    cr_assert_eq(self->o[0].st, CORO_OK);
+    CORO_END(self);
+}
+Test(join, a_put_while_joining_extends_the_join) { RUN(join_put_script); }

@@ -4,6 +4,11 @@
  * Part of the coro_queue.h suite split by subject: shared setup and the
  * queue-operation helpers are in tests/queue_common.h. mk/host.mk runs every
  * tests/test_queue_*.c again on four build variants. */
+/* The "interrupt" of the race test below fires where the consumer masks
+ * interrupts (a port's CORO_CRITICAL_ENTER), when armed. */
+static void ring_race_isr(void);
+#define CORO_CRITICAL_ENTER() ring_race_isr()
+#define CORO_CRITICAL_EXIT() ((void)0)
 #include "queue_common.h"
 
 TestSuite(ring, .init = setup);
@@ -207,4 +212,134 @@ Test(ring, ring_fed_by_a_signal_handler)
     cr_assert_eq(c.k, NSIG_BYTES);
     cr_assert_eq(next_byte, NSIG_BYTES);
     cr_log_info("signal ring: %u bytes, %u overruns (retried)", NSIG_BYTES, overruns);
+}
+
+/* A get on an empty ring started with a cancellation pending ends cancelled
+ * at once: no waiter, no poll hook, the loop not armed, nothing published to
+ * the producer (its put wakes nobody), and the element put next is there. */
+static CORO_FN(ring_cancelled_at_start_script, struct rscript, self)
+{
+    CORO_BEGIN(self);
+    self->c = '?';
+    cr_assert(coro_task_cancel(&L, coro_current_task(&L)));
+    CORO_CATCH(self, self->st, CORO_RING_GET(self, &R, &self->c));
+    cr_assert_eq(self->st, CORO_ERR_CANCELLED);
+    cr_assert_eq(self->c, '?');
+    cr_assert(coro_waitq_empty(&R.waiters));
+    cr_assert_null(L.polls);
+    cr_assert_eq(L.armed, 0);
+    cr_assert_null(R.loop);
+    cr_assert_eq(coro_ring_put(&R, "y"), CORO_OK);
+    cr_assert_eq(coro_ring_count(&R), 1);
+    CORO_CATCH(self, self->st, CORO_RING_GET(self, &R, &self->c));
+    cr_assert_eq(self->st, CORO_OK);
+    cr_assert_eq(self->c, 'y');
+    CORO_END(self);
+}
+Test(ring, get_started_with_a_pending_cancel_ends_cancelled)
+{
+    static char rb[4];
+    static struct rscript s;
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(coro_ring_init(&R, rb, 4, 1), CORO_OK);
+    cr_assert_eq(coro_loop_run_until_complete(&L, ring_cancelled_at_start_script, &s), CORO_OK);
+}
+
+/* The consumer's race: the producer's element lands after the consumer found
+ * the ring empty but before it published itself as waiting (here: an
+ * "interrupt" at the consumer's first critical section after the failed
+ * try). The producer saw nobody to wake, so the consumer must see the element
+ * and wake its own loop: the get ends with it at once, not at its timeout. */
+static int race_armed;
+static void ring_race_isr(void)
+{
+    if (race_armed) {
+        race_armed = 0;
+        cr_assert_null(R.loop); /* not published yet: the put wakes nobody */
+        cr_assert_eq(coro_ring_put(&R, "z"), CORO_OK);
+    }
+}
+static CORO_FN(ring_race_script, struct rscript, self)
+{
+    CORO_BEGIN(self);
+    race_armed = 1;
+    CORO_CATCH(self, self->st, CORO_TIMEOUT(self, &self->r[0].to, 100, CORO_RING_GET(self, &R, &self->c)));
+    cr_assert_eq(race_armed, 0);
+    cr_assert_eq(self->st, CORO_OK);
+    cr_assert_eq(self->c, 'z');
+    cr_assert_eq(coro_loop_time(&L), 0);
+    CORO_END(self);
+}
+Test(ring, element_landing_before_the_consumer_waits_is_not_missed)
+{
+    static char rb[4];
+    static struct rscript s;
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(coro_ring_init(&R, rb, 4, 1), CORO_OK);
+    cr_assert_eq(coro_loop_run_until_complete(&L, ring_race_script, &s), CORO_OK);
+    cr_assert_null(L.polls);
+    cr_assert_eq(L.armed, 0);
+}
+
+/* A task waiting on an empty ring costs no wakeup: only an element does. */
+static void stop_loop(void *arg) { (void)arg; coro_loop_stop(&L); }
+Test(ring, waiting_on_an_empty_ring_requests_no_wakeup)
+{
+    static char rb[4];
+    static struct reader r;
+    memset(&r, 0, sizeof r);
+    cr_assert_eq(coro_ring_init(&R, rb, 4, 1), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, NULL, reader_fn, &r), CORO_OK);
+    cr_assert_eq(coro_call_soon(&L, NULL, stop_loop, NULL), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_ERR_STOPPED);
+    cr_assert_eq(R.loop, &L); /* waiting */
+    cr_assert_eq(L.woken, 0);
+}
+
+/* Three tasks wait on one ring: a burst of two elements wakes the first two
+ * at once (one waiter per element); they leave, and the third, still
+ * waiting, is woken by the next element (the watch stays while anyone
+ * waits). */
+struct reader2 { coro_frame co; int id; char c; coro_status st; coro_timeout to; };
+static char r2log[64];
+static CORO_FN(reader2_fn, struct reader2, self)
+{
+    CORO_BEGIN(self);
+    for (;;) {
+        CORO_CATCH(self, self->st, CORO_TIMEOUT(self, &self->to, 20, CORO_RING_GET(self, &R, &self->c)));
+        if (self->st)
+            break;
+        snprintf(r2log + strlen(r2log), sizeof r2log - strlen(r2log), "%d%c@%u ", self->id, self->c,
+                 (unsigned)coro_loop_time(&L));
+        if (self->id < 2)
+            break; /* readers 0 and 1 leave after their first element */
+    }
+    CORO_END(self);
+}
+static void put_str(void *arg)
+{
+    const char *p;
+    for (p = (const char *)arg; *p; p++)
+        cr_assert_eq(coro_ring_put(&R, p), CORO_OK);
+}
+Test(ring, waiters_each_woken_by_an_element_and_the_last_still_watched)
+{
+    static char rb[4];
+    static struct reader2 r[3];
+    int i;
+    memset(r, 0, sizeof r);
+    memset(r2log, 0, sizeof r2log);
+    cr_assert_eq(coro_ring_init(&R, rb, 4, 1), CORO_OK);
+    for (i = 0; i < 3; i++) {
+        r[i].id = i;
+        cr_assert_eq(coro_spawn(&L, NULL, reader2_fn, &r[i]), CORO_OK);
+    }
+    cr_assert_eq(coro_call_at(&L, NULL, 5, put_str, "ab"), CORO_OK);
+    cr_assert_eq(coro_call_at(&L, NULL, 10, put_str, "c"), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(r2log, "0a@5 1b@5 2c@10 ");
+    cr_assert_eq(r[2].st, CORO_ERR_TIMEOUT);
+    cr_assert_eq(coro_loop_time(&L), 30);
+    cr_assert_null(L.polls);
+    cr_assert_eq(L.armed, 0);
 }

@@ -265,3 +265,40 @@ Test(condition, zeroed_condition_has_its_own_lock)
     cr_assert_eq(coro_cond_lock(&z_cond), &z_cond.own);
     SAME_IN_EVERY_FORM(cond_scenario, "condition", "n1 1:0L n4294967295 2:0L 9:0 ", &init, &fn, &z_cond, &mz);
 }
+
+/* A task with a cancellation pending (it cancelled itself, as a task
+ * cancelled while ready between two awaits would have one): its CORO_LOCK on
+ * the free lock succeeds (no suspension, as asyncio's), then its wait on the condition ends cancelled at
+ * once with the lock still held (never let go), and no notify can reach it. */
+Test(condition, wait_started_with_a_pending_cancel_ends_cancelled_holding_the_lock)
+{
+    struct cw w = {.c = &gc, .id = 1, .self_cancel = 1};
+    coro_cond_init(&gc, NULL);
+    SPAWN(cw_task, &w);
+    step();
+    cr_assert_str_eq(trace, "1:1L ");
+    cr_assert(coro_waitq_empty(&gc.q));
+    cr_assert_not(coro_cond_locked(&gc)); /* released on the way out */
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+}
+
+/* The notified waiter cancelled before it runs passes its notification on to
+ * one waiter, the next in line: a third stays waiting (no extra wakeup). */
+Test(condition, cancelled_wakeup_forwarded_to_one_waiter_only) /* 83 */
+{
+    struct cw w1 = {.c = &gc, .id = 1}, w2 = {.c = &gc, .id = 2}, w3 = {.c = &gc, .id = 3};
+    coro_cond_init(&gc, NULL);
+    victim = SPAWN(cw_task, &w1);
+    SPAWN(cw_task, &w2);
+    SPAWN(cw_task, &w3);
+    step();
+    cr_assert_eq(coro_waitq_len(&L, &gc.q), 3);
+    cr_assert(coro_lock_try_acquire(coro_cond_lock(&gc)));
+    cr_assert_eq(coro_call_soon(&L, NULL, notify_one, NULL), CORO_OK);
+    cr_assert_eq(coro_call_soon(&L, NULL, cancel_victim, NULL), CORO_OK);
+    cr_assert_eq(coro_call_soon(&L, NULL, release_cond, NULL), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_ERR_DEADLOCK); /* 3 waits for a notify that never comes */
+    cr_assert_str_eq(trace, "1:1L 2:0L ");
+    cr_assert_eq(coro_waitq_len(&L, &gc.q), 1);
+    cr_assert_not(coro_cond_locked(&gc));
+}

@@ -120,3 +120,49 @@ Test(event, zeroed_event_is_a_clear_event)
     memset(&mz, 0, sizeof mz);
     SAME_IN_EVERY_FORM(ev_scenario, "event", "2:2 1:0 3:0 4:2 9:0 @100", &init, &fn, &z_event, &mz);
 }
+
+/* A task with a cancellation pending (it cancelled itself, as a task
+ * cancelled while ready between two awaits would have one) whose next await waits on a clear event: the
+ * wait ends cancelled at once (asyncio delivers a pending cancel at the first
+ * await that suspends), nothing is left in the event's queue, and a later set
+ * wakes nobody. */
+Test(event, wait_started_with_a_pending_cancel_ends_cancelled)
+{
+    struct ev a = {.e = &ge, .id = 1, .self_cancel = 1};
+    coro_event_init(&ge);
+    SPAWN(ev_task, &a);
+    step();
+    cr_assert_str_eq(trace, "1:1 ");
+    cr_assert(coro_waitq_empty(&ge.q));
+    cr_assert_eq(coro_event_set(&ge), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "1:1 ");
+}
+
+/* The dump lists every waiter of an event by its slot number, two-digit
+ * numbers included (this suite has 16 task slots). */
+static char evdump[2048];
+static void evdump_w(const char *s, void *ctx)
+{
+    (void)ctx;
+    strncat(evdump, s, sizeof evdump - strlen(evdump) - 1);
+}
+Test(event, dump_lists_every_waiter_by_its_slot_number)
+{
+    static struct ev w[11];
+    char want[64];
+    int i;
+    coro_event_init(&ge);
+    for (i = 0; i < 11; i++) {
+        w[i].e = &ge;
+        w[i].id = i;
+        SPAWN(ev_task, &w[i]);
+    }
+    step();
+    evdump[0] = 0;
+    coro_loop_dump(&L, evdump_w, NULL);
+    for (i = 0; i < 11; i++) {
+        snprintf(want, sizeof want, "  task %d: waiting on a queue 0x", i);
+        cr_assert(strstr(evdump, want), "%s\nwanted: %s", evdump, want);
+    }
+}

@@ -10,12 +10,14 @@ TestSuite(flag, .init = setup);
 
 /* ---- Interrupt-safe flag ------------------------------------------------------------- */
 static coro_flag gf;
-struct fw { coro_frame co; int id, n, i; coro_tick tmo; coro_timeout to; coro_status st; };
+struct fw { coro_frame co; int id, n, i, self_cancel; coro_tick tmo; coro_timeout to; coro_status st; };
 static volatile int acks;
 static sem_t ack_sem; /* the task posts each consumed edge; the setter blocks on it */
 static CORO_FN(fw_task, struct fw, self)
 {
     CORO_BEGIN(self);
+    if (self->self_cancel) /* pending when the wait starts */
+        coro_task_cancel(&L, coro_current_task(&L));
     for (self->i = 0; self->i < (self->n ? self->n : 1); self->i++) {
         if (self->tmo)
             CORO_CATCH(self, self->st, CORO_TIMEOUT(self, &self->to, self->tmo, CORO_FLAG_WAIT(self, &gf)));
@@ -179,4 +181,41 @@ Test(flag, zeroed_flag_is_a_clear_flag)
     coro_flag_init(&fn);
     memset(&mz, 0, sizeof mz);
     SAME_IN_EVERY_FORM(flag_scenario, "flag", "1:0@5 2:0@5 9:0 ", &init, &fn, &z_flag, &mz);
+}
+
+/* A wait on a clear flag started with a cancellation pending (the task
+ * cancelled itself, as a task cancelled while ready would have one) ends
+ * cancelled at once, the loop is not left armed (run_forever returns), and a
+ * later set is kept for the next waiter. */
+Test(flag, wait_started_with_a_pending_cancel_ends_cancelled, .timeout = 10)
+{
+    struct fw a = {.id = 1, .self_cancel = 1}, b = {.id = 2};
+    coro_flag_init(&gf);
+    SPAWN(fw_task, &a);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "1:1@0 ");
+    cr_assert(coro_waitq_empty(&gf.q));
+    coro_flag_set(&L, &gf);
+    cr_assert_eq(coro_loop_run_task(&L, SPAWN(fw_task, &b)), CORO_OK);
+    cr_assert_str_eq(trace, "1:1@0 2:0@0 ");
+}
+
+/* One set, two waiters: the poll wakes both, the first to run consumes the
+ * edge, the other finds it gone and waits again (it is not woken for
+ * nothing) until the next set; afterwards nothing is left waiting or armed. */
+Test(flag, one_set_wakes_one_waiter_the_loser_waits_again, .timeout = 10)
+{
+    struct fw a = {.id = 1}, b = {.id = 2};
+    coro_flag_init(&gf);
+    SPAWN(fw_task, &a);
+    SPAWN(fw_task, &b);
+    cr_assert_eq(coro_call_at(&L, NULL, 5, set_flag, NULL), CORO_OK);
+    cr_assert_eq(coro_call_at(&L, NULL, 9, set_flag, NULL), CORO_OK);
+    run_until(7);
+    cr_assert_str_eq(trace, "1:0@5 ");
+    cr_assert_eq(coro_waitq_len(&L, &gf.q), 1);
+    cr_assert_not(coro_flag_is_set(&gf));
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK); /* the old code left 2 waiting unwatched: deadlock */
+    cr_assert_str_eq(trace, "1:0@5 2:0@9 ");
+    cr_assert(coro_waitq_empty(&gf.q));
 }

@@ -453,3 +453,23 @@ Test(lock, zeroed_lock_is_a_free_lock)
     memset(&mz, 0, sizeof mz);
     SAME_IN_EVERY_FORM(lock_scenario, "lock", "1+ 3!2 1- 2+ 2- 4+ 4- 9:0 ", &init, &fn, &z_lock, &mz);
 }
+
+/* A task with a cancellation pending (it cancelled itself, as a task
+ * cancelled while ready between two awaits would have one) whose next await waits for a held lock: the
+ * acquire fails cancelled at once, the holder keeps the lock, nobody queues,
+ * and the holder's release frees it (nobody to hand it to). */
+Test(lock, acquire_started_with_a_pending_cancel_fails_and_leaves_the_lock)
+{
+    static coro_lock l = CORO_LOCK_INIT;
+    struct lk a = {.l = &l, .id = 1, .hold = 10}, b = {.l = &l, .id = 2, .hold = 10, .self_cancel = 1};
+    coro_task ta = SPAWN(lk_task, &a);
+    SPAWN(lk_task, &b);
+    step();
+    cr_assert_str_eq(trace, "1+ 2!1 ");
+    cr_assert_eq(coro_lock_holder(&l), ta);
+    cr_assert(coro_waitq_empty(&l.q));
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "1+ 2!1 1- ");
+    cr_assert_not(coro_lock_locked(&l));
+    cr_assert_eq(coro_lock_holder(&l), 0);
+}

@@ -237,3 +237,21 @@ Test(semaphore, sem_init_out_of_range_changes_nothing)
     cr_assert_eq(coro_sem_init(&s, (long)CORO_SEM_MAX), CORO_OK);
     cr_assert_eq(coro_sem_value(&s), 65535);
 }
+
+/* A task with a cancellation pending (it cancelled itself, as a task
+ * cancelled while ready between two awaits would have one) whose next await waits on a semaphore at 0:
+ * the acquire fails cancelled at once and does not queue, so the next release
+ * goes to the count (value 1), not to the cancelled task. */
+Test(semaphore, acquire_started_with_a_pending_cancel_fails_and_takes_nothing)
+{
+    struct sm a = {.s = &gs, .id = 1, .hold = 10, .self_cancel = 1};
+    coro_sem_init(&gs, 0);
+    SPAWN(sm_task, &a);
+    step();
+    cr_assert_str_eq(trace, "1!1 ");
+    cr_assert(coro_waitq_empty(&gs.q));
+    cr_assert_eq(coro_sem_release(&gs), CORO_OK);
+    cr_assert_eq(coro_sem_value(&gs), 1);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "1!1 ");
+}

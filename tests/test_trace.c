@@ -182,3 +182,26 @@ Test(trace, dump_awaiting)
     cr_assert(strstr(dump_, "  task 1 \"sleeper\": ready, awaited by 0"), "%s", dump_);
     cr_assert_eq(coro_loop_run_task(&L, t), CORO_ERR_CANCELLED);
 }
+
+/* Callbacks are listed as callbacks, never as tasks (the first callback slot
+ * follows the last task slot), and the numbers print in full at their
+ * widest: a time near the top of the tick range, an argument with every bit
+ * set (build with -fsanitize=address to see the number buffer is big enough:
+ * mk/analysis.mk's `make sanitize` does). */
+static void nop(void *arg) { (void)arg; }
+Test(trace, dump_lists_callbacks_as_callbacks_at_the_widest_numbers)
+{
+    char want[256];
+    coro_virtual_now = (coro_tick)-16;
+    cr_assert_eq(coro_loop_init(&L), CORO_OK);
+    cr_assert_eq(coro_call_later(&L, NULL, 15, nop, (void *)UINTPTR_MAX), CORO_OK);
+    cr_assert_eq(coro_call_soon(&L, NULL, nop, (void *)(uintptr_t)0xabc), CORO_OK);
+    coro_loop_dump(&L, to_dump, &dump_);
+    snprintf(want, sizeof want,
+             "coro loop: time %lu, 1 ready, 1 timers\n"
+             "  callback %d: due at %lu, arg 0x%lx\n"
+             "  callback %d: ready, arg 0xabc\n",
+             (unsigned long)(coro_tick)-16, CORO_MAX_TASKS, (unsigned long)(coro_tick)-1, (unsigned long)UINTPTR_MAX,
+             CORO_MAX_TASKS + 1);
+    cr_assert_str_eq(dump_, want);
+}
