@@ -3277,11 +3277,10 @@ CORO__DEF coro_status coro__scope_leave(coro_timeout *to, int k, coro_status st)
 {
     coro_loop *L = coro__running;
     coro__slot *s = L->cur;
-    unsigned left;
     if (to->state & CORO__TO_ARMED)
         coro_handle_cancel(L, to->cb);
     if (to->state & CORO__TO_CAUSE) {
-        left = coro__cancels(s);
+        unsigned left = coro__cancels(s);
         left = left ? left - 1 : 0;
         coro__cancels_set(s, left);
         if (left <= (unsigned)(to->state >> CORO__TO_CANCELS_SHIFT) && !(to->state & CORO__TO_FOREIGN)) {
