@@ -236,12 +236,12 @@ CORO_API void coro_queue_shutdown(coro_queue *q, int immediate);
  * then not in the queue); never for want of task_done (rule 6). Time it out
  * with CORO_TIMEOUT. */
 #define CORO_QUEUE_PUT(self, q, item) \
-    CORO_AWAIT_ON(self, coro__queue_put_start((q), (item)), coro__queue_put_resume((q), (item)))
+    CORO_AWAIT_ON(self, coro__queue_put_now((q), (item)), coro__queue_put_resume((q), (item)))
 /* Get the next item into *out, waiting while the queue is empty. Suspends.
  * Fails CORO_ERR_SHUTDOWN (shut down and empty) or CORO_ERR_CANCELLED (no
  * item taken: it stays for the next getter). */
 #define CORO_QUEUE_GET(self, q, out) \
-    CORO_AWAIT_ON(self, coro__queue_get_start((q), (out)), coro__queue_get_resume((q), (out)))
+    CORO_AWAIT_ON(self, coro__queue_get_now((q), (out)), coro__queue_get_resume((q), (out)))
 /* Wait until every item put has been marked done (at once if none is
  * unfinished). Suspends. Fails CORO_ERR_CANCELLED, or CORO_ERR_OVERFLOW once
  * the unfinished count has saturated at 65,535 (rule 6: at once, or waking a
@@ -265,6 +265,121 @@ CORO_API coro_status coro__queue_get_start(coro_queue *q, void *out);
 CORO_API coro_status coro__queue_get_resume(coro_queue *q, void *out);
 CORO_API coro_status coro__queue_join_start(coro_queue *q);
 CORO_API coro_status coro__queue_join_resume(void);
+
+/* ---- private: the inline fast paths -------------------------------------------
+ * The common case of a FIFO queue runs inline in the caller: a put that finds
+ * room and no getter waiting, a get that finds an item and no putter waiting,
+ * a task_done that leaves items unfinished. Each does exactly what the
+ * out-of-line function would (the same copy, counts and order; no wake-up is
+ * due, so none is skipped), and anything else - LIFO, priority, full, empty, a
+ * waiter to wake, shutdown, the unfinished count at 0 or near its saturation,
+ * a NULL pointer, a zeroed queue - goes to the function, which asserts and
+ * wakes as before. The element is copied with one load and store for sizes 4,
+ * 8, 2 and 1. Under -Os (__OPTIMIZE_SIZE__: microcontroller builds) the inline
+ * paths are left out unless CORO__QUEUE_INLINE is defined 1: each call is then
+ * the function call it was, for flash. */
+#ifndef CORO__QUEUE_INLINE
+#if defined(__OPTIMIZE_SIZE__)
+#define CORO__QUEUE_INLINE 0
+#else
+#define CORO__QUEUE_INLINE 1
+#endif
+#endif
+#if defined(__GNUC__)
+#define CORO__QUEUE_LIKELY(c) __builtin_expect((c), 1)
+#else
+#define CORO__QUEUE_LIKELY(c) (c)
+#endif
+#if CORO__QUEUE_INLINE
+/* One element: constant-size copies become a load and a store. GCC, seeing a
+ * caller's 4-byte item, would warn about the 8-byte copy it cannot prove dead:
+ * the empty asm hides the pointers' targets from it (and costs nothing). */
+static inline void coro__queue_copy(void *dst, const void *src, size_t n)
+{
+#if defined(__GNUC__)
+    __asm__("" : "+r"(dst), "+r"(src));
+#endif
+    if (CORO__QUEUE_LIKELY(n == 4u)) /* the layout favours 4 bytes (an int, a float, a pointer on 32 bits) */
+        memcpy(dst, src, 4);
+    else if (n == 8u)
+        memcpy(dst, src, 8);
+    else if (n == 2u)
+        memcpy(dst, src, 2);
+    else if (n == 1u)
+        memcpy(dst, src, 1);
+    else
+        memcpy(dst, src, n);
+}
+
+/* Put *item into FIFO q if that needs no wake-up and cannot fail: 1, else 0
+ * and nothing changed. */
+static inline int coro__queue_put_fast(coro_queue *q, const void *item)
+{
+    if (CORO__QUEUE_LIKELY(q != NULL && item != NULL && q->flags == CORO_QUEUE_FIFO &&
+                           coro_waitq_empty(&q->getters) && q->count < q->cap &&
+                           q->unfinished < 0xFFFEu)) { /* not about to saturate (or saturated) */
+        unsigned n = q->count, i;
+        q->unfinished++; /* before the copy: GCC would merge it with the count's store into vector code */
+        i = (unsigned)q->head + n;
+        if (i >= q->cap)
+            i -= q->cap;
+        coro__queue_copy(q->buf + (size_t)i * q->esize, item, q->esize);
+        q->count = (uint16_t)(n + 1u);
+        return 1;
+    }
+    return 0;
+}
+
+/* Take the oldest item of FIFO q into *out if that needs no wake-up: 1, else
+ * 0 and nothing changed. */
+static inline int coro__queue_get_fast(coro_queue *q, void *out)
+{
+    if (CORO__QUEUE_LIKELY(q != NULL && out != NULL && (q->flags & CORO__Q_KIND) == CORO_QUEUE_FIFO &&
+                           q->count != 0 && coro_waitq_empty(&q->putters))) {
+        unsigned h = (unsigned)q->head;
+        coro__queue_copy(out, q->buf + (size_t)h * q->esize, q->esize);
+        q->head = (coro__queue_seq)(h + 1u == q->cap ? 0u : h + 1u);
+        q->count--;
+        return 1;
+    }
+    return 0;
+}
+#else
+#define coro__queue_put_fast(q, item) 0
+#define coro__queue_get_fast(q, out) 0
+#endif
+
+/* The awaits' starts and the public calls, each argument evaluated once. */
+static inline coro_status coro__queue_put_now(coro_queue *q, const void *item)
+{
+    return coro__queue_put_fast(q, item) ? (coro_status)CORO_OK : coro__queue_put_start(q, item);
+}
+static inline coro_status coro__queue_get_now(coro_queue *q, void *out)
+{
+    return coro__queue_get_fast(q, out) ? (coro_status)CORO_OK : coro__queue_get_start(q, out);
+}
+static inline coro_status coro__queue_try_put_now(coro_queue *q, const void *item)
+{
+    return coro__queue_put_fast(q, item) ? (coro_status)CORO_OK : (coro_queue_try_put)(q, item);
+}
+static inline coro_status coro__queue_try_get_now(coro_queue *q, void *out)
+{
+    return coro__queue_get_fast(q, out) ? (coro_status)CORO_OK : (coro_queue_try_get)(q, out);
+}
+/* task_done that leaves items unfinished (the count from 2 up to 65,534). */
+static inline coro_status coro__queue_task_done_now(coro_queue *q)
+{
+#if CORO__QUEUE_INLINE
+    if (CORO__QUEUE_LIKELY(q != NULL && (uint16_t)(q->unfinished - 2u) < 0xFFFDu)) {
+        q->unfinished--;
+        return CORO_OK;
+    }
+#endif
+    return (coro_queue_task_done)(q);
+}
+#define coro_queue_try_put(q, item) coro__queue_try_put_now((q), (item))
+#define coro_queue_try_get(q, out) coro__queue_try_get_now((q), (out))
+#define coro_queue_task_done(q) coro__queue_task_done_now((q))
 
 /* ---- the interrupt-safe ring ------------------------------------------------ */
 typedef CORO_RING_INDEX coro_ring_index;
@@ -544,59 +659,80 @@ CORO_QUEUE__NOINLINE static void coro__pq_pop(coro_queue *q, void *out)
 }
 
 /* ---- put / get ------------------------------------------------------------- */
-CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_queue_try_put(coro_queue *q, const void *item)
+/* try_put's work, the arguments checked: CORO_OK, CORO_ERR_SHUTDOWN or FULL. */
+static coro_status coro__queue_put_in(coro_queue *q, const void *item)
 {
-    CORO_REQUIRE(q != NULL && q->cap != 0, "coro_queue: not initialised (call coro_queue_init first)");
-    CORO_REQUIRE(item != NULL, "coro_queue put: the item pointer is NULL");
+    unsigned n = q->count;
     if (q->flags & CORO__Q_SHUTDOWN)
         return CORO_ERR_SHUTDOWN;
-    if (q->count == q->cap)
+    if (n == q->cap)
         return CORO_ERR_FULL;
     switch (q->flags & CORO__Q_KIND) {
     case CORO_QUEUE_FIFO: {
-        unsigned room = (unsigned)q->cap - q->head; /* slots from head to the end */
-        unsigned i = q->count < room ? (unsigned)q->head + q->count : (unsigned)q->count - room;
+        unsigned i = (unsigned)q->head + n; /* the slot after the newest, wrapped once */
+        if (i >= q->cap)
+            i -= q->cap;
         coro__qcopy(q->buf + (size_t)i * q->esize, item, q->esize);
         break;
     }
     case CORO_QUEUE_LIFO:
-        coro__qcopy(q->buf + (size_t)q->count * q->esize, item, q->esize);
+        coro__qcopy(q->buf + (size_t)n * q->esize, item, q->esize);
         break;
     default:
         coro__pq_push(q, item);
         break;
     }
-    q->count++;
-    if (q->unfinished != 0xFFFFu && ++q->unfinished == 0xFFFFu) /* saturated: join can never be answered */
+    q->count = (uint16_t)(n + 1u);
+    if (q->unfinished < 0xFFFEu) {
+        q->unfinished++;
+    } else if (q->unfinished == 0xFFFEu) { /* saturated: join can never be answered */
+        q->unfinished = 0xFFFFu;
         coro__queue_wake_all(&q->joiners, CORO_ERR_OVERFLOW);
+    }
     coro__queue_wake(&q->getters);
     return CORO_OK;
 }
 
-CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status coro_queue_try_get(coro_queue *q, void *out)
+/* try_get's work, the arguments checked: CORO_OK, CORO_ERR_EMPTY or SHUTDOWN. */
+static coro_status coro__queue_get_out(coro_queue *q, void *out)
 {
-    CORO_REQUIRE(q != NULL && q->cap != 0, "coro_queue: not initialised (call coro_queue_init first)");
-    CORO_REQUIRE(out != NULL, "coro_queue get: the out pointer is NULL");
-    if (q->count == 0)
+    unsigned n = q->count;
+    if (n == 0)
         return (q->flags & CORO__Q_SHUTDOWN) ? CORO_ERR_SHUTDOWN : CORO_ERR_EMPTY;
     switch (q->flags & CORO__Q_KIND) {
-    case CORO_QUEUE_FIFO:
-        coro__qcopy(out, q->buf + (size_t)q->head * q->esize, q->esize);
-        q->head = (coro__queue_seq)(q->head + 1u == q->cap ? 0u : q->head + 1u);
+    case CORO_QUEUE_FIFO: {
+        unsigned h = (unsigned)q->head;
+        coro__qcopy(out, q->buf + (size_t)h * q->esize, q->esize);
+        q->head = (coro__queue_seq)(h + 1u == q->cap ? 0u : h + 1u);
         break;
+    }
     case CORO_QUEUE_LIFO:
-        coro__qcopy(out, q->buf + (size_t)(q->count - 1u) * q->esize, q->esize);
+        coro__qcopy(out, q->buf + (size_t)(n - 1u) * q->esize, q->esize);
         break;
     default:
         coro__pq_pop(q, out);
         break;
     }
-    q->count--;
+    q->count = (uint16_t)(n - 1u);
     coro__queue_wake(&q->putters);
     return CORO_OK;
 }
 
-CORO_QUEUE__DEF coro_status coro_queue_task_done(coro_queue *q)
+CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status (coro_queue_try_put)(coro_queue *q, const void *item)
+{
+    CORO_REQUIRE(q != NULL && q->cap != 0, "coro_queue: not initialised (call coro_queue_init first)");
+    CORO_REQUIRE(item != NULL, "coro_queue put: the item pointer is NULL");
+    return coro__queue_put_in(q, item);
+}
+
+CORO_QUEUE__NOINLINE CORO_QUEUE__DEF coro_status (coro_queue_try_get)(coro_queue *q, void *out)
+{
+    CORO_REQUIRE(q != NULL && q->cap != 0, "coro_queue: not initialised (call coro_queue_init first)");
+    CORO_REQUIRE(out != NULL, "coro_queue get: the out pointer is NULL");
+    return coro__queue_get_out(q, out);
+}
+
+CORO_QUEUE__DEF coro_status (coro_queue_task_done)(coro_queue *q)
 {
     CORO_REQUIRE(q != NULL && q->cap != 0, "coro_queue: not initialised (call coro_queue_init first)");
     if (q->unfinished == 0)
@@ -630,8 +766,11 @@ CORO_QUEUE__DEF void coro_queue_shutdown(coro_queue *q, int immediate)
  * so no wake-up is lost. */
 CORO_QUEUE__DEF coro_status coro__queue_put_start(coro_queue *q, const void *item)
 {
-    coro_status st = coro_queue_try_put(q, item);
-    return st == CORO_ERR_FULL ? coro_waitq_wait(&q->putters) : st;
+    CORO_REQUIRE(q != NULL && q->cap != 0, "coro_queue: not initialised (call coro_queue_init first)");
+    CORO_REQUIRE(item != NULL, "coro_queue put: the item pointer is NULL");
+    if (q->count == q->cap && !(q->flags & CORO__Q_SHUTDOWN)) /* full: wait in line */
+        return coro_waitq_wait(&q->putters);
+    return coro__queue_put_in(q, item);
 }
 
 CORO_QUEUE__DEF coro_status coro__queue_put_resume(coro_queue *q, const void *item)
@@ -648,8 +787,11 @@ CORO_QUEUE__DEF coro_status coro__queue_put_resume(coro_queue *q, const void *it
 
 CORO_QUEUE__DEF coro_status coro__queue_get_start(coro_queue *q, void *out)
 {
-    coro_status st = coro_queue_try_get(q, out);
-    return st == CORO_ERR_EMPTY ? coro_waitq_wait(&q->getters) : st;
+    CORO_REQUIRE(q != NULL && q->cap != 0, "coro_queue: not initialised (call coro_queue_init first)");
+    CORO_REQUIRE(out != NULL, "coro_queue get: the out pointer is NULL");
+    if (q->count == 0 && !(q->flags & CORO__Q_SHUTDOWN)) /* empty: wait in line */
+        return coro_waitq_wait(&q->getters);
+    return coro__queue_get_out(q, out);
 }
 
 CORO_QUEUE__DEF coro_status coro__queue_get_resume(coro_queue *q, void *out)

@@ -665,3 +665,71 @@ static CORO_FN(getter_order_script, struct script, self)
     CORO_END(self);
 }
 Test(fifo, getters_stay_in_fifo_order_after_a_chosen_getter_is_cancelled) { RUN(getter_order_script); }
+
+/* The inline fast paths of coro_queue.h (a FIFO put with room and no getter
+ * waiting, a get with an item and no putter waiting, a task_done that leaves
+ * items unfinished) leave a queue exactly as the out-of-line functions do:
+ * twin queues, A driven through the public calls, B through the functions
+ * themselves (a parenthesised name skips the inline path), the same random
+ * operations at every element size and capacity 1 to 5, from unfinished
+ * counts of 0 and of 65,531 (the saturation edge); after each operation the
+ * statuses, the items got, the headers and the storage must agree. */
+static void twin_check(const coro_queue *a, const coro_queue *b, const unsigned char *sa,
+                       const unsigned char *sb, size_t bytes, long step)
+{
+    cr_assert_eq(a->head, b->head, "step %ld: head", step);
+    cr_assert_eq(a->count, b->count, "step %ld: count", step);
+    cr_assert_eq(a->unfinished, b->unfinished, "step %ld: unfinished", step);
+    cr_assert_eq(a->flags, b->flags, "step %ld: flags", step);
+    cr_assert(memcmp(sa, sb, bytes) == 0, "step %ld: storage", step);
+}
+
+Test(fifo, inline_fast_paths_leave_the_queue_as_the_functions_do)
+{
+    static const size_t sizes[] = {1, 2, 3, 4, 8, 12};
+    static unsigned char sa[5 * 12], sb[5 * 12];
+    static coro_queue QA, QB;
+    unsigned char in[12], oa[12], ob[12];
+    unsigned long seed = 1;
+    size_t k, b;
+    unsigned cap, start;
+    long step = 0;
+    int j;
+    for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+        for (cap = 1; cap <= 5; cap++)
+            for (start = 0; start < 2; start++) {
+                size_t es = sizes[k];
+                memset(sa, 0, sizeof sa);
+                memset(sb, 0, sizeof sb);
+                cr_assert_eq(coro_queue_init(&QA, sa, cap, es), CORO_OK);
+                cr_assert_eq(coro_queue_init(&QB, sb, cap, es), CORO_OK);
+                if (start)
+                    QA.unfinished = QB.unfinished = 65531; /* white box: near saturation */
+                for (j = 0; j < 300; j++, step++) {
+                    coro_status ra, rb;
+                    seed = seed * 1103515245u + 12345u;
+                    switch ((seed >> 16) % 4u) {
+                    case 0:
+                    case 1:
+                        for (b = 0; b < es; b++)
+                            in[b] = (unsigned char)(step * 7 + (long)b + 1);
+                        ra = coro_queue_try_put(&QA, in);
+                        rb = (coro_queue_try_put)(&QB, in);
+                        break;
+                    case 2:
+                        memset(oa, 0xDD, sizeof oa);
+                        memset(ob, 0xDD, sizeof ob);
+                        ra = coro_queue_try_get(&QA, oa);
+                        rb = (coro_queue_try_get)(&QB, ob);
+                        cr_assert(memcmp(oa, ob, sizeof oa) == 0, "step %ld: item got", step);
+                        break;
+                    default:
+                        ra = coro_queue_task_done(&QA);
+                        rb = (coro_queue_task_done)(&QB);
+                        break;
+                    }
+                    cr_assert_eq(ra, rb, "step %ld: status %d against %d", step, ra, rb);
+                    twin_check(&QA, &QB, sa, sb, sizeof sa, step);
+                }
+            }
+}
