@@ -447,7 +447,10 @@ CORO_API coro_status coro_future_result(coro_future *f, intptr_t *out);
 /* asyncio add_done_callback: fn(arg) runs through coro_call_soon once the
  * future completes (callbacks in registration order), at once (scheduled) if
  * it is done. node is yours (a static or a frame field): it holds the
- * registration until the callback was scheduled; one future at a time.
+ * registration until fn is called (the completion chains the due callbacks
+ * through their nodes: a node registered again before then cuts that chain
+ * and the callbacks after it never run); one future at a time; fn may
+ * register its node again.
  * CORO_ERR_INVALID for a NULL fn; for a done future CORO_ERR_NO_SLOT (no
  * callback slot) or CORO_ERR_STATE (no running loop). */
 CORO_API coro_status coro_future_add_done_callback(coro_future *f, coro_future_cb *node, coro_callback fn, void *arg);

@@ -8,9 +8,13 @@
  * Each actor is a task that runs a few operations chosen from the stream:
  * sleep, yield, lock, event wait/set/clear, semaphore, condition wait/notify,
  * queue put/get/try/task_done/join, await, gather, wait, wait_for, timeout
- * scopes, spawn, cancel, call_later, handle_cancel, return an error, and
+ * scopes, spawn, cancel, call_later, handle_cancel, return an error,
  * nested scopes (try/except > timeout scope > async with lock > try/finally,
- * left by its end, an error, a break or a return, chosen from the stream).
+ * left by its end, an error, a break or a return, chosen from the stream),
+ * a Future (await, shielded or not, in a timeout scope or not; set_result,
+ * set_error, cancel, add/remove done callbacks), a Barrier of 2-4 parties
+ * (wait, abort, reset, cancel a waiter) and one task awaited by several
+ * actors at once (await, shield, gather, wait, wait_for, as_completed).
  *
  * Checked after every driver step and before every actor operation:
  *  - the loop's invariants (tests/coro_check.h): heap order, ready ring, free
@@ -24,6 +28,14 @@
  *    runs exactly once; a nested scope's finally ran once if its block was
  *    entered, its lock is free after the async with block, its timeout
  *    scope's callback slot is back;
+ *  - Future: every awaiter queued at the completion woken once by it, in
+ *    FIFO order, with its status, after the done callbacks (which run once,
+ *    in registration and call_soon order); a cancelled awaiter cancels it
+ *    unless shielded. Barrier: broken and parties as modelled, n_waiting
+ *    below parties, a round's indices distinct (see fx_bwait_end), every
+ *    released party leaves, nobody waits on a broken barrier. Shared
+ *    awaits: each reader still waiting when the task ended woken once by
+ *    it, in FIFO order, with its status; its slot kept until read;
  *  - at the end every task is cancelled and the loop drained: every actor
  *    finished exactly once (its cleanup section ran once; never-started ones
  *    never ran), locks free, permits back, no waiter left, free lists full.
@@ -37,6 +49,13 @@
 #ifndef CORO_CLOCK
 #define CORO_CLOCK CORO_CLOCK_VIRTUAL
 #endif
+/* The trace hook reports every cancellation request (coro_task_cancel, from
+ * the fuzzer, a timeout scope or a forwarding wait): the Future and shared-
+ * await models learn from it when an awaiter left its wait. */
+static void fx_trace(unsigned event, unsigned id);
+static void fx_check(const char *where);
+static void fx_liveness(void);
+#define CORO_TRACE(loop, event, id, arg) fx_trace((unsigned)(event), (unsigned)(id))
 #include "coro_sync.h"
 #include "coro_queue.h"
 #include "coro_check.h"
@@ -142,6 +161,7 @@ static void check(const char *where)
                coro_check_queue_ok(&L, &Q.getters) && coro_check_queue_ok(&L, &Q.putters) &&
                coro_check_queue_ok(&L, &Q.joiners),
            "%s: a wait queue is broken", where);
+    fx_check(where);
     /* a free lock (no holder, not handed over) has no waiters; permits: handed over or counted */
     ASSERT(coro_lock_holder(&lock) || coro_waitq_empty(&lock.q), "%s: free lock with waiters", where);
     ASSERT(coro_lock_holder(&cond.own) || coro_waitq_empty(&cond.own.q), "%s: free cond lock with waiters", where);
@@ -319,11 +339,557 @@ static void release_all(struct actor *self)
     }
 }
 
+/* ---- Future, Barrier, shared task awaits ------------------------------------------ */
+/* Three more models, each kept from what the fuzzer did and what the calls
+ * returned, never read from the objects' fields. The trace hook (fx_trace)
+ * tells them when a task was asked to cancel (and when a task ended), which
+ * is when a future or non-forwarding task waiter left its wait. */
+#define FX_NODES 4
+#define FX_FIRES 64
+static coro_future fut;
+static coro_barrier bar;
+
+struct xactor {
+    unsigned cancels, cancels0;  /* cancellation requests seen; at the op's start */
+    int final, finished, tdone;  /* its body's status (cleanup section); ended (trace) */
+    unsigned last_ticket;        /* as a waited-on task: ticket of the last woken reader */
+    int seen, seen_st;           /* the status its first uncancelled reader got */
+    /* a Future await */
+    int fwait, fshield, fscoped, fcut, fwoken;
+    unsigned fticket, fdue;
+    intptr_t fval;
+    /* a Barrier wait */
+    int bwait, bidx, bbroken0, bscoped;
+    unsigned bepoch0;
+    /* a task await of several kinds, the task possibly awaited by others */
+    int twait, tgt, tkind, ttimed, tcut, twoken, tndone, tmode;
+    unsigned tticket;
+    coro_tick tto;
+    coro_task tt[2], tout;
+    coro_status terrs[2];
+    coro_as_completed it;
+};
+static struct xactor xa[MAX_ACTORS];
+#define X(self) (&xa[(self)->id])
+
+/* the future: 0 pending, 1 a result, 2 an error, 3 cancelled */
+static int fm_state;
+static intptr_t fm_value, fm_next;
+static unsigned fm_ticket, fm_last_woken;
+static int fm_node[FX_NODES];   /* 0 free, 1 registered, 2 scheduled (its chain has not run) */
+static coro_future_cb fm_cbn[FX_NODES];
+static int fm_reg[FX_NODES], fm_nreg; /* registered nodes, in registration order */
+static int fm_fire[FX_FIRES];   /* callback runs due, FIFO: node, + FX_NODES when not a chain */
+static unsigned fm_fhead, fm_ftail;
+/* the barrier */
+static int bm_parties, bm_broken, bm_drain_left, bm_seen, bm_dirty, bm_round_dirty;
+static unsigned bm_epoch, bm_drain_epoch;
+/* the task waits */
+static unsigned tm_ticket;
+enum { TK_AWAIT, TK_SHIELD, TK_GATHER, TK_GATHER_ERRS, TK_WAIT_FOR, TK_WAIT, TK_AS_COMPLETED, TK_N };
+
+static int fx_actor_of_slot(unsigned id)
+{
+    int i;
+    for (i = nactors - 1; i >= 0; i--) /* the slot's latest occupant */
+        if ((unsigned)CORO__ID(actors[i].me) == id)
+            return i;
+    return -1;
+}
+
+static void fx_trace(unsigned event, unsigned id)
+{
+    int i, j;
+    struct xactor *x;
+    if (event != CORO_TRACE_CANCEL && event != CORO_TRACE_DONE)
+        return;
+    if ((i = fx_actor_of_slot(id)) < 0)
+        return;
+    x = &xa[i];
+    if (event == CORO_TRACE_CANCEL) {
+        x->cancels++;
+        if (x->fwait && fm_state == 0)
+            x->fcut = 1; /* unlinked before the completion */
+        if (x->twait && !xa[x->tgt].tdone &&
+            (x->tkind == TK_SHIELD || x->tkind == TK_WAIT || x->tkind == TK_AS_COMPLETED))
+            x->tcut = 1; /* a non-forwarding wait ends at once */
+        return;
+    }
+    /* actor i ends: its waiting readers are told now, in the order they began */
+    ASSERT(!x->tdone, "actor %d ended twice", i);
+    x->tdone = 1;
+    for (j = 0; j < nactors; j++)
+        if (xa[j].twait && xa[j].tgt == i && !xa[j].tcut &&
+            !(xa[j].ttimed && (xa[j].tkind == TK_WAIT || xa[j].tkind == TK_AS_COMPLETED)))
+            xa[j].twoken = 1;
+}
+
+/* Is st actor t's status as its readers must see it? Its body's status (a
+ * success with a cancellation left pending ends cancelled); never started:
+ * cancelled. */
+static int fx_is_status(int t, coro_status st)
+{
+    const struct xactor *x = &xa[t];
+    if (!x->finished)
+        return st == CORO_ERR_CANCELLED;
+    return st == x->final || (x->final == CORO_OK && x->cancels && st == CORO_ERR_CANCELLED);
+}
+
+static void fx_cb(int k, int parity)
+{
+    int e;
+    ASSERT(coro_current_task(&L) == 0, "a done callback runs as a task");
+    ASSERT((k & 1) == parity, "done callback %d ran the other function", k);
+    ASSERT(fm_fhead != fm_ftail, "done callback %d ran, none due", k);
+    e = fm_fire[fm_fhead++ % FX_FIRES];
+    ASSERT(e % FX_NODES == k, "done callback %d ran, %d due first (call_soon order)", k, e % FX_NODES);
+    if (e < FX_NODES) {
+        ASSERT(fm_node[k] == 2, "done callback %d ran twice", k);
+        fm_node[k] = 0;
+    }
+}
+static void fx_cb_a(void *arg) { fx_cb((int)(intptr_t)arg, 0); }
+static void fx_cb_b(void *arg) { fx_cb((int)(intptr_t)arg, 1); }
+
+/* The future completed (state 1..3): its awaiters still queued are woken
+ * (FIFO), its callbacks due (registration order), before those awaiters run. */
+static void fm_complete(int state, intptr_t value)
+{
+    int i;
+    ASSERT(fm_state == 0, "future completed twice");
+    fm_state = state;
+    fm_value = value;
+    fm_last_woken = 0;
+    for (i = 0; i < fm_nreg; i++) {
+        fm_fire[fm_ftail++ % FX_FIRES] = fm_reg[i];
+        fm_node[fm_reg[i]] = 2;
+    }
+    fm_nreg = 0;
+    for (i = 0; i < nactors; i++)
+        if (xa[i].fwait && !xa[i].fcut) {
+            xa[i].fwoken = 1;
+            xa[i].fdue = fm_ftail;
+        }
+}
+
+/* The future's public view against the model. */
+static void fm_check(const char *where)
+{
+    intptr_t v = -1;
+    coro_status r = coro_future_result(&fut, &v);
+    ASSERT(!coro_future_done(&fut) == (fm_state == 0), "%s: future done %d, model %d", where,
+           coro_future_done(&fut), fm_state);
+    ASSERT(!coro_future_cancelled(&fut) == (fm_state != 3), "%s: future cancelled, model %d", where, fm_state);
+    ASSERT(fm_state == 0 ? r == CORO_ERR_STATE
+                         : fm_state == 1 ? r == CORO_OK && v == fm_value
+                                         : fm_state == 2 ? r == CORO_ERR_USER + 2 : r == CORO_ERR_CANCELLED,
+           "%s: future result %d, model state %d", where, r, fm_state);
+}
+
+/* No free callback slot (a completion with callbacks is then refused). */
+static int fx_no_cb_slot(int spare) { return coro_check_free_cbs(&L) <= spare; }
+
+static void fx_fwait_begin(struct actor *self, int shield, int scoped)
+{
+    struct xactor *x = X(self);
+    x->fwait = 1;
+    x->fshield = shield;
+    x->fscoped = scoped;
+    x->fcut = x->fwoken = 0;
+    x->fticket = ++fm_ticket;
+    x->cancels0 = x->cancels;
+    x->fval = -1;
+}
+
+static void fx_fwait_end(struct actor *self)
+{
+    struct xactor *x = X(self);
+    coro_status st = self->st;
+    int strict = x->cancels == 0; /* never asked to cancel: nothing but the future ends the await */
+    x->fwait = 0;
+    if (st == CORO_ERR_NO_SLOT && x->fscoped) { /* the scope found no callback slot: no await */
+        ASSERT(!x->fwoken, "future: a refused await was woken");
+        return;
+    }
+    if (x->fwoken) { /* queued at the completion: woken by it, in the order they began */
+        ASSERT(x->fticket > fm_last_woken, "future awaiters woken out of order: ticket %u after %u", x->fticket,
+               fm_last_woken);
+        fm_last_woken = x->fticket;
+        ASSERT(fm_fhead >= x->fdue, "a woken awaiter ran before the future's done callbacks");
+    }
+    if (fm_state == 0) { /* still pending: only this awaiter's cancellation ends its await */
+        ASSERT(st == CORO_ERR_CANCELLED || (x->fscoped && st == CORO_ERR_TIMEOUT),
+               "future await returned %d, the future pending", st);
+        ASSERT(x->cancels > 0, "future await cancelled, nobody cancelled actor %d", self->id);
+        if (x->fshield)
+            ASSERT(!coro_future_done(&fut), "a shielded awaiter's cancellation reached the future");
+        else if (coro_future_cancelled(&fut))
+            fm_complete(3, 0); /* asyncio: cancelling the awaiter cancels the future */
+        else
+            ASSERT(fm_nreg > 0 && fx_no_cb_slot(x->fscoped), "a cancelled awaiter left the future pending");
+        fm_check("cancelled awaiter");
+        return;
+    }
+    if (fm_state == 1 && st == CORO_OK)
+        ASSERT(x->fval == fm_value, "awaited value %ld, model %ld", (long)x->fval, (long)fm_value);
+    if (st == (fm_state == 1 ? CORO_OK : fm_state == 2 ? CORO_ERR_USER + 2 : CORO_ERR_CANCELLED))
+        return;
+    ASSERT(!strict, "future await returned %d, the future's state %d", st, fm_state);
+    ASSERT(st == CORO_ERR_CANCELLED || (x->fscoped && st == CORO_ERR_TIMEOUT), "future await returned %d", st);
+}
+
+/* set_result, set_error, cancel, add/remove a done callback, init again, a
+ * read, or cancel an awaiter. */
+static void fx_future_op(struct actor *self, unsigned v)
+{
+    coro_status r;
+    int k, n, i, j;
+    (void)self;
+    switch (v % 8) {
+    case 0:
+        r = coro_future_set_result(&fut, ++fm_next);
+        if (fm_state)
+            ASSERT(r == CORO_ERR_STATE, "set_result on a done future: %d", r);
+        else if (r == CORO_OK)
+            fm_complete(1, fm_next);
+        else
+            ASSERT(r == CORO_ERR_NO_SLOT && fm_nreg > 0 && fx_no_cb_slot(0), "set_result: %d", r);
+        break;
+    case 1:
+        r = coro_future_set_error(&fut, CORO_ERR_USER + 2);
+        if (fm_state)
+            ASSERT(r == CORO_ERR_STATE, "set_error on a done future: %d", r);
+        else if (r == CORO_OK)
+            fm_complete(2, 0);
+        else
+            ASSERT(r == CORO_ERR_NO_SLOT && fm_nreg > 0 && fx_no_cb_slot(0), "set_error: %d", r);
+        break;
+    case 2:
+        k = coro_future_cancel(&fut);
+        if (fm_state)
+            ASSERT(!k, "cancel of a done future returned 1");
+        else if (k)
+            fm_complete(3, 0);
+        else
+            ASSERT(fm_nreg > 0 && fx_no_cb_slot(0), "cancel of a pending future refused");
+        break;
+    case 3:
+    case 4:
+        k = (int)(nb() % FX_NODES);
+        if (fm_node[k] || fm_ftail - fm_fhead + FX_NODES >= FX_FIRES)
+            break;
+        r = coro_future_add_done_callback(&fut, &fm_cbn[k], (k & 1) ? fx_cb_b : fx_cb_a, (void *)(intptr_t)k);
+        if (fm_state == 0) {
+            ASSERT(r == CORO_OK, "add_done_callback: %d", r);
+            fm_node[k] = 1;
+            fm_reg[fm_nreg++] = k;
+        } else if (r == CORO_OK) { /* done: scheduled at once, the node unused */
+            fm_fire[fm_ftail++ % FX_FIRES] = k + FX_NODES;
+        } else {
+            ASSERT(r == CORO_ERR_NO_SLOT && fx_no_cb_slot(0), "add_done_callback on a done future: %d", r);
+        }
+        break;
+    case 5:
+        k = (int)(nb() & 1);
+        n = coro_future_remove_done_callback(&fut, k ? fx_cb_b : fx_cb_a);
+        for (i = j = 0; i < fm_nreg; i++)
+            if ((fm_reg[i] & 1) == k)
+                fm_node[fm_reg[i]] = 0;
+            else
+                fm_reg[j++] = fm_reg[i];
+        ASSERT(n == fm_nreg - j, "remove_done_callback removed %d, model %d", n, fm_nreg - j);
+        fm_nreg = j;
+        break;
+    case 6: /* a fresh future, once nobody awaits it and no callback is registered */
+        for (i = 0; i < nactors; i++)
+            if (xa[i].fwait)
+                return;
+        if (fm_nreg)
+            break;
+        coro_future_init(&fut);
+        fm_state = 0;
+        break;
+    default: /* cancel an awaiter */
+        n = (int)nb();
+        for (i = 0; i < nactors; i++)
+            if (xa[(i + n) % nactors].fwait) {
+                coro_task_cancel(&L, actors[(i + n) % nactors].me);
+                break;
+            }
+        break;
+    }
+    fm_check("future op");
+}
+
+static void fx_bwait_begin(struct actor *self, int scoped)
+{
+    struct xactor *x = X(self);
+    x->bwait = 1;
+    x->bscoped = scoped;
+    x->bidx = -1;
+    x->bbroken0 = bm_broken;
+    x->bepoch0 = bm_epoch;
+    x->cancels0 = x->cancels;
+}
+
+/* A barrier wait returned: its arrival index against the round's, its status
+ * against the model's broken state and the aborts and resets since. */
+static void fx_bwait_end(struct actor *self)
+{
+    struct xactor *x = X(self);
+    coro_status st = self->st;
+    int idx = x->bidx, last = bm_parties - 1;
+    x->bwait = 0;
+    if (st == CORO_ERR_NO_SLOT && x->bscoped) {
+        ASSERT(idx == -1, "barrier: a refused wait arrived");
+        return;
+    }
+    ASSERT(idx >= -1 && idx <= last, "barrier index %d of %d parties", idx, bm_parties);
+    if (x->bbroken0)
+        ASSERT(st == CORO_ERR_BROKEN && idx == -1, "a wait on a broken barrier returned %d, index %d", st, idx);
+    if (st == CORO_OK) {
+        ASSERT(idx >= 0, "barrier wait succeeded without arriving");
+        if (idx == last) { /* the last party releases the round */
+            ASSERT(bm_drain_left == 0, "barrier released while %d of the last round are still inside",
+                   bm_drain_left);
+            bm_drain_left = last;
+            bm_seen = 1 << idx;
+            bm_drain_epoch = bm_epoch;
+            bm_round_dirty = bm_dirty;
+            bm_dirty = 0;
+            return;
+        }
+        ASSERT(bm_drain_left > 0, "barrier wait (index %d) returned before the barrier filled", idx);
+        ASSERT(bm_epoch == bm_drain_epoch, "barrier wait succeeded after a reset or abort of its round");
+    } else {
+        ASSERT(st == CORO_ERR_CANCELLED || st == CORO_ERR_BROKEN || (x->bscoped && st == CORO_ERR_TIMEOUT),
+               "barrier wait: %d", st);
+        if (st != CORO_ERR_BROKEN)
+            ASSERT(x->cancels > x->cancels0 || x->cancels0 || st == CORO_ERR_TIMEOUT,
+                   "barrier wait cancelled, nobody cancelled actor %d", self->id);
+        if (idx < 0 || bm_drain_left == 0) { /* never arrived, or left while the barrier filled */
+            /* asyncio: a party leaving while others arrived after it lets the
+             * next arrival take an index that is still held, so that round's
+             * indices need not be distinct (CPython 3.11 does the same) */
+            bm_dirty |= idx >= 0 && st != CORO_ERR_BROKEN;
+            if (st == CORO_ERR_BROKEN)
+                ASSERT(x->bbroken0 || bm_epoch != x->bepoch0, "barrier broke without an abort or a reset");
+            return;
+        }
+        ASSERT(idx != last, "the releasing arrival failed");
+        if (st == CORO_ERR_BROKEN)
+            ASSERT(bm_epoch != bm_drain_epoch, "a released wait broke without an abort or a reset");
+    }
+    /* a party of the round released last, leaving */
+    ASSERT(bm_round_dirty || !(bm_seen & (1 << idx)), "barrier index %d twice in one round", idx);
+    bm_seen |= 1 << idx;
+    bm_drain_left--;
+}
+
+/* abort, reset, a new party count (nobody inside), or cancel a waiter */
+static void fx_barrier_op(unsigned v)
+{
+    int i, n;
+    switch (v % 4) {
+    case 0:
+        ASSERT(coro_barrier_abort(&bar) == CORO_OK, "abort");
+        bm_dirty = 0; /* the parties inside leave broken: the next round starts afresh */
+        bm_broken = 1;
+        bm_epoch++;
+        break;
+    case 1:
+        ASSERT(coro_barrier_reset(&bar) == CORO_OK, "reset");
+        bm_dirty = 0;
+        bm_broken = 0;
+        bm_epoch++;
+        break;
+    case 2:
+        for (i = 0; i < nactors; i++)
+            if (xa[i].bwait)
+                return;
+        if (bm_drain_left)
+            return;
+        n = 2 + (int)(nb() % 3);
+        ASSERT(coro_barrier_init(&bar, n) == CORO_OK, "barrier init");
+        bm_parties = n;
+        bm_broken = bm_dirty = 0;
+        bm_epoch++;
+        break;
+    default:
+        n = (int)nb();
+        for (i = 0; i < nactors; i++)
+            if (xa[(i + n) % nactors].bwait) {
+                coro_task_cancel(&L, actors[(i + n) % nactors].me);
+                break;
+            }
+        break;
+    }
+}
+
+/* Pick a later actor to wait for, in one of the task waits; 0 if none. */
+static int fx_twait_begin(struct actor *self)
+{
+    struct xactor *x = X(self);
+    int n = nactors - self->id - 1, t;
+    unsigned b = nb(), d = nb();
+    if (n <= 0)
+        return 0;
+    t = self->id + 1 + (int)(b % (unsigned)n);
+    x->tgt = t;
+    x->tkind = (int)(b / 16 % TK_N);
+    x->tt[0] = x->tt[1] = actors[t].me;
+    x->tout = 0;
+    x->tndone = -1;
+    x->terrs[0] = x->terrs[1] = -1;
+    x->tmode = (int)(d % 3);
+    x->ttimed = d / 3 % 3 == 0;
+    x->tto = x->ttimed ? (coro_tick)(d / 9 % 4) : CORO_FOREVER;
+    x->tcut = x->twoken = 0;
+    x->tticket = ++tm_ticket;
+    x->cancels0 = x->cancels;
+    if (x->tkind == TK_AS_COMPLETED)
+        ASSERT(coro_as_completed_init(&x->it, x->tt, 1, x->tto) == CORO_OK, "as_completed_init");
+    x->twait = 1;
+    return 1;
+}
+
+/* A task wait on actor tgt returned: woken once by its end, in the order its
+ * readers began (those still waiting then), with its status. */
+static void fx_twait_end(struct actor *self)
+{
+    struct xactor *x = X(self), *tx = &xa[x->tgt];
+    coro_status st = self->st;
+    int own = x->cancels > 0, k = x->tkind;
+    x->twait = 0;
+    if (st == CORO_ERR_NO_SLOT || st == CORO_ERR_STALE) { /* no shared entry free; the task ended and its slot went */
+        ASSERT(!x->twoken && (st == CORO_ERR_NO_SLOT || tx->tdone), "task wait %d: %d", k, st);
+        return;
+    }
+    if (x->twoken) {
+        ASSERT(tx->tdone, "a reader woken before the task ended");
+        ASSERT(x->tticket > tx->last_ticket, "readers of actor %d woken out of order: ticket %u after %u", x->tgt,
+               x->tticket, tx->last_ticket);
+        tx->last_ticket = x->tticket;
+    }
+    if (!tx->tdone) { /* returned while the task runs: a cancellation or a timeout, and only without forwarding */
+        ASSERT(k == TK_SHIELD || k == TK_WAIT || k == TK_AS_COMPLETED,
+               "task wait %d returned %d before actor %d ended", k, st, x->tgt);
+        if (st == CORO_ERR_CANCELLED)
+            ASSERT(own, "task wait %d cancelled, nobody cancelled actor %d", k, self->id);
+        else
+            ASSERT(x->ttimed && ((k == TK_WAIT && st == CORO_OK && x->tndone == 0) ||
+                                 (k == TK_AS_COMPLETED && st == CORO_ERR_TIMEOUT)),
+                   "task wait %d returned %d (done %d) before actor %d ended", k, st, x->tndone, x->tgt);
+        return;
+    }
+    if (own && st == CORO_ERR_CANCELLED)
+        return;
+    if (k == TK_WAIT) {
+        ASSERT(st == CORO_OK && x->tndone == 1, "wait on an ended task: %d, %d done", st, x->tndone);
+        return;
+    }
+    if (k == TK_GATHER_ERRS) {
+        ASSERT(st == CORO_OK && x->terrs[0] == x->terrs[1], "gather with errors: %d, %d/%d", st, x->terrs[0],
+               x->terrs[1]);
+        st = x->terrs[0];
+    }
+    if (k == TK_AS_COMPLETED)
+        ASSERT(x->tout == x->tt[0], "as_completed reported another task");
+    if (k == TK_WAIT_FOR && st == CORO_ERR_TIMEOUT) {
+        ASSERT(x->ttimed && fx_is_status(x->tgt, CORO_ERR_CANCELLED), "wait_for: a timeout, not cancelled");
+        return;
+    }
+    ASSERT(fx_is_status(x->tgt, st), "task wait %d on actor %d got %d, its body ended %d (finished %d)", k,
+           x->tgt, st, tx->final, tx->finished);
+    if (!tx->seen) {
+        tx->seen = 1;
+        tx->seen_st = st;
+    }
+    ASSERT(st == tx->seen_st, "readers of actor %d got %d and %d", x->tgt, tx->seen_st, st);
+}
+
+/* An actor's body ends with st (its cleanup section). */
+static void fx_finished(struct actor *self, coro_status st)
+{
+    X(self)->finished = 1;
+    X(self)->final = st;
+}
+
+/* After each driver step and before each actor op. */
+static void fx_check(const char *where)
+{
+    int i, n = 0;
+    for (i = 0; i < nactors; i++)
+        n += xa[i].bwait;
+    ASSERT(coro_barrier_parties(&bar) == bm_parties, "%s: %d parties, model %d", where, coro_barrier_parties(&bar),
+           bm_parties);
+    ASSERT(coro_barrier_n_waiting(&bar) >= 0 && coro_barrier_n_waiting(&bar) < bm_parties &&
+               coro_barrier_n_waiting(&bar) <= n,
+           "%s: %d waiting at a barrier of %d, %d tasks in its wait", where, coro_barrier_n_waiting(&bar), bm_parties,
+           n);
+    ASSERT(coro_barrier_broken(&bar) == bm_broken, "%s: barrier broken %d, model %d", where,
+           coro_barrier_broken(&bar), bm_broken);
+    ASSERT(coro_check_queue_ok(&L, &fut.q) && coro_check_queue_ok(&L, &bar.q), "%s: future or barrier queue broken",
+           where);
+}
+
+/* Between ticks: nobody lost. A completed future's queued awaiters, an ended
+ * task's readers and a released round's parties are woken (on their way);
+ * nobody waits on a broken barrier. */
+static void fx_liveness(void)
+{
+    int i, woken = 0;
+    for (i = 0; i < nactors; i++) {
+        const struct xactor *x = &xa[i];
+        unsigned state = L.slot[CORO__ID(actors[i].me)].state;
+        if (coro_task_done(&L, actors[i].me))
+            continue;
+        ASSERT(!(x->fwait && x->fwoken && state == CORO__WAITQ), "future awaiter %d lost: still queued", i);
+        ASSERT(!(x->twait && x->twoken && state == CORO__WAITTASKS), "reader %d of ended actor %d lost", i, x->tgt);
+        ASSERT(!(x->bwait && bm_broken && state == CORO__WAITQ), "actor %d waits on a broken barrier", i);
+        woken += x->bwait && state != CORO__WAITQ;
+    }
+    ASSERT(woken >= bm_drain_left, "barrier released, %d of its round left to leave, %d woken", bm_drain_left, woken);
+    fm_check("step");
+}
+
+static void fx_init(void)
+{
+    memset(xa, 0, sizeof xa);
+    coro_future_init(&fut);
+    fm_state = fm_nreg = 0;
+    fm_value = fm_next = 0;
+    fm_ticket = fm_last_woken = fm_fhead = fm_ftail = 0;
+    memset(fm_node, 0, sizeof fm_node);
+    bm_parties = 2 + qkind; /* no input byte: the seeds keep their meaning */
+    ASSERT(coro_barrier_init(&bar, bm_parties) == CORO_OK, "barrier init");
+    bm_broken = bm_drain_left = bm_seen = bm_dirty = bm_round_dirty = 0;
+    bm_epoch = bm_drain_epoch = 0;
+    tm_ticket = 0;
+}
+
+/* The end: every due callback ran, once; every round drained; nobody queued. */
+static void fx_end(void)
+{
+    int i;
+    ASSERT(fm_fhead == fm_ftail, "%u done callbacks due never ran", fm_ftail - fm_fhead);
+    for (i = 0; i < FX_NODES; i++)
+        ASSERT(fm_node[i] != 2, "done callback %d scheduled, never ran", i);
+    ASSERT(bm_drain_left == 0, "%d parties of a released round never left", bm_drain_left);
+    ASSERT(coro_waitq_empty(&fut.q) && coro_waitq_empty(&bar.q), "future or barrier waiters left");
+    ASSERT(coro_barrier_n_waiting(&bar) == 0, "barrier: %d waiting at the end", coro_barrier_n_waiting(&bar));
+    for (i = 0; i < nactors; i++)
+        ASSERT(!xa[i].fwait && !xa[i].bwait && !xa[i].twait, "actor %d ended inside a wait", i);
+    fm_check("end");
+}
+
 enum {
     OP_END, OP_SLEEP, OP_YIELD, OP_LOCK, OP_LOCK_TMO, OP_EVWAIT, OP_EVSET, OP_EVCLEAR, OP_SEM, OP_COND_WAIT,
     OP_COND_NOTIFY, OP_PUT, OP_GET, OP_GET_TMO, OP_TRYPUT, OP_TRYGET, OP_TASKDONE, OP_JOIN, OP_AWAIT, OP_GATHER,
     OP_GATHER_ERRS, OP_WAIT, OP_WAIT_FOR, OP_SPAWN, OP_CANCEL, OP_CALL, OP_CALL_CANCEL, OP_FAIL, OP_SHUTDOWN,
-    OP_SELF_CANCEL, OP_SCOPE, OP_N
+    OP_SELF_CANCEL, OP_SCOPE,
+    OP_FUT_AWAIT, OP_FUT_OP, OP_BARRIER, OP_TASK_WAITS, /* the Future, Barrier and shared-await models */
+    OP_N
 };
 
 static CORO_FN(actor, struct actor, self)
@@ -530,6 +1096,65 @@ static CORO_FN(actor, struct actor, self)
                     qcount = 0;
                 }
             }
+        } else if (self->op == OP_FUT_AWAIT) {
+            k = (int)(nb() % 4); /* 1: shielded, 2: in a timeout scope */
+            self->d = (coro_tick)(nb() % 4);
+            fx_fwait_begin(self, k & 1, k >> 1);
+            if (k == 0)
+                CORO_CATCH(self, self->st, CORO_FUTURE_AWAIT(self, &fut, &X(self)->fval));
+            else if (k == 1)
+                CORO_CATCH(self, self->st, CORO_FUTURE_SHIELD(self, &fut, &X(self)->fval));
+            else if (k == 2)
+                CORO_CATCH(self, self->st,
+                           CORO_TIMEOUT(self, &self->to, self->d, CORO_FUTURE_AWAIT(self, &fut, &X(self)->fval)));
+            else
+                CORO_CATCH(self, self->st,
+                           CORO_TIMEOUT(self, &self->to, self->d, CORO_FUTURE_SHIELD(self, &fut, &X(self)->fval)));
+            fx_fwait_end(self);
+            if (self->st == CORO_ERR_USER + 2) /* the future's error: checked */
+                self->st = CORO_OK;
+        } else if (self->op == OP_FUT_OP) {
+            fx_future_op(self, nb());
+        } else if (self->op == OP_BARRIER) {
+            k = (int)(nb() % 10);
+            if (k >= 6) {
+                fx_barrier_op((unsigned)k - 6u);
+            } else {
+                self->d = (coro_tick)(nb() % 4);
+                fx_bwait_begin(self, k >= 4);
+                if (k < 4)
+                    CORO_CATCH(self, self->st, CORO_BARRIER_WAIT(self, &bar, X(self)->bidx));
+                else
+                    CORO_CATCH(self, self->st,
+                               CORO_TIMEOUT(self, &self->to, self->d, CORO_BARRIER_WAIT(self, &bar, X(self)->bidx)));
+                fx_bwait_end(self);
+                if (self->st == CORO_ERR_BROKEN) /* checked */
+                    self->st = CORO_OK;
+            }
+        } else if (self->op == OP_TASK_WAITS) {
+            if (fx_twait_begin(self)) {
+                k = X(self)->tkind;
+                if (k == TK_AWAIT)
+                    CORO_CATCH(self, self->st, CORO_AWAIT_TASK(self, X(self)->tt[0]));
+                else if (k == TK_SHIELD)
+                    CORO_CATCH(self, self->st, CORO_SHIELD(self, X(self)->tt[0]));
+                else if (k == TK_GATHER)
+                    CORO_CATCH(self, self->st, CORO_GATHER(self, X(self)->tt, 1, NULL));
+                else if (k == TK_GATHER_ERRS)
+                    CORO_CATCH(self, self->st, CORO_GATHER(self, X(self)->tt, 2, X(self)->terrs));
+                else if (k == TK_WAIT_FOR)
+                    CORO_CATCH(self, self->st, CORO_WAIT_FOR(self, X(self)->tt[0], X(self)->tto));
+                else if (k == TK_WAIT)
+                    CORO_CATCH(self, self->st,
+                               CORO_WAIT(self, X(self)->tt, 1,
+                                         X(self)->tmode == 0   ? CORO_FIRST_COMPLETED
+                                         : X(self)->tmode == 1 ? CORO_FIRST_EXCEPTION
+                                                               : CORO_ALL_COMPLETED,
+                                         X(self)->tto, X(self)->tndone));
+                else
+                    CORO_CATCH(self, self->st, CORO_AS_COMPLETED(self, &X(self)->it, X(self)->tout));
+                fx_twait_end(self);
+            }
         } else {
             coro_task_cancel(&L, self->me);
         }
@@ -548,6 +1173,7 @@ static CORO_FN(actor, struct actor, self)
     self->in_get = self->in_put = 0;
     release_all(self);
     self->ended++;
+    fx_finished(self, CORO_ERROR(self));
     CORO_END(self);
 }
 
@@ -569,6 +1195,7 @@ static void step(void)
     check("step");
     check_handles();
     check_liveness();
+    fx_liveness();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -597,6 +1224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lock_ticket = lock_served = sem_ticket = sem_served = ev_sets = 0;
     qcount = qunfinished = next_item = qshut = 0;
     nactors = ncbs = 0;
+    fx_init();
     ASSERT(coro_spawn(&L, &ticker_t, ticker, &ticker_f) == CORO_OK, "ticker");
 
     while (pos < len) {
@@ -658,6 +1286,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                L.hlen == 0,
            "slots not back: %d tasks, %d callbacks free, %u timers", coro_check_free_tasks(&L),
            coro_check_free_cbs(&L), (unsigned)L.hlen);
+    fx_end();
     return 0;
 }
 
