@@ -29,7 +29,8 @@
  *                             65,535 with 16 bits, only 255 with 8, after which
  *                             an old handle names the slot's new occupant (drop
  *                             handles of finished work when using 8 bits)
- *   CORO_MAX_CALLBACKS  4     call_soon/call_later slots (timeout scopes use one each)
+ *   CORO_MAX_CALLBACKS  4     call_soon/call_later slots (timeout scopes use one each,
+ *                             so does a task group while its body runs with children)
  *   CORO_MAX_SHARED_AWAITS  4 on a POSIX or Windows host, else 0
  *                             tasks that may at once wait on a task another
  *                             task already awaits (a task awaited by k tasks
@@ -184,6 +185,13 @@
  *   CORO_WITH_TIMEOUT(self, scope, ticks) { } CORO_END_WITH(self);   asyncio.timeout
  *   CORO_WITH_TIMEOUT_AT(self, scope, when) { } ...   asyncio.timeout_at
  *   CORO_TIMEOUT(self, scope, timeout, AWAIT)         the one-await form
+ *   CORO_WITH_TASKGROUP(self, tg) { } CORO_END_WITH(self);   asyncio.TaskGroup:
+ *                                 the block's end awaits every child; the first
+ *                                 error cancels the others and the body, then
+ *                                 is raised (ExceptionGroup: first + count)
+ *   coro_taskgroup_spawn(tg, &task, fn, frame)        tg.create_task
+ *   coro_taskgroup_error/nerrors(tg), coro_taskgroup_collect(tg, errs, n)
+ *                                 the group's errors: first, count, all
  *   coro_timeout_when/expired/reschedule(scope)       Timeout's methods
  *   coro_spawn(loop, &task, fn, frame)   create_task; coro_spawn_fn: untyped
  *   coro_task_done/status/cancelled/cancel(loop, task)
@@ -203,7 +211,8 @@
  *                                 `when` of CORO_WAIT
  *   Types: coro_loop, coro_frame, coro_task (a task's handle), coro_handle (a
  *   callback's: a struct, .id 0 names none), coro_tick, coro_status, coro_fn,
- *   coro_callback, coro_timeout (a CORO_TIMEOUT scope), coro_as_completed,
+ *   coro_callback, coro_timeout (a CORO_TIMEOUT scope), coro_taskgroup (a
+ *   CORO_WITH_TASKGROUP's group), coro_as_completed,
  *   coro_waitq (CORO_WAITQ_INIT), coro_poll, coro_watch (CORO_WATCH_INIT,
  *   coro_watch_active), coro_index (a slot index).
  *   Constants: CORO_OK (0) and CORO_ERR_* (results; coro_strerror), CORO_FAIL_*
@@ -247,7 +256,7 @@
  *   and says what it owns and may call. The public part: configuration,
  *   foundation (codes, linkage), continuation (a coroutine, its awaits and
  *   scopes), scheduler and loop, tasks, composition (gather, wait, wait_for,
- *   shield, as_completed, timeouts), wait queues, clocks and ports, debug
+ *   shield, as_completed, timeouts, task groups), wait queues, clocks and ports, debug
  *   and trace; then one private block (the continuation backends, the loop's
  *   layout, misuse reports, the await macros' helpers). The implementation
  *   (CORO_IMPLEMENTATION) follows in the same order.
@@ -3479,7 +3488,8 @@ static void coro__tg_reap(coro_loop *L, coro_taskgroup *g)
         g->live--;
         st = c->status;
         c->awaiter = CORO__NONE;
-        coro__release(L, i);
+        if (!c->on.pending) /* coro__release's test (a third caller would stop its inlining) */
+            coro__free_push(L, i);
         if (st == CORO_OK || st == CORO_ERR_CANCELLED)
             continue;
         coro__tg_fail(g, st);

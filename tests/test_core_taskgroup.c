@@ -580,3 +580,41 @@ Test(taskgroup, group_cancel_count_taken_back_at_the_end)
     cr_assert_eq(coro_loop_run_task(&L, t), CORO_OK);
     cr_assert_str_eq(trace, "a33@10 X@20 st33,1@20");
 }
+
+#if CORO_MAX_SHARED_AWAITS /* 0: such an await fails with CORO_ERR_NO_SLOT */
+/* The body awaits a child (a shared await: the group is its first awaiter):
+ * it ends well, its status comes back; it fails, the group's cancellation
+ * reaches the body first (asyncio runs the group's done callback before the
+ * awaiter's wakeup), the block raises the child's error; the slot is freed
+ * once both have read it. */
+struct aw { coro_frame co; coro_taskgroup tg; struct worker w; coro_task t; coro_status st; };
+static CORO_FN(aw, struct aw, self)
+{
+    CORO_BEGIN(self);
+    CORO_CATCH(self, self->st, {
+        CORO_WITH_TASKGROUP(self, &self->tg) {
+            CORO_CHECK(self, coro_taskgroup_spawn(&self->tg, &self->t, worker, &self->w));
+            CORO_CATCH(self, self->st, CORO_AWAIT_TASK(self, self->t));
+            tr("awaited%d@%lu ", (int)self->st, NOW());
+            CORO_CHECK(self, self->st);
+        } CORO_END_WITH(self);
+    });
+    tr("st%d@%lu", (int)self->st, NOW());
+    CORO_END(self);
+}
+
+Test(taskgroup, body_awaits_a_child)
+{
+    static struct aw a;
+    memset(&a, 0, sizeof a);
+    a.w.name = "a", a.w.d = 10;
+    cr_assert_eq(coro_loop_run_until_complete(&L, aw, &a), CORO_OK);
+    cr_assert_str_eq(trace, "a0@10 awaited0@10 st0@10");
+    assert_clean();
+    trace[0] = 0;
+    a.w.ret = CORO_ERR_USER + 1;
+    cr_assert_eq(coro_loop_run_until_complete(&L, aw, &a), CORO_OK);
+    cr_assert_str_eq(trace, "a33@20 awaited1@20 st33@20");
+    assert_clean();
+}
+#endif
