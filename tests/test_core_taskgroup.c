@@ -9,6 +9,7 @@
  * "<name><status>@<time>" when a child reaches its cleanup; the parent adds
  * its own, explained at each coroutine. Virtual clock only. */
 #include "core_common.h"
+#include "coro_check.h"
 
 TestSuite(taskgroup, .init = setup);
 
@@ -83,6 +84,8 @@ static void par_child(struct par *p, int i, const char *name, coro_tick d, coro_
  * to it, as for coro_handle_cancel: one more iteration. */
 static void assert_clean(void)
 {
+    const char *why = coro_check(&L);
+    cr_assert(!why, "loop invariant: %s", why ? why : "");
     cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
     cr_assert_eq(task_free_count(), CORO_MAX_TASKS, "a child's slot was not released");
     cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS, "the group kept its callback slot");
