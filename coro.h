@@ -29,7 +29,8 @@
  *                             65,535 with 16 bits, only 255 with 8, after which
  *                             an old handle names the slot's new occupant (drop
  *                             handles of finished work when using 8 bits)
- *   CORO_MAX_CALLBACKS  4     call_soon/call_later slots (timeout scopes use one each)
+ *   CORO_MAX_CALLBACKS  4     call_soon/call_later slots (timeout scopes use one each,
+ *                             so does a task group while its body runs with children)
  *   CORO_MAX_SHARED_AWAITS  4 on a POSIX or Windows host, else 0
  *                             tasks that may at once wait on a task another
  *                             task already awaits (a task awaited by k tasks
@@ -184,6 +185,13 @@
  *   CORO_WITH_TIMEOUT(self, scope, ticks) { } CORO_END_WITH(self);   asyncio.timeout
  *   CORO_WITH_TIMEOUT_AT(self, scope, when) { } ...   asyncio.timeout_at
  *   CORO_TIMEOUT(self, scope, timeout, AWAIT)         the one-await form
+ *   CORO_WITH_TASKGROUP(self, tg) { } CORO_END_WITH(self);   asyncio.TaskGroup:
+ *                                 the block's end awaits every child; the first
+ *                                 error cancels the others and the body, then
+ *                                 is raised (ExceptionGroup: first + count)
+ *   coro_taskgroup_spawn(tg, &task, fn, frame)        tg.create_task
+ *   coro_taskgroup_error/nerrors(tg), coro_taskgroup_collect(tg, errs, n)
+ *                                 the group's errors: first, count, all
  *   coro_timeout_when/expired/reschedule(scope)       Timeout's methods
  *   coro_spawn(loop, &task, fn, frame)   create_task; coro_spawn_fn: untyped
  *   coro_task_done/status/cancelled/cancel(loop, task)
@@ -203,7 +211,8 @@
  *                                 `when` of CORO_WAIT
  *   Types: coro_loop, coro_frame, coro_task (a task's handle), coro_handle (a
  *   callback's: a struct, .id 0 names none), coro_tick, coro_status, coro_fn,
- *   coro_callback, coro_timeout (a CORO_TIMEOUT scope), coro_as_completed,
+ *   coro_callback, coro_timeout (a CORO_TIMEOUT scope), coro_taskgroup (a
+ *   CORO_WITH_TASKGROUP's group), coro_as_completed,
  *   coro_waitq (CORO_WAITQ_INIT), coro_poll, coro_watch (CORO_WATCH_INIT,
  *   coro_watch_active), coro_index (a slot index).
  *   Constants: CORO_OK (0) and CORO_ERR_* (results; coro_strerror), CORO_FAIL_*
@@ -247,7 +256,7 @@
  *   and says what it owns and may call. The public part: configuration,
  *   foundation (codes, linkage), continuation (a coroutine, its awaits and
  *   scopes), scheduler and loop, tasks, composition (gather, wait, wait_for,
- *   shield, as_completed, timeouts), wait queues, clocks and ports, debug
+ *   shield, as_completed, timeouts, task groups), wait queues, clocks and ports, debug
  *   and trace; then one private block (the continuation backends, the loop's
  *   layout, misuse reports, the await macros' helpers). The implementation
  *   (CORO_IMPLEMENTATION) follows in the same order.
@@ -1217,8 +1226,8 @@ CORO_API int coro_task_cancel(coro_loop *loop, coro_task task);
                 coro__tasks_resume(&(task), 1, NULL, NULL, CORO__K_AWAIT))
 
 /* ==== composition ===================================================== */
-/* Owns: waiting on several tasks (gather, wait, wait_for) and timeout
- * scopes. May call: tasks and the loop's callbacks. */
+/* Owns: waiting on several tasks (gather, wait, wait_for), timeout
+ * scopes and task groups. May call: tasks and the loop's callbacks. */
 
 /* asyncio.gather over n tasks (n may be 0; duplicates allowed). errs NULL:
  * the first failure ends the gather with that status at once, the other
@@ -1339,6 +1348,101 @@ static inline int coro_timeout_expired(const coro_timeout *scope) { return (scop
  * is not active or already expired) or CORO_ERR_RANGE (when out of range,
  * rule 6); a refused call changes nothing. Never suspends. */
 CORO_API coro_status coro_timeout_reschedule(coro_timeout *scope, coro_tick when);
+
+/* asyncio.TaskGroup (3.11) as a block, an `async with` nested in any scope:
+ *     CORO_WITH_TASKGROUP(self, &self->tg) {
+ *         CORO_CHECK(self, coro_taskgroup_spawn(&self->tg, &self->t1, fn, &self->f1));
+ *         ...                              any code and awaits, other scopes
+ *     } CORO_END_WITH(self);
+ * coro_taskgroup_spawn (tg.create_task) runs a child task in one of the
+ * loop's slots on a frame of yours, like coro_spawn; the block's end waits
+ * for every child. asyncio's rules: the first child that fails (any status
+ * but CORO_OK and CORO_ERR_CANCELLED) cancels the other children and the
+ * block's current await (the body sees CORO_ERR_CANCELLED there and unwinds
+ * to the block's end); an error leaving the block cancels the children too.
+ * Once every child has ended the group raises its first error out of the
+ * block, like an ExceptionGroup caught by `except*`: CORO_EXCEPT and friends
+ * see the first error; coro_taskgroup_nerrors counts them all (the failed
+ * children, in the order they ended, children that ended in the same loop
+ * iteration in slot order, then the block's own error); the array of
+ * coro_taskgroup_collect gets each status. A cancellation of the task from
+ * outside cancels the children, waits for them and stays
+ * CORO_ERR_CANCELLED (unless a child failed: errors win, as in 3.11); the
+ * group's own cancellation of the body is taken back and never leaks. With
+ * no error the block is left the way it ended (normal end, CORO_RETURN,
+ * break, continue). A cancelled child is never an error. Spawning is refused
+ * (CORO_ERR_STATE, nothing changes) outside the block, once the group is
+ * aborting (a failure, or the block left by an error) and after its end;
+ * while the block's end waits a child may still spawn a sibling (asyncio).
+ * Entering a group that is active raises CORO_ERR_STATE before the block.
+ * tg is a coro_taskgroup in the frame (all-zero is fine), evaluated several
+ * times; it holds one callback slot while the body runs with children alive
+ * (CORO_ERR_NO_SLOT from the spawn when none is free). A child's handle may
+ * be awaited by another task only through a shared await
+ * (CORO_MAX_SHARED_AWAITS); after the block every child has ended and its
+ * slot is free again. */
+typedef struct coro_taskgroup {
+    coro_status *errs;   /* coro_taskgroup_collect's array, or NULL */
+    unsigned cap;        /* its length */
+    unsigned nerrors;    /* errors of this block so far */
+    coro_task parent;    /* the task running the block */
+    coro_handle cb;      /* the callback that hears children end while the body runs */
+    coro_index live;     /* children not reaped yet */
+    coro_status first;   /* the first error */
+    coro_status st;      /* how the block was left: its status, */
+    uint8_t k;           /* its kind (CORO__K_*) */
+    uint8_t state;       /* CORO__TG_* */
+    uint8_t members[(CORO_MAX_TASKS + 7) / 8]; /* the children's slots */
+} coro_taskgroup;
+#define CORO_WITH_TASKGROUP(self, tg) CORO__WITH_TASKGROUP(self, CORO__LABEL, tg)
+#define CORO__WITH_TASKGROUP(self, n, tg)                                  \
+    {                                                                      \
+        CORO_CHECK(self, coro__tg_enter(tg));                              \
+        for (;;) {                                                         \
+            if (coro__k & CORO__K_EXIT) {                                  \
+                coro__st = coro__tg_exit((tg), coro__k & CORO__K_MASK, coro__st); \
+                while (coro__st == CORO__PENDING) {                        \
+                    CORO__SAVE(self, n);                                   \
+                    CORO__DEBUG_AT();                                      \
+                    return CORO__PENDING;                                  \
+                    CORO__MARK(n)                                          \
+                    coro__st = coro__tg_waited(tg);                        \
+                }                                                          \
+                coro__k = coro__tg_end((tg), &coro__st);                   \
+                break;                                                     \
+            }                                                              \
+            CORO__W_OPEN(CORO__LABEL)
+/* tg.create_task: spawn fn on frame as a child of the group (*out, may be
+ * NULL, gets its handle), from the block or from any task of its loop
+ * (a child may spawn siblings). CORO_OK, CORO_ERR_STATE (refused, see
+ * above), CORO_ERR_NO_SLOT (no task slot, or no callback slot for the
+ * group's first child), CORO_ERR_CLOSED. Never suspends. fn and frame as
+ * for coro_spawn (coro_taskgroup_spawn_fn: unchecked). */
+#define coro_taskgroup_spawn(tg, out, fn, frame) \
+    (CORO__FRAME_CHECK(fn, frame), CORO__CHECKED(coro__tg_spawn((tg), (out), (fn), &(frame)->co, CORO__TG_NAME(fn))))
+#define coro_taskgroup_spawn_fn(tg, out, fn, frame) CORO__CHECKED(coro__tg_spawn((tg), (out), (fn), (frame), CORO__TG_NAME(fn)))
+#if CORO_DEBUG
+#define CORO__TG_NAME(fn) #fn
+#else
+#define CORO__TG_NAME(fn) NULL
+#endif
+/* The group's first error (CORO_OK: none), and how many there were (both
+ * from the block's end on, reset when it is entered again). Never suspend. */
+static inline coro_status coro_taskgroup_error(const coro_taskgroup *tg) { return tg->first; }
+static inline unsigned coro_taskgroup_nerrors(const coro_taskgroup *tg) { return tg->nerrors; }
+/* Give the group an array for every error's status (the C shape of the
+ * ExceptionGroup's list): errs[i] for the first cap errors, in the order of
+ * coro_taskgroup_nerrors. Kept across entries; NULL: none. Never suspends. */
+static inline void coro_taskgroup_collect(coro_taskgroup *tg, coro_status *errs, unsigned cap)
+{
+    tg->errs = errs;
+    tg->cap = errs ? cap : 0;
+}
+CORO_API coro_status coro__tg_enter(coro_taskgroup *tg);
+CORO_API coro_status coro__tg_exit(coro_taskgroup *tg, int k, coro_status st);
+CORO_API coro_status coro__tg_waited(coro_taskgroup *tg);
+CORO_API int coro__tg_end(coro_taskgroup *tg, coro_status *st);
+CORO_API coro_status coro__tg_spawn(coro_taskgroup *tg, coro_task *out, coro_fn fn, coro_frame *frame, const char *name);
 
 /* ==== wait queues ===================================================== */
 /* Owns: intrusive FIFOs of waiting tasks, what coro_sync.h and
@@ -2915,9 +3019,10 @@ CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
 
 /* ==== composition ========================================================= */
 /* Owns: waiting on tasks (CORO_AWAIT_TASK, CORO_GATHER, CORO_WAIT,
- * CORO_WAIT_FOR: coro__tasks_start/resume) and timeout scopes (CORO_TIMEOUT,
- * a callback that cancels the scope's task). May call: tasks, the scheduler
- * and the loop's callbacks. */
+ * CORO_WAIT_FOR: coro__tasks_start/resume), timeout scopes (CORO_TIMEOUT,
+ * a callback that cancels the scope's task) and task groups (a callback slot
+ * as the children's awaiter). May call: tasks, the scheduler and the loop's
+ * callbacks. */
 /* What wakes a task waiting on tasks (CORO__T_* flags) for each kind; -1 for
  * an unknown kind (coro__wait_kind of a bad `when`). */
 static int coro__wait_flags(int kind, const coro_status *errs)
@@ -3313,6 +3418,266 @@ CORO__DEF coro_status coro_timeout_reschedule(coro_timeout *to, coro_tick when)
         return CORO_OK;
     st = coro__timeout_arm(L, to, when); /* the slot just freed: cannot fail */
     return st;
+}
+
+/* ---- task groups --------------------------------------------------------------- */
+/* While the body runs, the children's awaiter is a callback slot the group
+ * holds in the state of a task awaiting tasks (woken by the first child to
+ * end): the existing awaiter mechanism runs the group's callback in the
+ * loop iteration after a child ended (where asyncio runs the done callback
+ * _on_task_done), and coro__finish knows nothing of groups (a program
+ * without groups carries none of this code). At the block's end the task
+ * itself becomes the children's awaiter and waits for them. A child's slot
+ * stays DONE until the group has read it (coro__tg_reap). Which tasks are
+ * children: a bit per task slot. */
+enum { CORO__TG_ACTIVE = 1, CORO__TG_ABORTING = 2, CORO__TG_EXITING = 4, CORO__TG_CANCEL = 8,
+       CORO__TG_CAUSE = 16 };
+#define CORO__TG_BIT(i) ((uint8_t)(1u << ((unsigned)(i) & 7u)))
+
+static int coro__tg_member(const coro_taskgroup *g, coro_index i)
+{
+    return (g->members[i >> 3] & CORO__TG_BIT(i)) != 0;
+}
+
+/* An error: the first, the count, the array. */
+static void coro__tg_fail(coro_taskgroup *g, coro_status st)
+{
+    if (g->nerrors < g->cap)
+        g->errs[g->nerrors] = st;
+    if (g->nerrors == 0)
+        g->first = st;
+    g->nerrors++;
+}
+
+/* asyncio's _abort: cancel every child still running; spawning is over. */
+static void coro__tg_abort(coro_loop *L, coro_taskgroup *g)
+{
+    coro_index i;
+    g->state |= CORO__TG_ABORTING;
+    for (i = 0; i < CORO_MAX_TASKS; i++)
+        if (coro__tg_member(g, i) && L->slot[i].state != CORO__DONE)
+            (void)coro_task_cancel(L, coro__handle(L, i));
+}
+
+/* A child failed while the body runs: cancel the body's current await,
+ * counted as a scope's cancel (see the timeout scopes: a timeout scope in
+ * the body that expires in the same step lets it through instead of taking
+ * it for its own); the block's end takes the count back. */
+static void coro__tg_cancel_parent(coro_loop *L, coro_taskgroup *g)
+{
+    coro__slot *s = coro__task(L, g->parent);
+    if (!s || s->state == CORO__DONE)
+        return;
+    if (!(s->flags & CORO__T_CANCEL))
+        (void)coro_task_cancel(L, g->parent);
+    g->state |= CORO__TG_CAUSE;
+    coro__cancels_set(s, coro__cancels(s) + 1);
+}
+
+/* Every child that ended: out of the group, its slot released (once other
+ * readers have read it), its error recorded; the first error aborts. */
+static void coro__tg_reap(coro_loop *L, coro_taskgroup *g)
+{
+    coro_index i;
+    for (i = 0; i < CORO_MAX_TASKS; i++) {
+        coro__slot *c = &L->slot[i];
+        coro_status st;
+        if (!coro__tg_member(g, i) || c->state != CORO__DONE)
+            continue;
+        g->members[i >> 3] &= (uint8_t)~CORO__TG_BIT(i);
+        g->live--;
+        st = c->status;
+        c->awaiter = CORO__NONE;
+        if (!c->on.pending) /* coro__release's test (a third caller would stop its inlining) */
+            coro__free_push(L, i);
+        if (st == CORO_OK || st == CORO_ERR_CANCELLED)
+            continue;
+        coro__tg_fail(g, st);
+        if (!(g->state & CORO__TG_ABORTING)) {
+            coro__tg_abort(L, g);
+            if (!(g->state & CORO__TG_EXITING))
+                coro__tg_cancel_parent(L, g);
+        }
+    }
+}
+
+static void coro__tg_heard(void *arg);
+/* Take a callback slot as the children's awaiter (woken by the first to end). */
+static coro_status coro__tg_listen(coro_loop *L, coro_taskgroup *g)
+{
+    coro_index id, i;
+    coro__slot *s;
+    coro_status st = coro__cb_new(L, &g->cb, coro__tg_heard, g, &id);
+    if (st)
+        return st;
+    s = &L->slot[id];
+    s->state = CORO__WAITTASKS;
+    s->flags = CORO__T_ANY;
+    s->status = CORO_OK;
+    s->on.pending = 0;
+    for (i = 0; i < CORO_MAX_TASKS; i++)
+        if (coro__tg_member(g, i)) {
+            L->slot[i].awaiter = id;
+            s->on.pending++;
+        }
+    return CORO_OK;
+}
+
+/* The callback: a child ended (the loop freed the slot before calling). */
+static void coro__tg_heard(void *arg)
+{
+    coro_taskgroup *g = (coro_taskgroup *)arg;
+    coro_loop *L = coro__running;
+    L->slot[CORO__ID(g->cb.id)].flags = 0;
+    g->cb.id = 0;
+    coro__tg_reap(L, g);
+    if (g->live)
+        (void)coro__tg_listen(L, g); /* takes the slot just freed: cannot fail */
+}
+
+CORO__DEF coro_status coro__tg_enter(coro_taskgroup *g)
+{
+    coro_loop *L = coro__running;
+    unsigned i;
+    if (g->state & CORO__TG_ACTIVE)
+        return CORO_ERR_STATE; /* entered already */
+    g->parent = coro__handle(L, L->current);
+    g->cb.id = 0;
+    g->live = 0;
+    g->nerrors = 0;
+    g->first = CORO_OK;
+    g->st = CORO_OK;
+    g->k = 0;
+    g->state = CORO__TG_ACTIVE;
+    for (i = 0; i < sizeof g->members; i++)
+        g->members[i] = 0;
+    return CORO_OK;
+}
+
+CORO__DEF coro_status coro__tg_spawn(coro_taskgroup *g, coro_task *out, coro_fn fn, coro_frame *frame, const char *name)
+{
+    coro_loop *L = coro__running;
+    coro_task t;
+    coro_index id, w;
+    int fresh = 0;
+    coro_status st;
+    CORO_REQUIRE(g && fn && frame, "coro_taskgroup_spawn with a NULL group, function or frame");
+    if (!L || (g->state & (CORO__TG_ACTIVE | CORO__TG_ABORTING)) != CORO__TG_ACTIVE || !coro__task(L, g->parent))
+        return CORO_ERR_STATE;
+    if (!(g->state & CORO__TG_EXITING) && !g->cb.id) {
+        st = coro__tg_listen(L, g);
+        if (st)
+            return st;
+        fresh = 1;
+    }
+    st = coro__spawn(L, &t, fn, frame);
+    if (st) {
+        if (fresh) {
+            coro__cb_free(L, CORO__ID(g->cb.id));
+            g->cb.id = 0;
+        }
+        return st;
+    }
+    id = CORO__ID(t);
+    g->members[id >> 3] |= CORO__TG_BIT(id);
+    g->live++;
+    w = (g->state & CORO__TG_EXITING) ? CORO__ID(g->parent) : CORO__ID(g->cb.id);
+    L->slot[id].awaiter = w;
+    L->slot[w].on.pending++;
+    if (name)
+        coro_task_set_name(L, t, name);
+    if (out)
+        *out = t;
+    return CORO_OK;
+}
+
+/* At the block's end: wait for the children as their awaiter (woken by each
+ * that ends); a cancellation of the task aborts the group and is reported
+ * after it (asyncio: unless it is aborting already). CORO_OK once none is
+ * left. */
+static coro_status coro__tg_park(coro_loop *L, coro_taskgroup *g)
+{
+    coro__slot *ms = L->cur;
+    coro_index i, me = L->current;
+    if (ms->flags & CORO__T_CANCEL) {
+        (void)coro__take_cancel();
+        if (!(g->state & CORO__TG_ABORTING)) {
+            g->state |= CORO__TG_CANCEL;
+            coro__tg_abort(L, g);
+        }
+    }
+    coro__tg_reap(L, g);
+    if (!g->live)
+        return CORO_OK;
+    ms->on.pending = 0;
+    for (i = 0; i < CORO_MAX_TASKS; i++)
+        if (coro__tg_member(g, i)) {
+            L->slot[i].awaiter = me;
+            ms->on.pending++;
+        }
+    ms->status = CORO_OK;
+    ms->flags |= CORO__T_ANY;
+    ms->state = CORO__WAITTASKS;
+    CORO__TRACE(L, CORO_TRACE_AWAIT, me, ms->on.pending);
+    return CORO__PENDING;
+}
+
+/* The block was left (k, st): drop the callback, take back the group's
+ * cancel count, abort on an error, wait for the children. */
+CORO__DEF coro_status coro__tg_exit(coro_taskgroup *g, int k, coro_status st)
+{
+    coro_loop *L = coro__running;
+    coro__slot *ms = L->cur;
+    g->k = (uint8_t)k;
+    g->st = st;
+    g->state |= CORO__TG_EXITING;
+    if (g->cb.id) {
+        coro_index c = CORO__ID(g->cb.id);
+        L->slot[c].flags = 0;
+        if (L->slot[c].state == CORO__READY)
+            L->slot[c].state = CORO__DEADCB; /* in the ring: the loop frees it */
+        else
+            coro__cb_free(L, c);
+        g->cb.id = 0;
+    }
+    if ((g->state & CORO__TG_CAUSE) && coro__cancels(ms))
+        coro__cancels_set(ms, coro__cancels(ms) - 1);
+    /* A cancellation raised out of the block, the group's own or not, is
+     * raised again after the children unless errors win (the group's own
+     * implies an error); one still pending is taken by coro__tg_park. */
+    if (k == CORO__K_ERR) {
+        if (st == CORO_ERR_CANCELLED)
+            g->state |= CORO__TG_CANCEL;
+        if (!(g->state & CORO__TG_ABORTING))
+            coro__tg_abort(L, g);
+    }
+    return coro__tg_park(L, g);
+}
+
+CORO__DEF coro_status coro__tg_waited(coro_taskgroup *g)
+{
+    coro_loop *L = coro__running;
+    L->cur->flags &= (uint8_t)~CORO__T_ANY;
+    return coro__tg_park(L, g);
+}
+
+/* Every child ended: the way to leave the block (its kind; *st its status). */
+CORO__DEF int coro__tg_end(coro_taskgroup *g, coro_status *st)
+{
+    int k = g->k, cancel = g->state & CORO__TG_CANCEL;
+    g->state = 0;
+    if (k == CORO__K_ERR && g->st != CORO_ERR_CANCELLED)
+        coro__tg_fail(g, g->st); /* the block's own error, after the children's */
+    if (g->nerrors) {
+        *st = g->first;
+        return CORO__K_ERR;
+    }
+    if (cancel) {
+        *st = CORO_ERR_CANCELLED;
+        return CORO__K_ERR;
+    }
+    *st = g->st;
+    return k; /* not an error: those were counted (or are a cancellation) */
 }
 
 

@@ -148,6 +148,16 @@ static inline const char *coro_check(const coro_loop *L)
                                  infree[i] ? "in" : "not in");
             if ((s->state == CORO__READY || s->state == CORO__DEADCB) && !inring[i])
                 CORO__CHECK_FAIL("due callback %u not in the ring", i);
+            if (s->state == CORO__WAITTASKS) { /* a task group's: its children not done name it */
+                unsigned j, pend = 0;
+                for (j = 0; j < CORO_MAX_TASKS; j++)
+                    pend += L->slot[j].awaiter == i && L->slot[j].state != CORO__DONE;
+                if (pend != s->on.pending || inring[i])
+                    CORO__CHECK_FAIL("group callback %u waits on %u tasks, %u name it", i, (unsigned)s->on.pending, pend);
+            } else if (s->state != CORO__FREE && s->state != CORO__READY && s->state != CORO__DEADCB &&
+                       s->state != CORO__SLEEP) {
+                CORO__CHECK_FAIL("callback %u in state %u", i, (unsigned)s->state);
+            }
             continue;
         }
         switch (s->state) {
@@ -218,7 +228,8 @@ static inline const char *coro_check(const coro_loop *L)
         }
         if (s->awaiter != CORO__NONE) {
             const coro__slot *w = &L->slot[s->awaiter];
-            if (s->awaiter >= CORO_MAX_TASKS || s->state == CORO__FREE ||
+            /* a task group's callback slot (coro.h, task groups) awaits too */
+            if (s->awaiter >= CORO__SLOTS || s->state == CORO__FREE ||
                 (w->state != CORO__WAITTASKS && w->state != CORO__READY))
                 CORO__CHECK_FAIL("task %u awaited by %u in state %u", i, (unsigned)s->awaiter,
                                  s->awaiter < CORO__SLOTS ? (unsigned)w->state : 0u);

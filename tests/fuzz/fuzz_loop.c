@@ -152,6 +152,7 @@ struct tick_frame { coro_frame co; };
 static struct tick_frame ticker_f;
 static coro_task ticker_t;
 
+static void check_groups(const char *where);
 static void check(const char *where)
 {
     const char *why = coro_check(&L);
@@ -168,6 +169,7 @@ static void check(const char *where)
     ASSERT(coro_sem_value(&sem) == 0 || coro_waitq_empty(&sem.q), "%s: permits and waiters", where);
     ASSERT((int)coro_sem_value(&sem) + sem_out <= 2, "%s: %u permits free, %d out", where, coro_sem_value(&sem), sem_out);
     ASSERT(lock_owner < 0 || coro_lock_locked(&lock), "%s: model owner but lock free", where);
+    check_groups(where);
     /* the queue */
     ASSERT((int)coro_queue_qsize(&Q) == qcount, "%s: queue holds %u, model %d", where,
            (unsigned)coro_queue_qsize(&Q), qcount);
@@ -889,8 +891,59 @@ enum {
     OP_GATHER_ERRS, OP_WAIT, OP_WAIT_FOR, OP_SPAWN, OP_CANCEL, OP_CALL, OP_CALL_CANCEL, OP_FAIL, OP_SHUTDOWN,
     OP_SELF_CANCEL, OP_SCOPE,
     OP_FUT_AWAIT, OP_FUT_OP, OP_BARRIER, OP_TASK_WAITS, /* the Future, Barrier and shared-await models */
-    OP_N
+    OP_GROUP, OP_N
 };
+
+/* Task groups (OP_GROUP): each actor's group, its children actors too. */
+static coro_taskgroup groups[MAX_ACTORS];
+
+/* Group membership: an active group's members are exactly its `live`
+ * children, each in a used slot and awaited by the group's callback slot
+ * (while the body runs) or by the parent (at the block's end), and the
+ * parent runs; an inactive group has none. */
+static void check_groups(const char *where)
+{
+    int a;
+    coro_index i;
+    for (a = 0; a < nactors; a++) {
+        const coro_taskgroup *g = &groups[a];
+        unsigned n = 0;
+        coro_index w = (g->state & 4) ? CORO__ID(g->parent) : CORO__ID(g->cb.id); /* CORO__TG_EXITING */
+        for (i = 0; i < CORO_MAX_TASKS; i++) {
+            if (!(g->members[i >> 3] & (1u << (i & 7u))))
+                continue;
+            n++;
+            ASSERT(g->state & 1, "%s: inactive group %d has member %u", where, a, (unsigned)i);
+            ASSERT(L.slot[i].state != CORO__FREE, "%s: group %d: member %u is free", where, a, (unsigned)i);
+            ASSERT(L.slot[i].awaiter == w, "%s: group %d: member %u awaited by %u, not %u", where, a, (unsigned)i,
+                   (unsigned)L.slot[i].awaiter, (unsigned)w);
+        }
+        ASSERT(n == g->live, "%s: group %d: %u members, live %u", where, a, n, (unsigned)g->live);
+        if (g->state & 1)
+            ASSERT(!coro_task_done(&L, g->parent), "%s: group %d active, its parent done", where, a);
+    }
+}
+
+/* Spawn an actor as a child of self's group. */
+static void group_spawn(struct actor *self)
+{
+    struct actor *a;
+    coro_status st;
+    if (nactors == MAX_ACTORS)
+        return;
+    a = &actors[nactors];
+    memset(a, 0, sizeof *a);
+    a->id = nactors;
+    a->nops = 1 + (int)(nb() % 6);
+    memset(&groups[a->id], 0, sizeof groups[a->id]);
+    st = coro_taskgroup_spawn_fn(&groups[self->id], &a->me, actor, &a->co);
+    if (st == CORO_OK) {
+        a->spawned = 1;
+        nactors++;
+    } else {
+        ASSERT(st == CORO_ERR_NO_SLOT, "group spawn: %d", st);
+    }
+}
 
 static CORO_FN(actor, struct actor, self)
 {
@@ -1053,6 +1106,22 @@ static CORO_FN(actor, struct actor, self)
             schedule_cb((unsigned)k % 7, (unsigned)k / 7, nb());
         } else if (self->op == OP_CALL_CANCEL) {
             cancel_cb(nb());
+        } else if (self->op == OP_GROUP) {
+            self->d = (coro_tick)(nb() % 4);
+            self->how = (int)(nb() % 3); /* children */
+            CORO_CATCH(self, self->st, {
+                CORO_WITH_TASKGROUP(self, &groups[self->id]) {
+                    for (k = 0; k < self->how; k++)
+                        group_spawn(self);
+                    check_groups("group body");
+                    CORO_SLEEP(self, self->d);
+                } CORO_END_WITH(self);
+            });
+            check_groups("group end");
+            ASSERT(groups[self->id].nerrors ? self->st == groups[self->id].first
+                                            : self->st == CORO_OK || self->st == CORO_ERR_CANCELLED,
+                   "actor %d: group raised %d, %u errors, first %d", self->id, self->st, groups[self->id].nerrors,
+                   groups[self->id].first);
         } else if (self->op == OP_SCOPE) {
             self->d = (coro_tick)(nb() % 6);
             self->how = (int)(nb() % 4); /* 0 the end, 1 an error, 2 break (the ops loop), 3 return */

@@ -234,7 +234,7 @@ void coro_timeline_snapshot(const void *loop, const struct coro_timeline_layout 
         const char *file = NULL;
         unsigned long line = 0;
         long pending = -1;
-        if (st == ST_FREE || (i >= ly->max_tasks && st != ST_READY && st != ST_SLEEP))
+        if (st == ST_FREE || (i >= ly->max_tasks && st != ST_READY && st != ST_SLEEP && st != ST_DEADCB))
             continue;
         if (st == ST_WAITTASKS)
             pending = as_index(ly, rd(s + ly->s_on, ly->index_size));
