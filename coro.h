@@ -80,6 +80,11 @@
  *                       text NULL (no strings in flash/RAM), code and line only
  *   CORO_STATIC         undefined   defined: every function is static
  *                       (single-file programs)
+ *   CORO_SMALL          undefined   defined: the preset for the smallest
+ *                       firmware (single-file programs): CORO_STATIC, and on
+ *                       AVR 16-bit ticks (unless CORO_TICK_BITS is given).
+ *                       The sleep-only firmware of `make size`: AVR 2,670 B
+ *                       instead of 3,576, Cortex-M0 2,024 instead of 2,300
  *   CORO_TRACE(loop, event, id, arg)   undefined   a hook called at every
  *                       spawn, step start/end, sleep, wait, wake, cancel,
  *                       completion and callback (CORO_TRACE_* events, id a
@@ -291,6 +296,12 @@
 #else
 #define CORO_MAX_SHARED_AWAITS 0
 #endif
+#endif
+#if defined(CORO_SMALL) && !defined(CORO_STATIC)
+#define CORO_STATIC
+#endif
+#if defined(CORO_SMALL) && defined(__AVR__) && !defined(CORO_TICK_BITS)
+#define CORO_TICK_BITS 16 /* 8-bit registers: 16-bit ticks save ~340 B */
 #endif
 #ifndef CORO_TICK_BITS
 #define CORO_TICK_BITS 32
@@ -549,11 +560,16 @@ enum {
 };
 
 /* CORO_API on a function's declaration, CORO_DEF on its definition (in the
- * CORO_IMPLEMENTATION file): both static under CORO_STATIC. For headers built
- * on coro.h (coro_sync.h, coro_queue.h, your own awaitables). */
+ * CORO_IMPLEMENTATION file): both static under CORO_STATIC (where a function
+ * the program does not call is no warning: GCC/Clang's unused attribute).
+ * For headers built on coro.h (coro_sync.h, coro_queue.h, your own awaitables). */
 #if defined(CORO_STATIC)
 #define CORO_API static
+#if defined(__GNUC__)
+#define CORO_DEF static __attribute__((unused))
+#else
 #define CORO_DEF static
+#endif
 #else
 #define CORO_API extern
 #define CORO_DEF
@@ -1859,11 +1875,7 @@ static inline int coro__wait_kind(int when)
 extern "C" {
 #endif
 
-#if defined(CORO_STATIC)
-#define CORO__DEF static
-#else
-#define CORO__DEF
-#endif
+#define CORO__DEF CORO_DEF
 
 /* Loop states. 0 is a loop nobody initialised (all-zero, e.g. in .bss): the
  * first spawn, call or run initialises it. */
@@ -2146,6 +2158,12 @@ static coro_tick coro__until(coro_loop *L, coro_tick when)
  * wait times out): those are declared here. */
 static void coro__finish(coro_loop *L, coro_index id, coro_status st);
 static void coro__forward_cancel(coro_loop *L, coro_index w);
+/* Pay for what you use: what a task's end and a timer's expiry do for a task
+ * waiting on tasks is reached through these, which the first such wait sets
+ * (coro__tasks_start). A program that never waits on a task links none of
+ * the waiting, forwarding and cancelling code (AVR: about 600 B). */
+static void (*coro__told_fn)(coro_loop *L, coro_index w, coro_status st);
+static void (*coro__timedout_fn)(coro_loop *L, coro_index id);
 static void coro__clock_sleep(coro_loop *L, int has, coro_tick when);
 /* An all-zero loop (never initialised: a static in .bss) is a valid empty
  * loop: the first spawn, call, stop, close or run initialises it. */
@@ -2410,7 +2428,17 @@ static void coro__expire(coro_loop *L, coro_index id)
         s->next = L->deferred;
         L->deferred = id;
         L->attn = 1;
-    } else if (s->flags & CORO__T_FWD) {
+    } else {
+        coro__timedout_fn(L, id); /* set: only a task wait has such a timer */
+    }
+}
+
+/* A task wait's timeout, acted on (coro__expire, at the end of the
+ * iteration it came due in). Reached through coro__timedout_fn. */
+static void coro__timedout(coro_loop *L, coro_index id)
+{
+    coro__slot *s = &L->slot[id];
+    if (s->flags & CORO__T_FWD) {
         /* A cancellation forwarded earlier in this iteration wins: it is
          * reported as such, not swallowed into a timeout (gh-86296). */
         if (!(s->flags & CORO__T_FORWARDED)) {
@@ -2968,7 +2996,7 @@ CORO__SIZE_NOINLINE static void coro__finish(coro_loop *L, coro_index id, coro_s
     s->flags = 0;
     s->on.pending = 0;
     if (w != CORO__NONE)
-        coro__told(L, w, st);
+        coro__told_fn(L, w, st); /* set: only a task wait sets an awaiter */
 #if CORO_MAX_SHARED_AWAITS
     if (L->nshared)
         coro__tell_shared(L, id, w, st);
@@ -3063,6 +3091,8 @@ CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int kind,
     coro_index me = L->current, pending = 0;
     coro__slot *ms = &L->slot[me];
     int i, share = 0, now = 0, cancel = ms->flags & CORO__T_CANCEL, mode = coro__wait_flags(kind, errs);
+    coro__told_fn = coro__told;
+    coro__timedout_fn = coro__timedout;
     /* Cancelled before awaiting: a plain wait fails at once; await, gather
      * and wait_for cancel the awaited tasks and report once they ended
      * (asyncio: a task that cancels itself then awaits a child cancels it). */
