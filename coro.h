@@ -1636,10 +1636,12 @@ typedef struct coro__timer {
                                      * ring[i & (CORO__RING - 1)] */                \
     coro_index current;             /* running task or CORO__NONE */                \
     uint8_t reread_clock;           /* 1: `now` is out of date, coro__now reads it */ \
-    volatile uint8_t attn;          /* 1: the next iteration takes the full checks  \
+    uint8_t attn;                   /* 1: the next iteration takes the full checks  \
                                      * (timers pending, a stop, a task done, a      \
                                      * deferred timeout, a wakeup); 0: it only runs \
-                                     * the ready ring */
+                                     * the ready ring. A wakeup writes it through a \
+                                     * volatile access; the loop reads it after a   \
+                                     * step (an opaque call), so a plain load does */
 #if defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB == 1
 #define CORO__LOOP_HOT_FIRST CORO__LOOP_HOT
 #define CORO__LOOP_HOT_LATER
@@ -2362,7 +2364,7 @@ CORO__DEF coro_task coro_current_task(const coro_loop *L)
 CORO__DEF void coro_loop_wakeup(coro_loop *L)
 {
     L->woken = 1;
-    L->attn = 1; /* after woken: see coro__run_once */
+    *(volatile uint8_t *)&L->attn = 1; /* after woken: see coro__run_once */
 #if CORO_CLOCK == CORO_CLOCK_POSIX
     if (coro__bell[1] >= 0) {
         int e = errno; /* async-signal-safe: keep the interrupted code's errno */
@@ -2599,7 +2601,7 @@ static int coro__run_once(coro_loop *L)
     /* Whatever needs these checks from now on sets attn again. A wakeup sets
      * woken, then attn: the fence orders this clear before coro__poll's read
      * of woken, so a wakeup is either polled now or seen next iteration. */
-    L->attn = 0;
+    *(volatile uint8_t *)&L->attn = 0;
     CORO_FENCE();
     L->reread_clock = 1;
 #if CORO__SPIN
