@@ -1625,10 +1625,11 @@ typedef struct coro__timer {
     coro_index id;
 } coro__timer;
 
-/* The fields of the switch's hot path. Thumb-1 (Cortex-M0) has them first,
- * where one load or store reaches them (ldrb: offsets up to 31; 67 -> 62
- * instructions per switch); elsewhere they follow the arrays (x86-64: 49
- * against 52 instructions, AVR: 140.5 against 147.5 cycles per switch). */
+/* The fields of the switch's hot path. Thumb-1 (Cortex-M0) has them and the
+ * ready ring first, where one load or store reaches them (ldrb: offsets up to
+ * 31; 67 -> 60 instructions per switch); elsewhere they follow the slot and
+ * ring arrays (x86-64: 49 against 52 instructions, AVR: 140.5 against 147.5
+ * cycles per switch). */
 #define CORO__LOOP_HOT                                                              \
     coro_index rhead, rtail;        /* ring indices, free-running: they wrap with   \
                                      * coro_index, whose range is a multiple of     \
@@ -1642,17 +1643,20 @@ typedef struct coro__timer {
                                      * the ready ring. A wakeup writes it through a \
                                      * volatile access; the loop reads it after a   \
                                      * step (an opaque call), so a plain load does */
+#define CORO__LOOP_RING coro_index ring[CORO__RING]; /* FIFO of ready tasks and due callbacks */
 #if defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB == 1
-#define CORO__LOOP_HOT_FIRST CORO__LOOP_HOT
+#define CORO__LOOP_HOT_FIRST CORO__LOOP_HOT CORO__LOOP_RING
+#define CORO__LOOP_RING_THEN
 #define CORO__LOOP_HOT_LATER
 #else
 #define CORO__LOOP_HOT_FIRST
+#define CORO__LOOP_RING_THEN CORO__LOOP_RING
 #define CORO__LOOP_HOT_LATER CORO__LOOP_HOT
 #endif
 struct coro_loop {
     CORO__LOOP_HOT_FIRST
     coro__slot slot[CORO__SLOTS];   /* tasks, then callbacks */
-    coro_index ring[CORO__RING];    /* FIFO of ready tasks and due callbacks */
+    CORO__LOOP_RING_THEN
     CORO__LOOP_HOT_LATER
     coro_tick now;                  /* the clock, read once per iteration when needed */
     coro__seq seq;                  /* next timer sequence number */
@@ -1827,14 +1831,7 @@ static inline coro_status coro__resumed(void)
 
 /* Begin unwinding with st; nonzero: jump to the cleanup section, zero:
  * already in it, end now. */
-static inline int coro__unwind(coro_frame *f, coro_status st)
-{
-    f->err = st;
-    if (f->flags & CORO__F_FINALLY)
-        return 0;
-    f->lc = (coro__lc)CORO__LC_UNWIND;
-    return 1;
-}
+CORO_API int coro__unwind(coro_frame *f, coro_status st);
 
 static inline void coro__frame_init(coro_frame *f)
 {
@@ -1916,6 +1913,15 @@ CORO__DEF void coro__bad_entry(unsigned long config, const char *file, unsigned 
     /* cppcheck-suppress unreachableCode */
     for (;;) {
     }
+}
+
+CORO__DEF int coro__unwind(coro_frame *f, coro_status st)
+{
+    f->err = st;
+    if (f->flags & CORO__F_FINALLY)
+        return 0;
+    f->lc = (coro__lc)CORO__LC_UNWIND;
+    return 1;
 }
 
 CORO__DEF coro_status coro__end(coro_frame *f)
