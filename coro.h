@@ -84,7 +84,7 @@
  *                       firmware (single-file programs): CORO_STATIC, and on
  *                       AVR 16-bit ticks (unless CORO_TICK_BITS is given).
  *                       The sleep-only firmware of `make size`: AVR 2,632 B
- *                       instead of 3,476, Cortex-M0 1,952 instead of 2,224
+ *                       instead of 3,480, Cortex-M0 1,940 instead of 2,224
  *   CORO_TRACE(loop, event, id, arg)   undefined   a hook called at every
  *                       spawn, step start/end, sleep, wait, wake, cancel,
  *                       completion and callback (CORO_TRACE_* events, id a
