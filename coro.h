@@ -81,6 +81,11 @@
  *                       text NULL (no strings in flash/RAM), code and line only
  *   CORO_STATIC         undefined   defined: every function is static
  *                       (single-file programs)
+ *   CORO_SMALL          undefined   defined: the preset for the smallest
+ *                       firmware (single-file programs): CORO_STATIC, and on
+ *                       AVR 16-bit ticks (unless CORO_TICK_BITS is given).
+ *                       The sleep-only firmware of `make size`: AVR 2,632 B
+ *                       instead of 3,480, Cortex-M0 1,940 instead of 2,224
  *   CORO_TRACE(loop, event, id, arg)   undefined   a hook called at every
  *                       spawn, step start/end, sleep, wait, wake, cancel,
  *                       completion and callback (CORO_TRACE_* events, id a
@@ -300,6 +305,12 @@
 #else
 #define CORO_MAX_SHARED_AWAITS 0
 #endif
+#endif
+#if defined(CORO_SMALL) && !defined(CORO_STATIC)
+#define CORO_STATIC
+#endif
+#if defined(CORO_SMALL) && defined(__AVR__) && !defined(CORO_TICK_BITS)
+#define CORO_TICK_BITS 16 /* 8-bit registers: 16-bit ticks save ~340 B */
 #endif
 #ifndef CORO_TICK_BITS
 #define CORO_TICK_BITS 32
@@ -558,11 +569,16 @@ enum {
 };
 
 /* CORO_API on a function's declaration, CORO_DEF on its definition (in the
- * CORO_IMPLEMENTATION file): both static under CORO_STATIC. For headers built
- * on coro.h (coro_sync.h, coro_queue.h, your own awaitables). */
+ * CORO_IMPLEMENTATION file): both static under CORO_STATIC (where a function
+ * the program does not call is no warning: GCC/Clang's unused attribute).
+ * For headers built on coro.h (coro_sync.h, coro_queue.h, your own awaitables). */
 #if defined(CORO_STATIC)
 #define CORO_API static
+#if defined(__GNUC__)
+#define CORO_DEF static __attribute__((unused))
+#else
 #define CORO_DEF static
+#endif
 #else
 #define CORO_API extern
 #define CORO_DEF
@@ -977,7 +993,19 @@ static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
     (void)sizeof((self)->co)
 
 /* asyncio.sleep(0): every other ready task runs once, then this one. */
-#define CORO_YIELD(self) CORO__AWAIT(self, coro__yield(), coro__yielded())
+#define CORO_YIELD(self) CORO__YIELD_AT(self, CORO__LABEL)
+/* The step ends with CORO__YIELDED: the loop puts the task back at the ready
+ * ring's tail (it holds the task's index already), so the task touches no
+ * loop state to yield. */
+#define CORO__YIELD_AT(self, n)                                            \
+    do {                                                                   \
+        CORO__SAVE(self, n);                                               \
+        CORO__DEBUG_AT();                                                  \
+        return CORO__YIELDED;                                              \
+        CORO__MARK(n)                                                      \
+        coro__st = coro__yielded();                                        \
+        CORO__CHECK(self, coro__st);                                       \
+    } while (0)
 
 /* Sleep for ticks (0 = CORO_YIELD). Fails with CORO_ERR_RANGE beyond
  * CORO_MAX_DELAY. Delays count from the start of the current loop iteration;
@@ -1005,9 +1033,9 @@ static inline int coro__fin_leave(coro_frame *f, int k, coro_status *st)
             CORO__MARK(n);                                                 \
         }                                                                  \
         coro__st = (fn)(frame);                                            \
-        if (coro__st == CORO__PENDING) {                                   \
+        if (CORO__SUSPENDED(coro__st)) {                                   \
             CORO__SAVE(self, n);                                           \
-            return CORO__PENDING;                                          \
+            return coro__st;                                               \
         }                                                                  \
         CORO__CHECK(self, coro__st);                                       \
     } while (0)
@@ -1701,23 +1729,46 @@ typedef struct coro__timer {
     coro_index id;
 } coro__timer;
 
+/* The fields of the switch's hot path. Thumb-1 (Cortex-M0) has them and the
+ * ready ring first, where one load or store reaches them (ldrb: offsets up to
+ * 31; 67 -> 60 instructions per switch); elsewhere they follow the slot and
+ * ring arrays (x86-64: 49 against 52 instructions, AVR: 140.5 against 147.5
+ * cycles per switch). */
+#define CORO__LOOP_HOT                                                              \
+    coro_index rhead, rtail;        /* ring indices, free-running: they wrap with   \
+                                     * coro_index, whose range is a multiple of     \
+                                     * CORO__RING (a power of two); the entry is    \
+                                     * ring[i & (CORO__RING - 1)] */                \
+    coro_index current;             /* running task or CORO__NONE */                \
+    uint8_t reread_clock;           /* 1: `now` is out of date, coro__now reads it */ \
+    uint8_t attn;                   /* 1: the next iteration takes the full checks  \
+                                     * (timers pending, a stop, a task done, a      \
+                                     * deferred timeout, a wakeup); 0: it only runs \
+                                     * the ready ring. A wakeup writes it through a \
+                                     * volatile access; the loop reads it after a   \
+                                     * step (an opaque call), so a plain load does */
+#define CORO__LOOP_RING coro_index ring[CORO__RING]; /* FIFO of ready tasks and due callbacks */
+#if defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB == 1
+#define CORO__LOOP_HOT_FIRST CORO__LOOP_HOT CORO__LOOP_RING
+#define CORO__LOOP_RING_THEN
+#define CORO__LOOP_HOT_LATER
+#else
+#define CORO__LOOP_HOT_FIRST
+#define CORO__LOOP_RING_THEN CORO__LOOP_RING
+#define CORO__LOOP_HOT_LATER CORO__LOOP_HOT
+#endif
 struct coro_loop {
+    CORO__LOOP_HOT_FIRST
     coro__slot slot[CORO__SLOTS];   /* tasks, then callbacks */
-    coro_index ring[CORO__RING];    /* FIFO of ready tasks and due callbacks */
+    CORO__LOOP_RING_THEN
+    CORO__LOOP_HOT_LATER
     coro_tick now;                  /* the clock, read once per iteration when needed */
-    coro__slot *cur;                /* the running task's slot */
     coro__seq seq;                  /* next timer sequence number */
-    coro_index rhead, rtail;        /* ring indices, free-running: they wrap with
-                                     * coro_index, whose range is a multiple of
-                                     * CORO__RING (a power of two); the entry is
-                                     * ring[i & (CORO__RING - 1)] */
     coro_index hlen;                /* heap length */
     coro_index free_head, free_tail;/* reusable task slots, oldest first */
     coro_index cb_free;             /* free callback slots */
-    coro_index current;             /* running task or CORO__NONE */
     coro_index deferred;            /* task-wait timeouts to act on after this iteration */
     uint8_t state;                  /* CORO__L_* */
-    uint8_t reread_clock;           /* 1: `now` is out of date, coro__now reads the clock */
     volatile uint8_t woken;         /* set by coro_loop_wakeup (interrupt-safe) */
     uint8_t armed;                  /* wake sources outside the loop (interrupts) */
     struct coro_poll *polls;        /* hooks run after a wakeup */
@@ -1761,6 +1812,10 @@ enum {
 };
 enum { CORO__F_FINALLY = 2 };
 #define CORO__PENDING CORO_PENDING
+/* A step that ended in CORO_YIELD (the loop requeues the task), and whether
+ * a step's result is a suspension (CORO__PENDING or CORO__YIELDED). */
+#define CORO__YIELDED ((coro_status)-2)
+#define CORO__SUSPENDED(st) ((unsigned char)(st) >= 0xFEu)
 /* Which task wait a start/resume pair serves: it sets what wakes the waiter
  * and what the result means. The three K_WAIT_* are CORO_WAIT's `when`. */
 enum {
@@ -1778,6 +1833,9 @@ enum {
 #endif
 
 extern coro_loop *coro__running;
+/* The running task's slot (the loop's `current`, as a pointer): one load
+ * from the resume helpers, which check it for a cancellation. */
+extern coro__slot *coro__cur;
 
 /* Misuse reports: CORO_ON_FAIL, then CORO_TRAP (never returns). A hosted
  * build (CORO_FAIL_TEXT) passes the file and a text, a microcontroller build
@@ -1847,30 +1905,20 @@ CORO_API coro_status coro__end(coro_frame *f);
 #define CORO__DEBUG_AT() coro__debug_at(__FILE__, __LINE__)
 static inline void coro__debug_at(const char *file, unsigned line)
 {
-    coro__running->cur->file = file;
-    coro__running->cur->line = line;
+    coro__cur->file = file;
+    coro__cur->line = line;
 }
 #else
 #define CORO__DEBUG_AT() ((void)0)
 #endif
 
-/* Sleep(0): back of the ready ring. Inline: this is the scheduler's hot path.
- * A pending cancellation is delivered on the resume, one iteration later, as
- * asyncio does for a bare yield. */
-static inline coro_status coro__yield(void)
-{
-    coro_loop *L = coro__running;
-    L->ring[L->rtail++ & (CORO__RING - 1)] = L->current;
-#if CORO__SPIN
-    L->spin++;
-#endif
-    return CORO__PENDING;
-}
-
-/* After a yield: OK, or a cancellation that arrived meanwhile. */
+/* After a yield (CORO__YIELD_AT: the loop requeued the task): OK, or a
+ * cancellation that arrived meanwhile. Inline: this is the scheduler's hot
+ * path. A pending cancellation is delivered here, on the resume one
+ * iteration later, as asyncio does for a bare yield. */
 static inline coro_status coro__yielded(void)
 {
-    if (coro__running->cur->flags & CORO__T_CANCEL)
+    if (coro__cur->flags & CORO__T_CANCEL)
         return coro__take_cancel();
     return CORO_OK;
 }
@@ -1879,7 +1927,7 @@ static inline coro_status coro__yielded(void)
  * after the wake (the task was chosen, then cancelled before it ran). */
 static inline coro_status coro__resumed(void)
 {
-    coro__slot *s = coro__running->cur;
+    coro__slot *s = coro__cur;
     if (s->flags & CORO__T_CANCEL)
         return coro__take_cancel();
     return s->status;
@@ -1887,14 +1935,7 @@ static inline coro_status coro__resumed(void)
 
 /* Begin unwinding with st; nonzero: jump to the cleanup section, zero:
  * already in it, end now. */
-static inline int coro__unwind(coro_frame *f, coro_status st)
-{
-    f->err = st;
-    if (f->flags & CORO__F_FINALLY)
-        return 0;
-    f->lc = (coro__lc)CORO__LC_UNWIND;
-    return 1;
-}
+CORO_API int coro__unwind(coro_frame *f, coro_status st);
 
 static inline void coro__frame_init(coro_frame *f)
 {
@@ -1937,11 +1978,7 @@ static inline int coro__wait_kind(int when)
 extern "C" {
 #endif
 
-#if defined(CORO_STATIC)
-#define CORO__DEF static
-#else
-#define CORO__DEF
-#endif
+#define CORO__DEF CORO_DEF
 
 /* Loop states. 0 is a loop nobody initialised (all-zero, e.g. in .bss): the
  * first spawn, call or run initialises it. */
@@ -1950,6 +1987,7 @@ enum { CORO__L_NEW, CORO__L_IDLE, CORO__L_RUNNING, CORO__L_CLOSED };
 #define CORO__L_MASK 0x7Fu
 
 coro_loop *coro__running;
+coro__slot *coro__cur;
 #if defined(__AVR__)
 const unsigned long coro__config PROGMEM = CORO__CONFIG;
 #else
@@ -1979,6 +2017,15 @@ CORO__DEF void coro__bad_entry(unsigned long config, const char *file, unsigned 
     /* cppcheck-suppress unreachableCode */
     for (;;) {
     }
+}
+
+CORO__DEF int coro__unwind(coro_frame *f, coro_status st)
+{
+    f->err = st;
+    if (f->flags & CORO__F_FINALLY)
+        return 0;
+    f->lc = (coro__lc)CORO__LC_UNWIND;
+    return 1;
 }
 
 CORO__DEF coro_status coro__end(coro_frame *f)
@@ -2122,6 +2169,7 @@ static void coro__timer_add(coro_loop *L, coro_index id, coro_tick deadline)
     e->deadline = deadline;
     e->seq = L->seq++;
     e->id = id;
+    L->attn = 1; /* a timer pending: each iteration checks for due ones */
     coro__sift_up(L, L->hlen++, e);
 }
 
@@ -2222,6 +2270,12 @@ static coro_tick coro__until(coro_loop *L, coro_tick when)
  * wait times out): those are declared here. */
 static void coro__finish(coro_loop *L, coro_index id, coro_status st);
 static void coro__forward_cancel(coro_loop *L, coro_index w);
+/* Pay for what you use: what a task's end and a timer's expiry do for a task
+ * waiting on tasks is reached through these, which the first such wait sets
+ * (coro__tasks_start). A program that never waits on a task links none of
+ * the waiting, forwarding and cancelling code (AVR: about 600 B). */
+static void (*coro__told_fn)(coro_loop *L, coro_index w, coro_status st);
+static void (*coro__timedout_fn)(coro_loop *L, coro_index id);
 static void coro__clock_sleep(coro_loop *L, int has, coro_tick when);
 /* An all-zero loop (never initialised: a static in .bss) is a valid empty
  * loop: the first spawn, call, stop, close or run initialises it. */
@@ -2370,8 +2424,8 @@ CORO__DEF coro_status coro_loop_init(coro_loop *L)
 #if CORO_MAX_SHARED_AWAITS
     L->nshared = 0;
 #endif
-    L->cur = &L->slot[0];
     L->reread_clock = 0;
+    L->attn = 0;
     L->state = CORO__L_IDLE;
     L->woken = 0;
     L->armed = 0;
@@ -2399,8 +2453,10 @@ CORO__DEF coro_status coro_loop_close(coro_loop *L)
 CORO__DEF void coro_loop_stop(coro_loop *L)
 {
     coro__loop_touch(L);
-    if ((L->state & CORO__L_MASK) != CORO__L_CLOSED)
+    if ((L->state & CORO__L_MASK) != CORO__L_CLOSED) {
         L->state |= CORO__L_STOP;
+        L->attn = 1;
+    }
 }
 
 CORO__DEF coro_tick coro_loop_time(coro_loop *L)
@@ -2418,6 +2474,7 @@ CORO__DEF coro_task coro_current_task(const coro_loop *L)
 CORO__DEF void coro_loop_wakeup(coro_loop *L)
 {
     L->woken = 1;
+    *(volatile uint8_t *)&L->attn = 1; /* after woken: see coro__run_once */
 #if CORO_CLOCK == CORO_CLOCK_POSIX
     if (coro__bell[1] >= 0) {
         int e = errno; /* async-signal-safe: keep the interrupted code's errno */
@@ -2482,7 +2539,18 @@ static void coro__expire(coro_loop *L, coro_index id)
         s->flags |= CORO__T_TIMEOUT_DEFERRED;
         s->next = L->deferred;
         L->deferred = id;
-    } else if (s->flags & CORO__T_FWD) {
+        L->attn = 1;
+    } else {
+        coro__timedout_fn(L, id); /* set: only a task wait has such a timer */
+    }
+}
+
+/* A task wait's timeout, acted on (coro__expire, at the end of the
+ * iteration it came due in). Reached through coro__timedout_fn. */
+static void coro__timedout(coro_loop *L, coro_index id)
+{
+    coro__slot *s = &L->slot[id];
+    if (s->flags & CORO__T_FWD) {
         /* A cancellation forwarded earlier in this iteration wins: it is
          * reported as such, not swallowed into a timeout (gh-86296). */
         if (!(s->flags & CORO__T_FORWARDED)) {
@@ -2564,35 +2632,40 @@ static int coro__spinning(coro_loop *L)
 }
 #endif
 
-/* One iteration: due timers to the ring, then run what was ready at its
- * start. A stop request makes it poll instead of idling (asyncio). */
-static int coro__run_once(coro_loop *L)
+/* Run what was ready when the iteration began (a task or callback queued
+ * now runs in the next one, so a callback storm cannot starve timers). Then,
+ * as long as nothing needs coro__run_once's checks (L->attn clear: no timer
+ * pending, no stop, no task done, no deferred timeout, no wakeup), run the
+ * next iterations here: for them the checks would find nothing to do. Out of
+ * line: its few locals stay in registers (Cortex-M0), and this is the
+ * scheduler's hot path. */
+CORO__NOINLINE static void coro__run_ready(coro_loop *L)
 {
-    coro_index n;
-    L->reread_clock = 1;
+    coro_index h = L->rhead, n = L->rtail;
+    for (;;) {
+        coro_index id;
+        coro__slot *s;
+        if (h == n) {
+            /* The iteration's end. */
+            if (L->attn)
+                return;
+            n = L->rtail;
+            if (h == n)
+                return;
+            L->reread_clock = 1;
 #if CORO__SPIN
-    if (coro__spinning(L))
-        return 0;
+            L->spin = 0; /* no timer pending */
 #endif
-    if (L->rhead == L->rtail && !(L->state & CORO__L_STOP) && !coro__due_now(L)) {
-        if (!coro__idle(L))
-            return 0;
-        L->reread_clock = 1;
-    }
-    coro__poll(L);
-    if (L->hlen)
-        coro__expire_due(L);
-    /* Only what was ready when the iteration began: a task or callback queued
-     * now runs in the next one, so a callback storm cannot starve timers. */
-    for (n = L->rtail; L->rhead != n;) {
-        coro_index id = L->ring[L->rhead++ & (CORO__RING - 1)];
-        coro__slot *s = &L->slot[id];
+        }
+        id = L->ring[h & (CORO__RING - 1)];
+        L->rhead = ++h; /* only this loop moves the head: h stays in a register */
+        s = &L->slot[id];
         /* No callback slots: the branch below is dead (and GCC 12 would warn
          * about its slot[CORO_MAX_TASKS]: -Warray-bounds). */
         if (CORO_MAX_CALLBACKS == 0 || id < CORO_MAX_TASKS) {
             coro_status st;
             L->current = id;
-            L->cur = s;
+            coro__cur = s;
             CORO__TRACE(L, CORO_TRACE_RESUME, id, 0);
 #if CORO_STALL_TICKS > 0
             {
@@ -2605,10 +2678,17 @@ static int coro__run_once(coro_loop *L)
 #else
             st = s->fn.task((coro_frame *)s->arg);
 #endif
-            if (st != CORO__PENDING)
+            if (st == CORO__YIELDED) { /* CORO_YIELD: back of the ring */
+                L->ring[L->rtail++ & (CORO__RING - 1)] = id;
+#if CORO__SPIN
+                L->spin++;
+#endif
+                CORO__TRACE(L, CORO_TRACE_SUSPEND, id, CORO__READY);
+            } else if (st != CORO__PENDING) {
                 coro__finish(L, id, st);
-            else
+            } else {
                 CORO__TRACE(L, CORO_TRACE_SUSPEND, id, s->state == CORO__WAITQ_SHIELD ? (unsigned)CORO__WAITQ : (unsigned)s->state);
+            }
         } else {
             coro_callback cb = s->fn.cb;
             void *arg = s->arg;
@@ -2621,6 +2701,36 @@ static int coro__run_once(coro_loop *L)
             }
         }
     }
+}
+
+/* One iteration: due timers to the ring, then run what was ready at its
+ * start (and the iterations after it that need none of this). A stop request
+ * makes it poll instead of idling (asyncio). */
+static int coro__run_once(coro_loop *L)
+{
+    /* Whatever needs these checks from now on sets attn again. A wakeup sets
+     * woken, then attn: the fence orders this clear before coro__poll's read
+     * of woken, so a wakeup is either polled now or seen next iteration. */
+    *(volatile uint8_t *)&L->attn = 0;
+    CORO_FENCE();
+    L->reread_clock = 1;
+#if CORO__SPIN
+    if (coro__spinning(L))
+        return 0;
+#endif
+    if (L->rhead == L->rtail && !(L->state & CORO__L_STOP) && !coro__due_now(L)) {
+        if (!coro__idle(L))
+            return 0;
+        L->reread_clock = 1;
+    }
+    coro__poll(L);
+    if (L->hlen) {
+        coro__expire_due(L);
+        L->attn = 1;
+    }
+    if (L->state & CORO__L_STOP)
+        L->attn = 1;
+    coro__run_ready(L);
     L->current = CORO__NONE;
     while (L->deferred != CORO__NONE) {
         coro_index id = L->deferred;
@@ -2747,18 +2857,11 @@ CORO__DEF coro_status coro__take_cancel(void)
     return CORO_ERR_CANCELLED;
 }
 
-CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro_frame *frame)
+/* Spawn into the free slot at the free list's head. */
+static coro_status coro__spawn_at(coro_loop *L, coro_task *out, coro_fn fn, coro_frame *frame)
 {
-    coro_index id;
-    coro__slot *s;
-    CORO_REQUIRE(L && fn && frame, "coro_spawn with a NULL loop, function or frame");
-    coro__loop_touch(L);
-    if ((L->state & CORO__L_MASK) == CORO__L_CLOSED)
-        return CORO_ERR_CLOSED;
-    id = L->free_head;
-    if (id == CORO__NONE)
-        return CORO_ERR_NO_SLOT;
-    s = &L->slot[id];
+    coro_index id = L->free_head;
+    coro__slot *s = &L->slot[id];
     L->free_head = s->next;
     s->gen = coro__next_gen(s->gen);
     s->fn.task = fn;
@@ -2778,6 +2881,31 @@ CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro
         *out = coro__handle(L, id);
     CORO__TRACE(L, CORO_TRACE_SPAWN, id, L->current);
     return CORO_OK;
+}
+
+/* A spawn that may fail (or initialises an all-zero loop), out of line: the
+ * common path calls nothing and saves no registers. */
+CORO__NOINLINE static coro_status coro__spawn_checked(coro_loop *L, coro_task *out, coro_fn fn, coro_frame *frame)
+{
+    CORO_REQUIRE(L && fn && frame, "coro_spawn with a NULL loop, function or frame");
+    coro__loop_touch(L);
+    if ((L->state & CORO__L_MASK) == CORO__L_CLOSED)
+        return CORO_ERR_CLOSED;
+    if (L->free_head == CORO__NONE)
+        return CORO_ERR_NO_SLOT;
+    return coro__spawn_at(L, out, fn, frame);
+}
+
+CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro_frame *frame)
+{
+#if defined(__OPTIMIZE_SIZE__) /* -Os: one path (AVR: -100 B) */
+    return coro__spawn_checked(L, out, fn, frame);
+#else
+    /* Idle or running, a free slot: the common case. */
+    if (!L || !fn || !frame || (unsigned)((L->state & CORO__L_MASK) - CORO__L_IDLE) > 1u || L->free_head == CORO__NONE)
+        return coro__spawn_checked(L, out, fn, frame);
+    return coro__spawn_at(L, out, fn, frame);
+#endif
 }
 
 CORO__DEF coro_status coro__spawn_named(coro_loop *L, coro_task *out, coro_fn fn, coro_frame *frame, const char *name)
@@ -2935,7 +3063,7 @@ static int coro__wakes(uint8_t fl, coro_status st)
 }
 
 /* Tell waiting task w that one of its tasks ended with st. */
-static void coro__told(coro_loop *L, coro_index w, coro_status st)
+CORO__NOINLINE static void coro__told(coro_loop *L, coro_index w, coro_status st)
 {
     coro__slot *s = &L->slot[w];
     s->on.pending--;
@@ -2971,19 +3099,20 @@ CORO__NOINLINE static void coro__tell_shared(coro_loop *L, coro_index id, coro_i
 /* A task ended with st: record, tell its awaiters (the first, then those of
  * L->shared: in the order they began to wait), recycle its slot when none
  * has to read it. */
-static void coro__finish(coro_loop *L, coro_index id, coro_status st)
+CORO__SIZE_NOINLINE static void coro__finish(coro_loop *L, coro_index id, coro_status st)
 {
     coro__slot *s = &L->slot[id];
     coro_index w = s->awaiter;
     if (st == CORO_OK && (s->flags & CORO__T_CANCEL))
         st = CORO_ERR_CANCELLED;
     CORO__TRACE(L, CORO_TRACE_DONE, id, st);
+    L->attn = 1; /* the loop may be waiting for this task */
     s->state = CORO__DONE;
     s->status = st;
     s->flags = 0;
     s->on.pending = 0;
     if (w != CORO__NONE)
-        coro__told(L, w, st);
+        coro__told_fn(L, w, st); /* set: only a task wait sets an awaiter */
 #if CORO_MAX_SHARED_AWAITS
     if (L->nshared)
         coro__tell_shared(L, id, w, st);
@@ -3079,6 +3208,8 @@ CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int kind,
     coro_index me = L->current, pending = 0;
     coro__slot *ms = &L->slot[me];
     int i, share = 0, now = 0, cancel = ms->flags & CORO__T_CANCEL, mode = coro__wait_flags(kind, errs);
+    coro__told_fn = coro__told;
+    coro__timedout_fn = coro__timedout;
     /* Cancelled before awaiting: a plain wait fails at once; await, gather
      * and wait_for cancel the awaited tasks and report once they ended
      * (asyncio: a task that cancels itself then awaits a child cancels it). */
@@ -3365,7 +3496,7 @@ CORO__DEF coro_status coro__scope_enter(coro_timeout *to, coro_tick t, int absol
     coro_status st;
     to->task = coro__handle(L, L->current);
     to->when = CORO_FOREVER;
-    to->state = (uint8_t)(CORO__TO_ACTIVE | (coro__cancels(L->cur) << CORO__TO_CANCELS_SHIFT));
+    to->state = (uint8_t)(CORO__TO_ACTIVE | (coro__cancels(coro__cur) << CORO__TO_CANCELS_SHIFT));
     if (t == CORO_FOREVER)
         return CORO_OK;
     if (!absolute && t > CORO_MAX_DELAY)
@@ -3381,7 +3512,7 @@ CORO__DEF coro_status coro__scope_enter(coro_timeout *to, coro_tick t, int absol
 CORO__DEF coro_status coro__scope_leave(coro_timeout *to, int k, coro_status st)
 {
     coro_loop *L = coro__running;
-    coro__slot *s = L->cur;
+    coro__slot *s = coro__cur;
     if (to->state & CORO__TO_ARMED)
         coro_handle_cancel(L, to->cb);
     if (to->state & CORO__TO_CAUSE) {
@@ -3562,6 +3693,8 @@ CORO__DEF coro_status coro__tg_spawn(coro_taskgroup *g, coro_task *out, coro_fn 
     int fresh = 0;
     coro_status st;
     CORO_REQUIRE(g && fn && frame, "coro_taskgroup_spawn with a NULL group, function or frame");
+    coro__told_fn = coro__told; /* its children are awaited: link the task-wait code */
+    coro__timedout_fn = coro__timedout;
     if (!L || (g->state & (CORO__TG_ACTIVE | CORO__TG_ABORTING)) != CORO__TG_ACTIVE || !coro__task(L, g->parent))
         return CORO_ERR_STATE;
     if (!(g->state & CORO__TG_EXITING) && !g->cb.id) {
@@ -3597,7 +3730,7 @@ CORO__DEF coro_status coro__tg_spawn(coro_taskgroup *g, coro_task *out, coro_fn 
  * left. */
 static coro_status coro__tg_park(coro_loop *L, coro_taskgroup *g)
 {
-    coro__slot *ms = L->cur;
+    coro__slot *ms = coro__cur;
     coro_index i, me = L->current;
     if (ms->flags & CORO__T_CANCEL) {
         (void)coro__take_cancel();
@@ -3627,7 +3760,7 @@ static coro_status coro__tg_park(coro_loop *L, coro_taskgroup *g)
 CORO__DEF coro_status coro__tg_exit(coro_taskgroup *g, int k, coro_status st)
 {
     coro_loop *L = coro__running;
-    coro__slot *ms = L->cur;
+    coro__slot *ms = coro__cur;
     g->k = (uint8_t)k;
     g->st = st;
     g->state |= CORO__TG_EXITING;
@@ -3657,7 +3790,7 @@ CORO__DEF coro_status coro__tg_exit(coro_taskgroup *g, int k, coro_status st)
 CORO__DEF coro_status coro__tg_waited(coro_taskgroup *g)
 {
     coro_loop *L = coro__running;
-    L->cur->flags &= (uint8_t)~CORO__T_ANY;
+    coro__cur->flags &= (uint8_t)~CORO__T_ANY;
     return coro__tg_park(L, g);
 }
 
@@ -3742,7 +3875,7 @@ static coro_status coro__waitq_park(coro_waitq *q, uint8_t state)
 
 CORO__DEF coro_status coro_waitq_wait(coro_waitq *q)
 {
-    if (coro__running->cur->flags & CORO__T_CANCEL)
+    if (coro__cur->flags & CORO__T_CANCEL)
         return coro__take_cancel();
     return coro__waitq_park(q, CORO__WAITQ);
 }

@@ -264,3 +264,97 @@ Test(loop, tasks_awaiting_each_other_are_a_deadlock)
     cr_assert_not(coro_task_done(&L, t2));
     cr_assert_str_eq(trace, "");
 }
+
+/* A wakeup arriving while the loop runs iterations that only run the ready
+ * ring (issue 15's fast path: no timer, nothing else pending) still runs the
+ * poll hooks, in the next iteration. */
+static int polled;
+static void count_poll(coro_loop *loop, coro_poll *hook)
+{
+    (void)loop;
+    (void)hook;
+    polled++;
+}
+struct waker { coro_frame co; int i, seen; };
+static CORO_FN(waker, struct waker, self)
+{
+    CORO_BEGIN(self);
+    for (self->i = 0; self->i < 3; self->i++)
+        CORO_YIELD(self);
+    coro_loop_wakeup(coro_running_loop()); /* as an interrupt would */
+    while (!polled)
+        CORO_YIELD(self);
+    self->seen = polled;
+    CORO_END(self);
+}
+
+Test(loop, wakeup_during_yield_only_iterations_runs_the_poll_hooks, .timeout = 10.)
+{
+    static struct waker w;
+    static coro_poll hook;
+    polled = 0;
+    hook.fn = count_poll;
+    coro_loop_poll_add(&L, &hook);
+    cr_assert_eq(coro_loop_run_until_complete(&L, waker, &w), CORO_OK);
+    cr_assert_eq(w.seen, 1);
+    cr_assert(coro_loop_poll_remove(&L, &hook));
+}
+
+/* coro_loop_stop from a task while the loop runs iterations that only run the
+ * ready ring: the run ends after that iteration, as asyncio's (CPython 3.11
+ * counts 4 rounds of the other task for the same program). */
+struct yield_stopper { coro_frame co; int i; };
+static CORO_FN(yield_stopper, struct yield_stopper, self)
+{
+    CORO_BEGIN(self);
+    for (self->i = 0; self->i < 3; self->i++)
+        CORO_YIELD(self);
+    coro_loop_stop(coro_running_loop());
+    for (;;)
+        CORO_YIELD(self);
+    CORO_END(self);
+}
+struct rounder { coro_frame co; long rounds; };
+static CORO_FN(rounder, struct rounder, self)
+{
+    CORO_BEGIN(self);
+    for (;;) {
+        self->rounds++;
+        CORO_YIELD(self);
+    }
+    CORO_END(self);
+}
+
+Test(loop, stop_during_yield_only_iterations_ends_that_iteration, .timeout = 10.)
+{
+    static struct yield_stopper s;
+    static struct rounder r;
+    cr_assert_eq(coro_spawn(&L, NULL, yield_stopper, &s), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, NULL, rounder, &r), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_ERR_STOPPED);
+    cr_assert_eq(r.rounds, 4);
+}
+
+/* The task a run waits for ends while the loop runs iterations that only run
+ * the ready ring (another task yields forever): the run returns at the end
+ * of that iteration. */
+struct few_yields { coro_frame co; int i; };
+static CORO_FN(few_yields, struct few_yields, self)
+{
+    CORO_BEGIN(self);
+    for (self->i = 0; self->i < 3; self->i++)
+        CORO_YIELD(self);
+    CORO_RETURN(self, CORO_ERR_USER + 1);
+    CORO_END(self);
+}
+
+Test(loop, awaited_task_ending_during_yield_only_iterations_ends_the_run, .timeout = 10.)
+{
+    static struct few_yields f;
+    static struct rounder r;
+    coro_task t;
+    cr_assert_eq(coro_spawn(&L, NULL, rounder, &r), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, &t, few_yields, &f), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, t), CORO_ERR_USER + 1);
+    cr_assert_eq(r.rounds, 4);
+}

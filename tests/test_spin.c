@@ -147,3 +147,31 @@ Test(spin, yields_next_to_due_timers_are_not_a_spin, .timeout = 10.)
     cr_assert_eq(coro_loop_run_until_complete(&L, busy, &b), CORO_OK);
     cr_assert_eq(hook_calls, 0);
 }
+
+/* Yields a few times, then arms the timer that sets `done`: the timer comes
+ * into being while the loop runs iterations that only run the ready ring
+ * (issue 15's fast path). Adding it must bring back the full checks, the
+ * spin count among them. */
+struct late_armer { coro_frame co; int i; };
+static CORO_FN(late_armer, struct late_armer, self)
+{
+    CORO_BEGIN(self);
+    for (self->i = 0; self->i < 5; self->i++)
+        CORO_YIELD(self);
+    CORO_CHECK(self, coro_call_later(coro_running_loop(), NULL, 100, set_done, NULL));
+    CORO_END(self);
+}
+
+Test(spin, timer_armed_during_yield_only_iterations_is_still_seen, .timeout = 10.)
+{
+    static struct poller p;
+    static struct late_armer a;
+    coro_task t;
+    done = 0;
+    cr_assert_eq(coro_spawn(&L, NULL, late_armer, &a), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, &t, poller, &p), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, t), CORO_ERR_DEADLOCK);
+    cr_assert_eq(hook_calls, 1);
+    cr_assert_eq(coro_virtual_now, 0);
+    cr_assert_not(done);
+}

@@ -57,6 +57,7 @@ hdr "program"
 row "floor: bare 2-continuation ping-pong" $floor
 row "(a) core: 1 task sleeping in a loop" $core
 row "    same, 16-bit ticks + NDEBUG" $(build_prog CORE 16 "-DCORO_TICK_BITS=16 -DNDEBUG")
+row "    same, CORO_SMALL (the MCU preset)" $(build_prog CORE small "-DCORO_SMALL")
 if grep -q 'coro_lock_release' coro_sync.h; then row "(b) core + sync (lock sem event flag)" $(build_prog SYNC)
 else row "(b) core + sync" n/a - - - - -; fi
 if grep -q 'coro_queue_try_put' coro_queue.h; then row "(c) core + queue (FIFO put + get)" $(build_prog QUEUE)
