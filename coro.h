@@ -2318,7 +2318,7 @@ static void coro__cb_free(coro_loop *L, coro_index id)
 
 CORO__DEF coro_status coro_call_soon(coro_loop *L, coro_handle *out, coro_callback cb, void *arg)
 {
-    coro_index id;
+    coro_index id = 0; /* set on CORO_OK; avr-gcc 5 cannot see it */
     coro_status st = coro__cb_new(L, out, cb, arg, &id);
     if (st)
         return st;
@@ -2330,7 +2330,7 @@ CORO__DEF coro_status coro_call_soon(coro_loop *L, coro_handle *out, coro_callba
 
 CORO__DEF coro_status coro_call_at(coro_loop *L, coro_handle *out, coro_tick when, coro_callback cb, void *arg)
 {
-    coro_index id;
+    coro_index id = 0; /* set on CORO_OK; avr-gcc 5 cannot see it */
     coro_status st;
     if (L) {
         coro__loop_touch(L); /* an all-zero loop: its time before the range check */
@@ -3636,7 +3636,7 @@ static void coro__tg_heard(void *arg);
 /* Take a callback slot as the children's awaiter (woken by the first to end). */
 static coro_status coro__tg_listen(coro_loop *L, coro_taskgroup *g)
 {
-    coro_index id, i;
+    coro_index id = 0, i; /* id set on CORO_OK; avr-gcc 5 cannot see it */
     coro__slot *s;
     coro_status st = coro__cb_new(L, &g->cb, coro__tg_heard, g, &id);
     if (st)
