@@ -672,3 +672,77 @@ Test(scopes, injected_faults_in_a_nested_program)
         }
     cr_assert_str_eq(all, python_out("tests/scopes/faults.out"));
 }
+
+/* ==== Timeout methods (issue 18: mutation survivors) =============================== */
+/* expired() is 0 in an active scope before its deadline, 1 once it fired;
+ * when() is the deadline while armed; reschedule(new) moves it (when() says
+ * so), reschedule(FOREVER) disables expiry, and back to a deadline arms it
+ * again: the scope then expires at that deadline. */
+struct tmeth { coro_frame co; coro_timeout to; coro_status st; coro_tick t0; };
+static CORO_FN(tmeth, struct tmeth, self)
+{
+    CORO_BEGIN(self);
+    self->t0 = coro_loop_time(coro_running_loop());
+    CORO_TRY(self) {
+        CORO_WITH_TIMEOUT(self, &self->to, 50) {
+            tr("in expired %d when %d; ", coro_timeout_expired(&self->to),
+               coro_timeout_when(&self->to) == (coro_tick)(self->t0 + 50));
+            CORO_SLEEP(self, 10);
+            self->st = coro_timeout_reschedule(&self->to, (coro_tick)(self->t0 + 100));
+            tr("resched %d when %d; ", (int)self->st,
+               coro_timeout_when(&self->to) == (coro_tick)(self->t0 + 100));
+            CORO_SLEEP(self, 60); /* past the first deadline (50) */
+            tr("70 expired %d; ", coro_timeout_expired(&self->to));
+            self->st = coro_timeout_reschedule(&self->to, CORO_FOREVER);
+            tr("forever %d when %d; ", (int)self->st,
+               coro_timeout_when(&self->to) == CORO_FOREVER);
+            CORO_SLEEP(self, 100); /* past the second deadline (100) */
+            tr("170 expired %d; ", coro_timeout_expired(&self->to));
+            self->st = coro_timeout_reschedule(&self->to, (coro_tick)(self->t0 + 200));
+            tr("back %d when %d; ", (int)self->st,
+               coro_timeout_when(&self->to) == (coro_tick)(self->t0 + 200));
+            CORO_SLEEP(self, 1000);
+            tr("not reached; ");
+        } CORO_END_WITH(self);
+    } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) {
+        tr("timeout@%lu expired %d", (unsigned long)(coro_tick)(coro_loop_time(coro_running_loop()) - self->t0),
+           coro_timeout_expired(&self->to));
+    } CORO_END_TRY(self);
+    CORO_END(self);
+}
+Test(scopes, timeout_expired_when_and_reschedule)
+{
+    struct tmeth f;
+    memset(&f, 0, sizeof f);
+    cr_assert_eq(coro_loop_run_until_complete(&L, tmeth, &f), CORO_OK);
+    cr_assert_str_eq(trace, "in expired 0 when 1; resched 0 when 1; 70 expired 0; forever 0 when 1; "
+                            "170 expired 0; back 0 when 1; timeout@200 expired 1");
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
+
+/* timeout_at a deadline CORO_MAX_DELAY / 2 in the past (the farthest a past
+ * deadline may lie, rule 6): still past, so it expires at the first await. */
+struct farpast { coro_frame co; coro_timeout to; coro_status st; };
+static CORO_FN(farpast, struct farpast, self)
+{
+    CORO_BEGIN(self);
+    CORO_SLEEP(self, 100);
+    CORO_TRY(self) {
+        CORO_WITH_TIMEOUT_AT(self, &self->to, (coro_tick)(coro_loop_time(coro_running_loop()) - CORO_MAX_DELAY / 2)) {
+            tr("in; ");
+            CORO_YIELD(self);
+            tr("not reached; ");
+        } CORO_END_WITH(self);
+    } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) {
+        tr("timeout@%lu expired %d", NOW(), coro_timeout_expired(&self->to));
+    } CORO_END_TRY(self);
+    CORO_END(self);
+}
+Test(scopes, timeout_at_half_max_delay_in_the_past_expires_at_the_first_await)
+{
+    struct farpast f;
+    memset(&f, 0, sizeof f);
+    cr_assert_eq(coro_loop_run_until_complete(&L, farpast, &f), CORO_OK);
+    cr_assert_str_eq(trace, "in; timeout@100 expired 1");
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
