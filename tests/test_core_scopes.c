@@ -746,3 +746,43 @@ Test(scopes, timeout_at_half_max_delay_in_the_past_expires_at_the_first_await)
     cr_assert_str_eq(trace, "in; timeout@100 expired 1");
     cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
 }
+
+/* Eight nested timeout scopes (one per coroutine level, 1 outermost) expire
+ * in one busy step. The task's count of scope cancellations saturates at 7
+ * (CORO__F_CANCELS), so an outer scope raises the timeout: level 2 (asyncio,
+ * which counts without bound: level 1); what matters is that no inner scope
+ * takes the cancellation for its own timeout (the count must not wrap to 0)
+ * and that, once caught, no cancellation is left over (level 1 and the
+ * sleep after it run on). Issue 18. */
+struct nest8 { coro_frame co; coro_timeout to; coro_status st; int depth; };
+static struct nest8 nest8_lv[10];
+static CORO_DECLARE(nest8, struct nest8);
+static CORO_FN(nest8, struct nest8, self)
+{
+    CORO_BEGIN(self);
+    if (self->depth > 8) {
+        busy(100);
+        CORO_SLEEP(self, 1000);
+        tr("not reached; ");
+        CORO_RETURN(self, CORO_OK);
+    }
+    nest8_lv[self->depth + 1].depth = self->depth + 1;
+    CORO_CATCH(self, self->st,
+               CORO_TIMEOUT(self, &self->to, (coro_tick)(10 + self->depth), CORO_AWAIT(self, nest8, &nest8_lv[self->depth + 1])));
+    tr("%d:%d ", self->depth, (int)self->st);
+    if (self->st && self->st != CORO_ERR_TIMEOUT)
+        CORO_RETURN(self, self->st);
+    if (self->depth == 1) {
+        CORO_SLEEP(self, 5);
+        tr("slept@%lu", NOW());
+    }
+    CORO_END(self);
+}
+Test(scopes, eight_nested_timeouts_in_one_busy_step_an_outer_scope_raises)
+{
+    memset(nest8_lv, 0, sizeof nest8_lv);
+    nest8_lv[1].depth = 1;
+    cr_assert_eq(coro_loop_run_until_complete(&L, nest8, &nest8_lv[1]), CORO_OK);
+    cr_assert_str_eq(trace, "8:1 7:1 6:1 5:1 4:1 3:1 2:2 1:0 slept@105");
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
