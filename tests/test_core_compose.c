@@ -727,3 +727,29 @@ Test(compose, gather_of_finished_tasks_after_an_await_that_failed_succeeds)
     cr_assert_eq(g.st[0], CORO_ERR_USER + 5);
     cr_assert_eq(g.st[1], CORO_OK);
 }
+
+/* as_completed([]) yields nothing (a NULL array is fine when n is 0); the
+ * timeout may be as long as CORO_MAX_DELAY, one more is refused, FOREVER is
+ * no timeout. Issue 18 (mutation survivors). */
+struct ac_edge { coro_frame co; coro_as_completed it; coro_task got; coro_task t[1]; coro_status st; };
+static CORO_FN(ac_edge, struct ac_edge, self)
+{
+    CORO_BEGIN(self);
+    tr("empty %d left %d; ", (int)coro_as_completed_init(&self->it, NULL, 0, 5), coro_as_completed_left(&self->it));
+    CORO_CATCH(self, self->st, CORO_AS_COMPLETED(self, &self->it, self->got));
+    tr("next %d; ", (int)self->st);
+    tr("max %d; ", (int)coro_as_completed_init(&self->it, self->t, 0, CORO_MAX_DELAY));
+    tr("max+1 %d; ", (int)coro_as_completed_init(&self->it, self->t, 0, (coro_tick)(CORO_MAX_DELAY + 1u)));
+    tr("forever %d", (int)coro_as_completed_init(&self->it, self->t, 0, CORO_FOREVER));
+    CORO_END(self);
+}
+Test(compose, as_completed_empty_and_the_longest_timeout)
+{
+    static struct ac_edge e;
+    char want[128];
+    memset(&e, 0, sizeof e);
+    cr_assert_eq(coro_loop_run_until_complete(&L, ac_edge, &e), CORO_OK);
+    snprintf(want, sizeof want, "empty 0 left 0; next %d; max 0; max+1 %d; forever 0", (int)CORO_ERR_STATE,
+             (int)CORO_ERR_RANGE);
+    cr_assert_str_eq(trace, want);
+}

@@ -672,3 +672,117 @@ Test(scopes, injected_faults_in_a_nested_program)
         }
     cr_assert_str_eq(all, python_out("tests/scopes/faults.out"));
 }
+
+/* ==== Timeout methods (issue 18: mutation survivors) =============================== */
+/* expired() is 0 in an active scope before its deadline, 1 once it fired;
+ * when() is the deadline while armed; reschedule(new) moves it (when() says
+ * so), reschedule(FOREVER) disables expiry, and back to a deadline arms it
+ * again: the scope then expires at that deadline. */
+struct tmeth { coro_frame co; coro_timeout to; coro_status st; coro_tick t0; };
+static CORO_FN(tmeth, struct tmeth, self)
+{
+    CORO_BEGIN(self);
+    self->t0 = coro_loop_time(coro_running_loop());
+    CORO_TRY(self) {
+        CORO_WITH_TIMEOUT(self, &self->to, 50) {
+            tr("in expired %d when %d; ", coro_timeout_expired(&self->to),
+               coro_timeout_when(&self->to) == (coro_tick)(self->t0 + 50));
+            CORO_SLEEP(self, 10);
+            self->st = coro_timeout_reschedule(&self->to, (coro_tick)(self->t0 + 100));
+            tr("resched %d when %d; ", (int)self->st,
+               coro_timeout_when(&self->to) == (coro_tick)(self->t0 + 100));
+            CORO_SLEEP(self, 60); /* past the first deadline (50) */
+            tr("70 expired %d; ", coro_timeout_expired(&self->to));
+            self->st = coro_timeout_reschedule(&self->to, CORO_FOREVER);
+            tr("forever %d when %d; ", (int)self->st,
+               coro_timeout_when(&self->to) == CORO_FOREVER);
+            CORO_SLEEP(self, 100); /* past the second deadline (100) */
+            tr("170 expired %d; ", coro_timeout_expired(&self->to));
+            self->st = coro_timeout_reschedule(&self->to, (coro_tick)(self->t0 + 200));
+            tr("back %d when %d; ", (int)self->st,
+               coro_timeout_when(&self->to) == (coro_tick)(self->t0 + 200));
+            CORO_SLEEP(self, 1000);
+            tr("not reached; ");
+        } CORO_END_WITH(self);
+    } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) {
+        tr("timeout@%lu expired %d", (unsigned long)(coro_tick)(coro_loop_time(coro_running_loop()) - self->t0),
+           coro_timeout_expired(&self->to));
+    } CORO_END_TRY(self);
+    CORO_END(self);
+}
+Test(scopes, timeout_expired_when_and_reschedule)
+{
+    struct tmeth f;
+    memset(&f, 0, sizeof f);
+    cr_assert_eq(coro_loop_run_until_complete(&L, tmeth, &f), CORO_OK);
+    cr_assert_str_eq(trace, "in expired 0 when 1; resched 0 when 1; 70 expired 0; forever 0 when 1; "
+                            "170 expired 0; back 0 when 1; timeout@200 expired 1");
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
+
+/* timeout_at a deadline CORO_MAX_DELAY / 2 in the past (the farthest a past
+ * deadline may lie, rule 6): still past, so it expires at the first await. */
+struct farpast { coro_frame co; coro_timeout to; coro_status st; };
+static CORO_FN(farpast, struct farpast, self)
+{
+    CORO_BEGIN(self);
+    CORO_SLEEP(self, 100);
+    CORO_TRY(self) {
+        CORO_WITH_TIMEOUT_AT(self, &self->to, (coro_tick)(coro_loop_time(coro_running_loop()) - CORO_MAX_DELAY / 2)) {
+            tr("in; ");
+            CORO_YIELD(self);
+            tr("not reached; ");
+        } CORO_END_WITH(self);
+    } CORO_EXCEPT(self, CORO_ERR_TIMEOUT) {
+        tr("timeout@%lu expired %d", NOW(), coro_timeout_expired(&self->to));
+    } CORO_END_TRY(self);
+    CORO_END(self);
+}
+Test(scopes, timeout_at_half_max_delay_in_the_past_expires_at_the_first_await)
+{
+    struct farpast f;
+    memset(&f, 0, sizeof f);
+    cr_assert_eq(coro_loop_run_until_complete(&L, farpast, &f), CORO_OK);
+    cr_assert_str_eq(trace, "in; timeout@100 expired 1");
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}
+
+/* Eight nested timeout scopes (one per coroutine level, 1 outermost) expire
+ * in one busy step. The task's count of scope cancellations saturates at 7
+ * (CORO__F_CANCELS), so an outer scope raises the timeout: level 2 (asyncio,
+ * which counts without bound: level 1); what matters is that no inner scope
+ * takes the cancellation for its own timeout (the count must not wrap to 0)
+ * and that, once caught, no cancellation is left over (level 1 and the
+ * sleep after it run on). Issue 18. */
+struct nest8 { coro_frame co; coro_timeout to; coro_status st; int depth; };
+static struct nest8 nest8_lv[10];
+static CORO_DECLARE(nest8, struct nest8);
+static CORO_FN(nest8, struct nest8, self)
+{
+    CORO_BEGIN(self);
+    if (self->depth > 8) {
+        busy(100);
+        CORO_SLEEP(self, 1000);
+        tr("not reached; ");
+        CORO_RETURN(self, CORO_OK);
+    }
+    nest8_lv[self->depth + 1].depth = self->depth + 1;
+    CORO_CATCH(self, self->st,
+               CORO_TIMEOUT(self, &self->to, (coro_tick)(10 + self->depth), CORO_AWAIT(self, nest8, &nest8_lv[self->depth + 1])));
+    tr("%d:%d ", self->depth, (int)self->st);
+    if (self->st && self->st != CORO_ERR_TIMEOUT)
+        CORO_RETURN(self, self->st);
+    if (self->depth == 1) {
+        CORO_SLEEP(self, 5);
+        tr("slept@%lu", NOW());
+    }
+    CORO_END(self);
+}
+Test(scopes, eight_nested_timeouts_in_one_busy_step_an_outer_scope_raises)
+{
+    memset(nest8_lv, 0, sizeof nest8_lv);
+    nest8_lv[1].depth = 1;
+    cr_assert_eq(coro_loop_run_until_complete(&L, nest8, &nest8_lv[1]), CORO_OK);
+    cr_assert_str_eq(trace, "8:1 7:1 6:1 5:1 4:1 3:1 2:2 1:0 slept@105");
+    cr_assert_eq(cb_free_count(), CORO_MAX_CALLBACKS);
+}

@@ -8,6 +8,7 @@
  * compile-time frame checks are mk/host.mk. */
 #define CORO_IMPLEMENTATION
 #include "coro.h"
+#include "coro_sync.h"
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
@@ -235,6 +236,23 @@ Test(misuse, configuration_match_is_silent)
 {
     cr_assert_eq(coro__config_ok(CORO__CONFIG, __FILE__, __LINE__), 1);
     cr_assert_str_eq(coro_strerror(CORO_ERR_CONFIG), "configuration differs between files");
+}
+
+/* ---- a NULL future (coro_sync.h) ------------------------------------------------- */
+static void future_null(void)
+{
+    printf("before the trap\n");
+    (void)coro_future_set_result(NULL, 1);
+}
+
+Test(misuse, future_set_result_null_names_it)
+{
+    struct outcome o;
+    run_child(future_null, &o);
+    cr_expect_eq(o.sig, SIGABRT, "no abort; stderr: %s", o.err);
+    cr_expect(strstr(o.err, "coro: precondition failed: coro_future_set_result: NULL future") != NULL, "stderr: %s",
+              o.err);
+    cr_expect_str_eq(o.out, "before the trap\n");
 }
 
 /* ---- a correct program is untouched ---------------------------------------------- */

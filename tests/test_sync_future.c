@@ -485,3 +485,35 @@ Test(future, all_zero_future_is_pending)
     memset(&mz, 0, sizeof mz);
     SAME_IN_EVERY_FORM(zf_scenario, "future", "1:0=42 2:0=42 @2", &init, &fn, &z_future, &mz);
 }
+
+/* A completion refused because another completer (a thread or an interrupt
+ * between its claim and its post; white box: the state it leaves) holds the
+ * future: set_result / cancel change nothing, the done callbacks do not run
+ * then, and run once when the future does complete. Issue 18. */
+static void complete_while_claimed(void *arg)
+{
+    (void)arg;
+    gfut.state = CORO__FUT_CLAIMED;
+    cr_assert_eq(coro_future_set_result(&gfut, 7), CORO_ERR_STATE);
+    cr_assert_eq(coro_future_cancel(&gfut), 0);
+    tr("refused ");
+}
+static void claim_released(void *arg)
+{
+    (void)arg;
+    gfut.state = CORO__FUT_PENDING;
+    cr_assert_eq(coro_future_set_result(&gfut, 8), CORO_OK);
+}
+Test(future, refused_completion_runs_no_callback)
+{
+    intptr_t v = 0;
+    coro_future_init(&gfut);
+    cr_assert_eq(coro_future_add_done_callback(&gfut, &n1, cb1, NULL), CORO_OK);
+    cr_assert_eq(coro_future_add_done_callback(&gfut, &n2, cb2, NULL), CORO_OK);
+    cr_assert_eq(coro_call_soon(&L, NULL, complete_while_claimed, NULL), CORO_OK);
+    cr_assert_eq(coro_call_later(&L, NULL, 10, claim_released, NULL), CORO_OK);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_str_eq(trace, "refused cb1 cb2 ");
+    cr_assert_eq(coro_future_result(&gfut, &v), CORO_OK);
+    cr_assert_eq(v, 8);
+}

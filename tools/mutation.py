@@ -45,13 +45,13 @@ SKIP_CALLS = {"CORO_ASSERT", "CORO__TRACE", "CORO_TRACE", "CORO_REQUIRE"}
 SKIP_DELETE = {"CORO_FENCE", "CORO_CRITICAL_ENTER", "CORO_CRITICAL_EXIT"}
 # What runs against a mutant of each header, cheapest and most likely to kill first.
 CORE = ["test_core_continuations", "test_core_tasks", "test_core_loop", "test_core_timers",
-        "test_core_compose", "test_core_timeouts", "test_core_api"]
+        "test_core_compose", "test_core_timeouts", "test_core_api", "test_core_scopes", "test_core_taskgroup"]
 SYNC = ["test_sync_lock", "test_sync_event", "test_sync_condition", "test_sync_semaphore",
         "test_sync_flag", "test_sync_api", "test_sync_future", "test_sync_barrier"]
 QUEUE = ["test_queue_fifo", "test_queue_priority", "test_queue_join", "test_queue_ring"]
 SUITES = {
     "coro.h": CORE + ["test_loop", "test_hostile"] + SYNC + QUEUE + ["test_trace", "test_awaitable", "test_misuse"],
-    "coro_sync.h": SYNC + ["test_hostile", "test_trace"],
+    "coro_sync.h": SYNC + ["test_hostile", "test_trace", "test_misuse"],
     "coro_queue.h": QUEUE + ["test_hostile", "test_trace"],
 }
 # The project's warnings: a mutant they refuse (an unused variable left by a
