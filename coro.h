@@ -3201,6 +3201,14 @@ static void coro__uncount(coro_loop *L, const coro_task *tasks, int n)
     }
 }
 
+/* The first task wait links the task-wait code (coro__told_fn,
+ * coro__timedout_fn: pay for what you use). */
+static void coro__tasks_link(void)
+{
+    coro__told_fn = coro__told;
+    coro__timedout_fn = coro__timedout;
+}
+
 CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int kind, coro_tick timeout,
                                        coro_status *errs, int *ndone)
 {
@@ -3208,8 +3216,7 @@ CORO__DEF coro_status coro__tasks_start(const coro_task *tasks, int n, int kind,
     coro_index me = L->current, pending = 0;
     coro__slot *ms = &L->slot[me];
     int i, share = 0, now = 0, cancel = ms->flags & CORO__T_CANCEL, mode = coro__wait_flags(kind, errs);
-    coro__told_fn = coro__told;
-    coro__timedout_fn = coro__timedout;
+    coro__tasks_link();
     /* Cancelled before awaiting: a plain wait fails at once; await, gather
      * and wait_for cancel the awaited tasks and report once they ended
      * (asyncio: a task that cancels itself then awaits a child cancels it). */
@@ -3632,11 +3639,24 @@ static void coro__tg_reap(coro_loop *L, coro_taskgroup *g)
     }
 }
 
+/* Slot w (the group's callback, or the parent at the block's end) awaits
+ * every child still in the group. */
+static void coro__tg_await(coro_loop *L, const coro_taskgroup *g, coro_index w)
+{
+    coro_index i;
+    L->slot[w].on.pending = 0;
+    for (i = 0; i < CORO_MAX_TASKS; i++)
+        if (coro__tg_member(g, i)) {
+            L->slot[i].awaiter = w;
+            L->slot[w].on.pending++;
+        }
+}
+
 static void coro__tg_heard(void *arg);
 /* Take a callback slot as the children's awaiter (woken by the first to end). */
 static coro_status coro__tg_listen(coro_loop *L, coro_taskgroup *g)
 {
-    coro_index id = 0, i; /* id set on CORO_OK; avr-gcc 5 cannot see it */
+    coro_index id = 0; /* set on CORO_OK; avr-gcc 5 cannot see it */
     coro__slot *s;
     coro_status st = coro__cb_new(L, &g->cb, coro__tg_heard, g, &id);
     if (st)
@@ -3645,12 +3665,7 @@ static coro_status coro__tg_listen(coro_loop *L, coro_taskgroup *g)
     s->state = CORO__WAITTASKS;
     s->flags = CORO__T_ANY;
     s->status = CORO_OK;
-    s->on.pending = 0;
-    for (i = 0; i < CORO_MAX_TASKS; i++)
-        if (coro__tg_member(g, i)) {
-            L->slot[i].awaiter = id;
-            s->on.pending++;
-        }
+    coro__tg_await(L, g, id);
     return CORO_OK;
 }
 
@@ -3693,8 +3708,7 @@ CORO__DEF coro_status coro__tg_spawn(coro_taskgroup *g, coro_task *out, coro_fn 
     int fresh = 0;
     coro_status st;
     CORO_REQUIRE(g && fn && frame, "coro_taskgroup_spawn with a NULL group, function or frame");
-    coro__told_fn = coro__told; /* its children are awaited: link the task-wait code */
-    coro__timedout_fn = coro__timedout;
+    coro__tasks_link(); /* its children are awaited */
     if (!L || (g->state & (CORO__TG_ACTIVE | CORO__TG_ABORTING)) != CORO__TG_ACTIVE || !coro__task(L, g->parent))
         return CORO_ERR_STATE;
     if (!(g->state & CORO__TG_EXITING) && !g->cb.id) {
@@ -3731,7 +3745,7 @@ CORO__DEF coro_status coro__tg_spawn(coro_taskgroup *g, coro_task *out, coro_fn 
 static coro_status coro__tg_park(coro_loop *L, coro_taskgroup *g)
 {
     coro__slot *ms = coro__cur;
-    coro_index i, me = L->current;
+    coro_index me = L->current;
     if (ms->flags & CORO__T_CANCEL) {
         (void)coro__take_cancel();
         if (!(g->state & CORO__TG_ABORTING)) {
@@ -3742,12 +3756,7 @@ static coro_status coro__tg_park(coro_loop *L, coro_taskgroup *g)
     coro__tg_reap(L, g);
     if (!g->live)
         return CORO_OK;
-    ms->on.pending = 0;
-    for (i = 0; i < CORO_MAX_TASKS; i++)
-        if (coro__tg_member(g, i)) {
-            L->slot[i].awaiter = me;
-            ms->on.pending++;
-        }
+    coro__tg_await(L, g, me);
     ms->status = CORO_OK;
     ms->flags |= CORO__T_ANY;
     ms->state = CORO__WAITTASKS;

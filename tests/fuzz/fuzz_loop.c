@@ -279,7 +279,11 @@ static void cancel_cb(unsigned k)
 
 /* ---- actors ---------------------------------------------------------------------- */
 static coro_status actor(coro_frame *);
-static void spawn_actor(void)
+/* Task groups (OP_GROUP): each actor's group, its children actors too. */
+static coro_taskgroup groups[MAX_ACTORS];
+
+/* Spawn a new actor: a plain task (g NULL) or a child of group g. */
+static void spawn_actor(coro_taskgroup *g)
 {
     struct actor *a;
     coro_status st;
@@ -289,12 +293,13 @@ static void spawn_actor(void)
     memset(a, 0, sizeof *a);
     a->id = nactors;
     a->nops = 1 + (int)(nb() % 6);
-    st = coro__spawn(&L, &a->me, actor, &a->co);
+    memset(&groups[a->id], 0, sizeof groups[a->id]);
+    st = g ? coro_taskgroup_spawn_fn(g, &a->me, actor, &a->co) : coro__spawn(&L, &a->me, actor, &a->co);
     if (st == CORO_OK) {
         a->spawned = 1;
         nactors++;
     } else {
-        ASSERT(st == CORO_ERR_NO_SLOT, "spawn: %d", st);
+        ASSERT(st == CORO_ERR_NO_SLOT, "%sspawn: %d", g ? "group " : "", st);
     }
 }
 
@@ -894,9 +899,6 @@ enum {
     OP_GROUP, OP_N
 };
 
-/* Task groups (OP_GROUP): each actor's group, its children actors too. */
-static coro_taskgroup groups[MAX_ACTORS];
-
 /* Group membership: an active group's members are exactly its `live`
  * children, each in a used slot and awaited by the group's callback slot
  * (while the body runs) or by the parent (at the block's end), and the
@@ -921,27 +923,6 @@ static void check_groups(const char *where)
         ASSERT(n == g->live, "%s: group %d: %u members, live %u", where, a, n, (unsigned)g->live);
         if (g->state & 1)
             ASSERT(!coro_task_done(&L, g->parent), "%s: group %d active, its parent done", where, a);
-    }
-}
-
-/* Spawn an actor as a child of self's group. */
-static void group_spawn(struct actor *self)
-{
-    struct actor *a;
-    coro_status st;
-    if (nactors == MAX_ACTORS)
-        return;
-    a = &actors[nactors];
-    memset(a, 0, sizeof *a);
-    a->id = nactors;
-    a->nops = 1 + (int)(nb() % 6);
-    memset(&groups[a->id], 0, sizeof groups[a->id]);
-    st = coro_taskgroup_spawn_fn(&groups[self->id], &a->me, actor, &a->co);
-    if (st == CORO_OK) {
-        a->spawned = 1;
-        nactors++;
-    } else {
-        ASSERT(st == CORO_ERR_NO_SLOT, "group spawn: %d", st);
     }
 }
 
@@ -1096,7 +1077,7 @@ static CORO_FN(actor, struct actor, self)
             if (self->tasks[0])
                 CORO_CATCH(self, self->st, CORO_WAIT_FOR(self, self->tasks[0], self->d == 5 ? CORO_FOREVER : self->d));
         } else if (self->op == OP_SPAWN) {
-            spawn_actor();
+            spawn_actor(NULL);
         } else if (self->op == OP_CANCEL) {
             k = (int)nb();
             if (nactors)
@@ -1112,7 +1093,7 @@ static CORO_FN(actor, struct actor, self)
             CORO_CATCH(self, self->st, {
                 CORO_WITH_TASKGROUP(self, &groups[self->id]) {
                     for (k = 0; k < self->how; k++)
-                        group_spawn(self);
+                        spawn_actor(&groups[self->id]);
                     check_groups("group body");
                     CORO_SLEEP(self, self->d);
                 } CORO_END_WITH(self);
@@ -1301,7 +1282,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         switch (c % 8) {
         case 0:
         case 1:
-            spawn_actor();
+            spawn_actor(NULL);
             break;
         case 2:
             if (nactors)
