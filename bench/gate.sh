@@ -14,6 +14,10 @@
 #   m0_switch_instr     Cortex-M0 instructions per switch (QEMU -icount)
 #   avr_flash_sleep     flash of the sleep-only firmware (tools/embedded/size.c
 #   m0_flash_sleep      SIZE_CORE: one task sleeping in a loop, complete firmware)
+#   avr_flash_small     the same firmware with the CORO_SMALL preset
+#   m0_flash_small
+#   avr_task_bytes      the loop's RAM per extra task on AVR (sizeof coro_loop,
+#                       (16 tasks - 8 tasks) / 8, no callback slots)
 # usage: bench/gate.sh [--print]   (--print: measure and print, check nothing)
 # Environment: B (build dir, default build); the binaries come from make.
 set -e
@@ -48,8 +52,18 @@ avr_switch=$($B/avr/simrun $D/switch.avr.elf | awk -v n=$N '
 m0_switch=$(timeout 60 qemu-system-arm -M microbit -display none -monitor none -serial none -chardev stdio,id=c \
     -semihosting-config enable=on,target=native,chardev=c -icount shift=0,sleep=off \
     -kernel $D/switch.m0.elf </dev/null | awk -v n=$N '/^ticks/ { printf "%.1f", ($3 - $2) * 62.5 / (n * 2) }')
+$AVR -DSIZE_CORE -DCORO_SMALL tools/embedded/size.c -Wl,--gc-sections -o $D/small.avr.elf
+$ARM -DSIZE_CORE -DCORO_SMALL tools/embedded/size.c $ARM_LD -o $D/small.m0.elf -lgcc
 avr_flash=$(avr-size -B $D/sleep.avr.elf | awk 'NR == 2 { print $1 + $2 }')
 m0_flash=$(arm-none-eabi-size -B $D/sleep.m0.elf | awk 'NR == 2 { print $1 + $2 }')
+avr_small=$(avr-size -B $D/small.avr.elf | awk 'NR == 2 { print $1 + $2 }')
+m0_small=$(arm-none-eabi-size -B $D/small.m0.elf | awk 'NR == 2 { print $1 + $2 }')
+loop_bytes() { # tasks: sizeof(coro_loop) on AVR, no callback slots
+    printf '#define CORO_MAX_TASKS %s\n#define CORO_MAX_CALLBACKS 0\n#include "coro.h"\ncoro_loop probe;\n' $1 >$D/probe.c
+    $AVR -c $D/probe.c -o $D/probe.o
+    avr-nm -S --radix=d $D/probe.o | awk '$4 == "probe" { print $2 + 0 }'
+}
+avr_task=$(echo "$(loop_bytes 8) $(loop_bytes 16)" | awk '{ printf "%.1f", ($2 - $1) / 8 }')
 
 cat >$D/figures.txt <<EOF
 switch_instr $(cg $BB/switch_coro 100000 200000)
@@ -60,6 +74,9 @@ avr_switch_cycles $avr_switch
 m0_switch_instr $m0_switch
 avr_flash_sleep $avr_flash
 m0_flash_sleep $m0_flash
+avr_flash_small $avr_small
+m0_flash_small $m0_small
+avr_task_bytes $avr_task
 EOF
 
 if [ "$1" = --print ]; then

@@ -100,10 +100,12 @@ def groups(quick):
         py_rounds = {1000: 5 if quick else 10, 10_000: 5, 100_000: 2}.get(n)
         r1, r2 = (2, 4) if n < 100_000 else (1, 2)
         cg = lambda name: [[b(name), n, r1], [b(name), n, r2]]
-        peer_cg = cg if not quick and n < 1_000_000 else None
-        rows = [Row("coro", [b(f"timers_coro_{n}"), n, rounds], cg(f"timers_coro_{n}") if cg else None),
-                Row("libev", [b("timers_libev"), n, rounds], peer_cg("timers_libev") if peer_cg else None),
-                Row("libuv", [b("timers_libuv"), n, rounds], peer_cg("timers_libuv") if peer_cg else None)]
+        # libev is counted at every N (issue 15 compares at each), libuv up to 100k.
+        ev_cg = cg("timers_libev") if not quick else None
+        uv_cg = cg("timers_libuv") if not quick and n < 1_000_000 else None
+        rows = [Row("coro", [b(f"timers_coro_{n}"), n, rounds], cg(f"timers_coro_{n}")),
+                Row("libev", [b("timers_libev"), n, rounds], ev_cg),
+                Row("libuv", [b("timers_libuv"), n, rounds], uv_cg)]
         if py_rounds:
             rows.append(Row("asyncio", asy("timers", n, py_rounds)))
         G.append(Group("timers", f"N={n}", rows))
@@ -165,6 +167,9 @@ def main():
     ap.add_argument("--plot", default=None, help="write the timers plot (gnuplot) here")
     ap.add_argument("--no-million", action="store_true", help="full mode: skip timers at N = 1M (~2 min)")
     ap.add_argument("--no-callgrind", action="store_true")
+    ap.add_argument("--figures", default=None, help="bench/gate.sh's figures.txt of the same tree, for the targets")
+    ap.add_argument("--doc", action="store_true", help="write the table into docs/PERFORMANCE.md and the summary "
+                    "into README.md, between their `make bench` markers")
     ARGS = ap.parse_args()
     quick = not ARGS.full
     mode = "quick" if quick else "full"
@@ -314,6 +319,43 @@ def main():
         x = float(m8["bytes_per_task"])
         lines.append(f"| bookkeeping per task <= 16 B | {x:.1f} B | {'met' if x <= 16 else f'missed by {x / 16:.2f}x'} |")
 
+    # ---- targets (issue 15), with the deterministic figures of bench/gate.sh -----
+    fig = {}
+    if ARGS.figures and os.path.exists(ARGS.figures):
+        with open(ARGS.figures) as f:
+            for k, _, v in (l.partition(" ") for l in f):
+                if v.strip():
+                    fig[k] = float(v)
+
+    def target(name, got, lim, unit="", fmt="{:,.1f}"):
+        if got is not None:
+            verdict = "met" if got <= lim else f"missed by {got / lim:.2f}x"
+            lines.append(f"| {name} | {fmt.format(got)}{unit} | {verdict} |")
+
+    lines.append("")
+    lines.append("| target (issue 15) | measured | verdict |")
+    lines.append("|---|---|---|")
+    target("switch <= 40 instr, x86-64", sw and sw["instr"], 40, " instr")
+    target("switch <= 140 AVR cycles", fig.get("avr_switch_cycles"), 140, " cycles")
+    target("switch <= 60 Cortex-M0 instr", fig.get("m0_switch_instr"), 60, " instr")
+    for g in G:
+        c, e = med("timers", g.param, "coro"), med("timers", g.param, "libev")
+        if g.bench == "timers" and g.param != "N=1000" and c and e and c["instr"] and e["instr"]:
+            target(f"timers {g.param}: instr <= 1.0x libev's", c["instr"] / e["instr"], 1.0, "x", "{:.2f}")
+        if g.bench == "timers" and g.param == "N=1000000" and c and e:
+            target("timers N=1000000: CPU time <= 1.5x libev's", c["median"] / e["median"], 1.5, "x", "{:.2f}")
+    target("queue item <= 90 instr", qc and qc["instr"], 90, " instr")
+    spc = med("spawn", "", "coro")
+    target("spawn + complete <= 80 instr", spc and spc["instr"], 80, " instr")
+    target("bookkeeping per task <= 24 B, x86-64 (8-bit indices)", m8 and float(m8["bytes_per_task"]), 24, " B")
+    target("bookkeeping per task <= 14 B, AVR", fig.get("avr_task_bytes"), 14, " B")
+    target("flash, sleep-only firmware, CORO_SMALL, AVR <= 2048 B", fig.get("avr_flash_small"), 2048, " B", "{:,.0f}")
+    target("flash, sleep-only firmware, CORO_SMALL, M0 <= 1536 B", fig.get("m0_flash_small"), 1536, " B", "{:,.0f}")
+    if fig:
+        lines.append("")
+        lines.append("Deterministic figures of the same run (`bench/gate.sh`): " +
+                     ", ".join(f"{k} {v:g}" for k, v in fig.items()) + ".")
+
     table = "\n".join(lines)
     print(table)
     with open(os.path.join(ARGS.out, f"table-{mode}.md"), "w") as f:
@@ -323,9 +365,59 @@ def main():
 
     if ARGS.plot:
         plot(results, ARGS.plot)
+    if ARGS.doc:
+        splice_docs(table, results, fig)
     print(f"bench: {time.time() - t_start:.0f} s", file=sys.stderr)
     print(f"bench-{mode}: {passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+BEGIN, END = "<!-- make bench: begin (bench/run.py --doc writes this part) -->", "<!-- make bench: end -->"
+
+
+def splice(path, text):
+    with open(path) as f:
+        doc = f.read()
+    i, j = doc.find(BEGIN), doc.find(END)
+    if i < 0 or j < i:
+        raise SystemExit(f"bench: {path} has no `make bench` markers")
+    with open(path, "w") as f:
+        f.write(doc[:i + len(BEGIN)] + "\n" + text.rstrip() + "\n" + doc[j:])
+    print(f"bench: wrote {path}", file=sys.stderr)
+
+
+def splice_docs(table, results, fig):
+    """The full table into docs/PERFORMANCE.md, a summary with the peers side
+    by side into README.md: both from this one run."""
+    rev = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True).stdout.strip()
+    stamp = f"`make bench` of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} (commit {rev or 'unknown'})"
+    root = os.path.dirname(HERE)
+    splice(os.path.join(root, "docs", "PERFORMANCE.md"), f"{stamp}; {ARGS.reps} alternating runs per row.\n\n{table}")
+    at = {(x["bench"], x.get("param", ""), x["impl"]): x for x in results if "median" in x}
+    peers = ["floor", "libev", "libuv", "asyncio"]
+    out = [f"{stamp}: CPU ns per operation (median of {ARGS.reps}) and, for coro, callgrind instructions; "
+           "a peer's cell is its ns and its ratio to coro's (above 1: coro is faster).", "",
+           "| workload | coro instr | coro ns | " + " | ".join(peers) + " |",
+           "|---|---:|---:|" + "---:|" * len(peers)]
+    for (bench, param, impl), c in at.items():
+        if impl != "coro" or (bench in ("gather", "wait") and param != "k=1000"):
+            continue
+        cells = []
+        for p in peers:
+            x = at.get((bench, param, p))
+            cells.append(f"{fmt_ns(x['median'])} ({x['median'] / c['median']:,.1f}x)" if x else "")
+        instr = f"{c['instr']:,.1f}" if c.get("instr") is not None else ""
+        out.append(f"| {bench} {param} | {instr} | {fmt_ns(c['median'])} | " + " | ".join(cells) + " |")
+    mem = {x["impl"]: x for x in results if x.get("bench") == "memory"}
+    if "coro idx8" in mem and "asyncio" in mem:
+        out += ["", f"RAM per parked task: coro {mem['coro idx8']['bytes_per_task']} B of loop bookkeeping (x86-64, "
+                f"8-bit indices; AVR {fig.get('avr_task_bytes', 0):g} B) against asyncio's {mem['asyncio']['bytes_per_task']} B."]
+    if fig:
+        out += ["", f"Embedded, same tree: {fig.get('avr_switch_cycles', 0):g} AVR cycles and "
+                f"{fig.get('m0_switch_instr', 0):g} Cortex-M0 instructions per switch; the sleep-only firmware "
+                f"{fig.get('avr_flash_sleep', 0):,.0f} B (AVR) / {fig.get('m0_flash_sleep', 0):,.0f} B (M0) of flash, "
+                f"{fig.get('avr_flash_small', 0):,.0f} / {fig.get('m0_flash_small', 0):,.0f} B with `CORO_SMALL`."]
+    splice(os.path.join(root, "README.md"), "\n".join(out))
 
 
 def plot(results, path):

@@ -3,6 +3,8 @@
 #   make bench        the full run (< 10 min): timers up to N = 1M (skip 1M with
 #                     BENCH_ARGS=--no-million), the table in build/bench/table-full.md,
 #                     the timers plot in build/bench/timers.svg
+#   make bench-doc    the same, and writes the results into docs/PERFORMANCE.md
+#                     and README.md (between their `make bench` markers)
 #   make bench-quick  the same programs at small sizes (< 60 s); runs in `make test`
 #   make queue-cost   a producer/consumer pair through a queue of capacity 16
 #                     (ns and callgrind instructions per item)
@@ -12,7 +14,7 @@
 DEB_PKGS   += libev-dev libuv1-dev valgrind python3
 TEST_STEPS += bench-quick perf-gate
 
-.PHONY: bench bench-quick bench-build queue-cost perf-gate perf-figures
+.PHONY: bench bench-doc bench-quick bench-build queue-cost perf-gate perf-figures
 
 BB         := $(B)/bench
 BENCH_CC    = $(CC) $(WARN) -O2 -g $(CPPFLAGS) -Ibench
@@ -78,8 +80,16 @@ $(BB)/memory_coro_16 $(BB)/memory_coro_32: $(BB)/memory_coro_%: bench/memory_cor
 	@mkdir -p $(dir $@)
 	$(BENCH_CC) -DCORO_INDEX_BITS=$* -DCORO_MAX_TASKS=1000 $< -o $@
 
-bench: bench-build
-	python3 bench/run.py --full --bin $(BB) --plot $(BB)/timers.svg $(BENCH_ARGS)
+# bench's targets table includes the deterministic figures of the same tree
+# (bench/gate.sh --print: AVR/M0 cycles and flash; skipped without the cross
+# toolchains). bench-doc writes the results into docs/PERFORMANCE.md, its
+# plot into docs/timers.svg and the summary into README.md (their markers).
+bench: bench-build $(PERF_GATE_BINS)
+	@B=$(B) sh bench/gate.sh --print >/dev/null || rm -f $(B)/gate/figures.txt
+	python3 bench/run.py --full --bin $(BB) --plot $(BB)/timers.svg --figures $(B)/gate/figures.txt $(BENCH_ARGS)
+bench-doc: bench-build $(PERF_GATE_BINS) $(SIMRUN)
+	@B=$(B) sh bench/gate.sh --print >/dev/null
+	python3 bench/run.py --full --bin $(BB) --plot docs/timers.svg --figures $(B)/gate/figures.txt --doc $(BENCH_ARGS)
 
 bench-quick: bench-build
 	@python3 bench/run.py --quick --bin $(BB) $(BENCH_ARGS)
