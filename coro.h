@@ -1698,10 +1698,12 @@ typedef struct coro__slot {
                                * DONE: readers, tasks other than the awaiter
                                * that will read this one's status */
     } on;
+    coro__gen gen;            /* generation, bumped on reuse: stale handles (before
+                               * the bytes: a 16-bit gen after three 8-bit indices
+                               * padded x86-64's slot from 32 to 40 bytes) */
     coro_index hpos;          /* position in the heap, CORO__NONE if not there */
     coro_index next;          /* wait queue / free list link */
     coro_index awaiter;       /* the first task awaiting this one (the others: shared[]) */
-    coro__gen gen;            /* generation, bumped on reuse: stale handles */
     uint8_t state;            /* CORO__FREE ... */
     uint8_t flags;            /* CORO__T_* */
     coro_status status;       /* wake status while waiting, final status when done */
