@@ -1250,8 +1250,8 @@ CORO_API int coro_task_cancel(coro_loop *loop, coro_task task);
  * hold one of CORO_MAX_SHARED_AWAITS entries while they wait
  * (CORO_ERR_NO_SLOT when none is free, nothing changed). */
 #define CORO_AWAIT_TASK(self, task)                                        \
-    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__K_AWAIT, CORO_FOREVER, NULL, NULL), \
-                coro__tasks_resume(&(task), 1, NULL, NULL, CORO__K_AWAIT))
+    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__W_AWAIT, CORO_FOREVER, NULL, NULL), \
+                coro__tasks_resume(&(task), 1, NULL, NULL, CORO__W_AWAIT))
 
 /* ==== composition ===================================================== */
 /* Owns: waiting on several tasks (gather, wait, wait_for), timeout
@@ -1263,8 +1263,8 @@ CORO_API int coro_task_cancel(coro_loop *loop, coro_task task);
  * gets task i's status and the gather succeeds. Cancelling the gathering
  * task cancels every gathered task, waits for them, and ends CANCELLED. */
 #define CORO_GATHER(self, tasks, n, errs)                                  \
-    CORO__AWAIT(self, coro__tasks_start((tasks), (n), CORO__K_GATHER, CORO_FOREVER, (errs), NULL), \
-                coro__tasks_resume((tasks), (n), (errs), NULL, CORO__K_GATHER))
+    CORO__AWAIT(self, coro__tasks_start((tasks), (n), CORO__W_GATHER, CORO_FOREVER, (errs), NULL), \
+                coro__tasks_resume((tasks), (n), (errs), NULL, CORO__W_GATHER))
 
 /* asyncio.wait: when is CORO_FIRST_COMPLETED, CORO_FIRST_EXCEPTION or
  * CORO_ALL_COMPLETED; timeout in ticks or CORO_FOREVER. ndone (an int lvalue)
@@ -1274,15 +1274,15 @@ CORO_API int coro_task_cancel(coro_loop *loop, coro_task task);
 enum { CORO_FIRST_COMPLETED = 2, CORO_FIRST_EXCEPTION = 4, CORO_ALL_COMPLETED = 0x100 };
 #define CORO_WAIT(self, tasks, n, when, timeout, ndone)                    \
     CORO__AWAIT(self, coro__tasks_start((tasks), (n), coro__wait_kind(when), (timeout), NULL, &(ndone)), \
-                coro__tasks_resume((tasks), (n), NULL, &(ndone), CORO__K_WAIT_ALL))
+                coro__tasks_resume((tasks), (n), NULL, &(ndone), CORO__W_WAIT_ALL))
 
 /* asyncio.wait_for on a task: on timeout the task is cancelled, its cleanup
  * runs, and only then CORO_ERR_TIMEOUT is reported; if the task swallows the
  * cancellation and succeeds, that success wins. Cancelling the waiter cancels
  * the task too. timeout 0 cancels at once (an unstarted task never runs). */
 #define CORO_WAIT_FOR(self, task, timeout)                                 \
-    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__K_WAIT_FOR, (timeout), NULL, NULL), \
-                coro__tasks_resume(&(task), 1, NULL, NULL, CORO__K_WAIT_FOR))
+    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__W_WAIT_FOR, (timeout), NULL, NULL), \
+                coro__tasks_resume(&(task), 1, NULL, NULL, CORO__W_WAIT_FOR))
 
 /* asyncio.shield around a task: await it, but a cancellation of the awaiting
  * task does not reach it. The task's status becomes this await's status;
@@ -1291,8 +1291,8 @@ enum { CORO_FIRST_COMPLETED = 2, CORO_FIRST_EXCEPTION = 4, CORO_ALL_COMPLETED = 
  * A cancellation of the task itself reaches the awaiter (its status is
  * CORO_ERR_CANCELLED), as in asyncio. task is an lvalue, read twice. */
 #define CORO_SHIELD(self, task)                                            \
-    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__K_SHIELD, CORO_FOREVER, NULL, NULL), \
-                coro__tasks_resume(&(task), 1, NULL, NULL, CORO__K_SHIELD))
+    CORO__AWAIT(self, coro__tasks_start(&(task), 1, CORO__W_SHIELD, CORO_FOREVER, NULL, NULL), \
+                coro__tasks_resume(&(task), 1, NULL, NULL, CORO__W_SHIELD))
 
 /* asyncio.as_completed: the tasks one at a time in the order they finish
  * (tasks that finished in the same loop iteration in the order of the
@@ -1819,10 +1819,10 @@ enum { CORO__F_FINALLY = 2 };
 #define CORO__YIELDED ((coro_status)-2)
 #define CORO__SUSPENDED(st) ((unsigned char)(st) >= 0xFEu)
 /* Which task wait a start/resume pair serves: it sets what wakes the waiter
- * and what the result means. The three K_WAIT_* are CORO_WAIT's `when`. */
+ * and what the result means. The three W_WAIT_* are CORO_WAIT's `when`. */
 enum {
-    CORO__K_AWAIT, CORO__K_SHIELD, CORO__K_GATHER, CORO__K_WAIT_FOR,
-    CORO__K_WAIT_ALL, CORO__K_WAIT_FIRST, CORO__K_WAIT_ERROR
+    CORO__W_AWAIT, CORO__W_SHIELD, CORO__W_GATHER, CORO__W_WAIT_FOR,
+    CORO__W_WAIT_ALL, CORO__W_WAIT_FIRST, CORO__W_WAIT_ERROR
 };
 
 /* ---- misuse reports, configuration check ----------------------------- */
@@ -1948,9 +1948,9 @@ static inline void coro__frame_init(coro_frame *f)
 
 static inline int coro__wait_kind(int when)
 {
-    return when == CORO_ALL_COMPLETED     ? CORO__K_WAIT_ALL
-           : when == CORO_FIRST_COMPLETED ? CORO__K_WAIT_FIRST
-           : when == CORO_FIRST_EXCEPTION ? CORO__K_WAIT_ERROR
+    return when == CORO_ALL_COMPLETED     ? CORO__W_WAIT_ALL
+           : when == CORO_FIRST_COMPLETED ? CORO__W_WAIT_FIRST
+           : when == CORO_FIRST_EXCEPTION ? CORO__W_WAIT_ERROR
                                           : -1;
 }
 
@@ -3159,18 +3159,18 @@ CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
 static int coro__wait_flags(int kind, const coro_status *errs)
 {
     switch (kind) {
-    case CORO__K_AWAIT: return CORO__T_ERR | CORO__T_FWD;
-    case CORO__K_SHIELD: return 0;
-    case CORO__K_GATHER: return errs ? CORO__T_FWD : CORO__T_FWD | CORO__T_ERR;
-    case CORO__K_WAIT_FOR: return CORO__T_FWD;
-    case CORO__K_WAIT_ALL: return 0;
-    case CORO__K_WAIT_FIRST: return CORO__T_ANY;
-    case CORO__K_WAIT_ERROR: return CORO__T_ERR;
+    case CORO__W_AWAIT: return CORO__T_ERR | CORO__T_FWD;
+    case CORO__W_SHIELD: return 0;
+    case CORO__W_GATHER: return errs ? CORO__T_FWD : CORO__T_FWD | CORO__T_ERR;
+    case CORO__W_WAIT_FOR: return CORO__T_FWD;
+    case CORO__W_WAIT_ALL: return 0;
+    case CORO__W_WAIT_FIRST: return CORO__T_ANY;
+    case CORO__W_WAIT_ERROR: return CORO__T_ERR;
     default: return -1;
     }
 }
 
-/* Start waiting on tasks (await, gather, wait, wait_for; kind: CORO__K_*).
+/* Start waiting on tasks (await, gather, wait, wait_for; kind: CORO__W_*).
  * Returns CORO__PENDING, or the result at once. */
 /* Is task c (handle t), not done, awaited by a task other than me already:
  * its awaiter, or one with an L->shared entry naming it? */
@@ -3306,7 +3306,7 @@ static void coro__shared_drop(coro_loop *L, coro_index w)
 #endif
 
 /* After a task wait: detach from the tasks, release finished ones, compute
- * the result. kind: CORO__K_* (CORO__K_WAIT_ALL for every CORO_WAIT). */
+ * the result. kind: CORO__W_* (CORO__W_WAIT_ALL for every CORO_WAIT). */
 CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_status *errs, int *ndone, int kind)
 {
     coro_loop *L = coro__running;
@@ -3350,21 +3350,21 @@ CORO__DEF coro_status coro__tasks_resume(const coro_task *tasks, int n, coro_sta
     ms->flags = 0;
     if (ndone)
         *ndone = done;
-    if (cancelled || (fl & CORO__T_FORWARDED && !(fl & CORO__T_TIMEDOUT) && kind != CORO__K_AWAIT))
+    if (cancelled || (fl & CORO__T_FORWARDED && !(fl & CORO__T_TIMEDOUT) && kind != CORO__W_AWAIT))
         return CORO_ERR_CANCELLED;
     switch (kind) {
-    case CORO__K_AWAIT: /* the task's status */
-    case CORO__K_SHIELD:
+    case CORO__W_AWAIT: /* the task's status */
+    case CORO__W_SHIELD:
         return first;
-    case CORO__K_GATHER:
+    case CORO__W_GATHER:
         if (errs)
             return CORO_OK;
         return st != CORO_OK ? st : first;
-    case CORO__K_WAIT_ALL: /* CORO_WAIT: a timeout is not an error */
-    case CORO__K_WAIT_FIRST:
-    case CORO__K_WAIT_ERROR:
+    case CORO__W_WAIT_ALL: /* CORO_WAIT: a timeout is not an error */
+    case CORO__W_WAIT_FIRST:
+    case CORO__W_WAIT_ERROR:
         return CORO_OK;
-    default: /* CORO__K_WAIT_FOR */
+    default: /* CORO__W_WAIT_FOR */
         if ((fl & CORO__T_TIMEDOUT) && first == CORO_ERR_CANCELLED)
             return CORO_ERR_TIMEOUT;
         return first;
@@ -3419,12 +3419,12 @@ CORO__DEF coro_status coro__as_completed_start(coro_as_completed *it, coro_task 
             return CORO_ERR_TIMEOUT;
         left = (coro_tick)d;
     }
-    return coro__tasks_start(it->tasks, it->left, CORO__K_WAIT_FIRST, left, NULL, &it->ndone);
+    return coro__tasks_start(it->tasks, it->left, CORO__W_WAIT_FIRST, left, NULL, &it->ndone);
 }
 
 CORO__DEF coro_status coro__as_completed_resume(coro_as_completed *it, coro_task *out)
 {
-    coro_status st = coro__tasks_resume(it->tasks, it->left, NULL, &it->ndone, CORO__K_WAIT_FIRST);
+    coro_status st = coro__tasks_resume(it->tasks, it->left, NULL, &it->ndone, CORO__W_WAIT_FIRST);
     if (st != CORO_OK)
         return st;
     st = coro__as_completed_pick(it, out);
