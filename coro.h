@@ -424,8 +424,10 @@ void coro_port_fault(unsigned line);
 /* The trace hook: nothing at all unless CORO_TRACE is defined. */
 #ifdef CORO_TRACE
 #define CORO__TRACE(L, ev, id, arg) CORO_TRACE((L), (ev), (unsigned)(id), (unsigned long)(arg))
+#define CORO__TRACED 1
 #else
 #define CORO__TRACE(L, ev, id, arg) ((void)0)
+#define CORO__TRACED 0
 #endif
 
 #if CORO_MAX_TASKS < 1 || CORO_MAX_CALLBACKS < 0 || CORO_MAX_SHARED_AWAITS < 0 || CORO_MAX_SHARED_AWAITS > 254
@@ -667,10 +669,10 @@ typedef void (*coro_callback)(void *arg);
     do {                                                                   \
     switch (CORO__SWITCH_ON((self)->co.lc)) {                              \
     default:                                                               \
-        if ((self)->co.lc != (coro__lc)CORO__LC_UNWIND) {                  \
-            CORO__BAD_RESUME((self)->co.lc);                               \
-            goto coro__top;                                                \
-        }                                                                  \
+        if ((self)->co.lc != (coro__lc)CORO__LC_UNWIND)                    \
+            return CORO__BAD_RESUME((self)->co.lc);                        \
+        if (0)                                                             \
+            goto coro__top; /* used: a coroutine may have no raise */      \
         return coro__end(&(self)->co);                                     \
     case 0:                                                                \
         CORO__JUMP((self)->co.lc)                                          \
@@ -1690,9 +1692,11 @@ typedef uint16_t coro__gen;
 #endif
 
 typedef struct coro__slot {
-    union { coro_fn task; coro_callback cb; } fn;
+    coro_fn fn;               /* task: its function; callback: a trampoline
+                               * (coro__cb_step) that runs the callback */
     void *arg;                /* task: its coro_frame; callback: its argument */
     union {
+        coro_callback cb;     /* callback: its function */
         coro_waitq *q;        /* WAITQ: the queue */
         coro_index pending;   /* WAITTASKS: the awaited tasks not done yet;
                                * DONE: readers, tasks other than the awaiter
@@ -1827,9 +1831,22 @@ enum {
 #if defined(__GNUC__)
 #define CORO__NORETURN __attribute__((noreturn))
 #define CORO__NOINLINE __attribute__((noinline))
+#define CORO__LIKELY(c) __builtin_expect(!!(c), 1)
 #else
 #define CORO__NORETURN
 #define CORO__NOINLINE
+#define CORO__LIKELY(c) (c)
+#endif
+/* The traps of CORO_BEGIN are tail calls (`return coro__bad_resume(...)`):
+ * a coroutine then needs no stack frame of its own for them (x86-64: -2
+ * instructions per resume). They never return, but say they do: GCC would
+ * call a noreturn function (and align the stack for it), and noipa keeps it
+ * from finding out from the body. Not at -Os: there GCC inlines the trap's
+ * call into the coroutine, which is smaller (Cortex-M0: 16 B). */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8 && !defined(__OPTIMIZE_SIZE__)
+#define CORO__TAILTRAP __attribute__((noipa))
+#else
+#define CORO__TAILTRAP
 #endif
 
 extern coro_loop *coro__running;
@@ -1843,8 +1860,8 @@ extern coro__slot *coro__cur;
 CORO_API void coro__trap(int code, const char *file, unsigned line, const char *text) CORO__NORETURN;
 CORO_API void coro__trap_at(int code, unsigned line) CORO__NORETURN;
 /* A resume into resume point lc that no case of the switch knows. */
-CORO_API void coro__bad_resume(coro__lc lc, const char *file, unsigned line) CORO__NORETURN;
-CORO_API void coro__bad_resume_at(coro__lc lc, unsigned line) CORO__NORETURN;
+CORO_API coro_status coro__bad_resume(coro__lc lc, const char *file, unsigned line) CORO__TAILTRAP;
+CORO_API coro_status coro__bad_resume_at(coro__lc lc, unsigned line) CORO__TAILTRAP;
 #if CORO_FAIL_TEXT
 #define CORO__FAIL(code, text) coro__trap((code), __FILE__, __LINE__, (text))
 #define CORO__BAD_RESUME(lc) coro__bad_resume((lc), __FILE__, __LINE__)
@@ -1866,7 +1883,7 @@ CORO_API void coro__bad_resume_at(coro__lc lc, unsigned line) CORO__NORETURN;
 CORO_API int coro__config_ok(unsigned long config, const char *file, unsigned line);
 /* A coroutine's first entry outside a task, or (in another file) under an
  * implementation whose configuration differs from its own: report, trap. */
-CORO_API void coro__bad_entry(unsigned long config, const char *file, unsigned line) CORO__NORETURN;
+CORO_API coro_status coro__bad_entry(unsigned long config, const char *file, unsigned line) CORO__TAILTRAP;
 /* The implementation's CORO__CONFIG (AVR: in flash, so that the RAM copy
  * loop of .data is not linked for it). */
 #if defined(__AVR__)
@@ -1881,13 +1898,13 @@ extern const unsigned long coro__config;
 #define CORO__CHECKED(call) (call) /* the implementation's own file agrees with itself */
 #define CORO__ENTRY_CHECK()                                                \
     if (!coro__running)                                                    \
-        CORO__FAIL(CORO_FAIL_NO_TASK, NULL);
+        return CORO__BAD_RESUME(0);
 #else
 #define CORO__CHECKED(call) \
     (coro__config_ok(CORO__CONFIG, CORO__FILE, __LINE__) ? (call) : (coro_status)CORO_ERR_CONFIG)
 #define CORO__ENTRY_CHECK()                                                \
     if (!coro__running || CORO__CONFIG_IMPL() != CORO__CONFIG)             \
-        coro__bad_entry(CORO__CONFIG, CORO__FILE, __LINE__);
+        return coro__bad_entry(CORO__CONFIG, CORO__FILE, __LINE__);
 #endif
 
 /* ---- helpers of the await macros ------------------------------------- */
@@ -1999,14 +2016,15 @@ const unsigned long coro__config = CORO__CONFIG;
  * the trapping default: of the resume switch): ending a frame, and the traps
  * for a bad resume or a coroutine entered outside a task. May call: the
  * misuse reports (end of file). Knows nothing of loops or tasks. */
-CORO__DEF void coro__bad_resume(coro__lc lc, const char *file, unsigned line)
+CORO__DEF coro_status coro__bad_resume(coro__lc lc, const char *file, unsigned line)
 {
-    coro__trap(lc == (coro__lc)CORO__LC_DONE ? CORO_FAIL_FINISHED : CORO_FAIL_RESUME, file, line, NULL);
+    coro__trap(lc == 0 ? CORO_FAIL_NO_TASK : lc == (coro__lc)CORO__LC_DONE ? CORO_FAIL_FINISHED : CORO_FAIL_RESUME,
+               file, line, NULL);
 }
 
-CORO__DEF void coro__bad_resume_at(coro__lc lc, unsigned line) { coro__bad_resume(lc, NULL, line); }
+CORO__DEF coro_status coro__bad_resume_at(coro__lc lc, unsigned line) { return coro__bad_resume(lc, NULL, line); }
 
-CORO__DEF void coro__bad_entry(unsigned long config, const char *file, unsigned line)
+CORO__DEF coro_status coro__bad_entry(unsigned long config, const char *file, unsigned line)
 {
     if (!coro__running)
         coro__trap(CORO_FAIL_NO_TASK, file, line, NULL);
@@ -2286,6 +2304,35 @@ static void coro__loop_touch(coro_loop *L)
 }
 
 /* ---- callbacks ----------------------------------------------------------------- */
+static void coro__cb_free(coro_loop *L, coro_index id);
+/* A callback runs as a step of the loop, as a task does: its slot's function
+ * is this trampoline, which the loop calls with the slot in coro__cur (the
+ * callback's argument converted to a frame pointer, unused). So the loop's
+ * hot path tells no task from a callback. The slot is freed before the call
+ * (a callback may schedule another at once); a cancelled one (DEADCB) only
+ * frees it. */
+static coro_status coro__cb_run(coro_callback cb)
+{
+    coro_loop *L = coro__running;
+    coro__slot *s = coro__cur;
+    coro_index id = (coro_index)(s - L->slot);
+    void *arg = s->arg;
+    int live = s->state == CORO__READY;
+    L->current = CORO__NONE; /* no current task inside a callback */
+    coro__cb_free(L, id);
+    if (live) {
+        CORO__TRACE(L, CORO_TRACE_CALLBACK, id, 0);
+        cb(arg);
+    }
+    return CORO__PENDING;
+}
+
+static coro_status coro__cb_step(coro_frame *unused)
+{
+    (void)unused;
+    return coro__cb_run(coro__cur->on.cb);
+}
+
 static coro_status coro__cb_new(coro_loop *L, coro_handle *out, coro_callback cb, void *arg, coro_index *idp)
 {
     coro_index id;
@@ -2301,7 +2348,8 @@ static coro_status coro__cb_new(coro_loop *L, coro_handle *out, coro_callback cb
         return CORO_ERR_NO_SLOT;
     L->cb_free = L->slot[id].next;
     L->slot[id].gen = coro__next_gen(L->slot[id].gen);
-    L->slot[id].fn.cb = cb;
+    L->slot[id].fn = coro__cb_step;
+    L->slot[id].on.cb = cb;
     L->slot[id].arg = arg;
     if (out)
         out->id = coro__handle(L, id);
@@ -2645,6 +2693,7 @@ CORO__NOINLINE static void coro__run_ready(coro_loop *L)
     for (;;) {
         coro_index id;
         coro__slot *s;
+        coro_status st;
         if (h == n) {
             /* The iteration's end. */
             if (L->attn)
@@ -2660,45 +2709,34 @@ CORO__NOINLINE static void coro__run_ready(coro_loop *L)
         id = L->ring[h & (CORO__RING - 1)];
         L->rhead = ++h; /* only this loop moves the head: h stays in a register */
         s = &L->slot[id];
-        /* No callback slots: the branch below is dead (and GCC 12 would warn
-         * about its slot[CORO_MAX_TASKS]: -Warray-bounds). */
-        if (CORO_MAX_CALLBACKS == 0 || id < CORO_MAX_TASKS) {
-            coro_status st;
-            L->current = id;
-            coro__cur = s;
+        /* A task's step, or a callback's trampoline (coro__cb_step: it
+         * returns CORO__PENDING). The trace and the stall check tell them
+         * apart (id < CORO_MAX_TASKS: a task). */
+        L->current = id;
+        coro__cur = s;
+        if (CORO__TRACED && id < CORO_MAX_TASKS)
             CORO__TRACE(L, CORO_TRACE_RESUME, id, 0);
 #if CORO_STALL_TICKS > 0
-            {
-                coro_tick t0 = coro_clock(), dt;
-                st = s->fn.task((coro_frame *)s->arg);
-                dt = (coro_tick)(coro_clock() - t0);
-                if (dt > (coro_tick)CORO_STALL_TICKS)
-                    CORO_STALL(L, coro__handle(L, id), dt);
-            }
+        {
+            coro_tick t0 = coro_clock(), dt;
+            st = s->fn((coro_frame *)s->arg);
+            dt = (coro_tick)(coro_clock() - t0);
+            if (dt > (coro_tick)CORO_STALL_TICKS && id < CORO_MAX_TASKS)
+                CORO_STALL(L, coro__handle(L, id), dt);
+        }
 #else
-            st = s->fn.task((coro_frame *)s->arg);
+        st = s->fn((coro_frame *)s->arg);
 #endif
-            if (st == CORO__YIELDED) { /* CORO_YIELD: back of the ring */
-                L->ring[L->rtail++ & (CORO__RING - 1)] = id;
+        if (CORO__LIKELY(st == CORO__YIELDED)) { /* CORO_YIELD: back of the ring */
+            L->ring[L->rtail++ & (CORO__RING - 1)] = id;
 #if CORO__SPIN
-                L->spin++;
+            L->spin++;
 #endif
-                CORO__TRACE(L, CORO_TRACE_SUSPEND, id, CORO__READY);
-            } else if (st != CORO__PENDING) {
-                coro__finish(L, id, st);
-            } else {
-                CORO__TRACE(L, CORO_TRACE_SUSPEND, id, s->state == CORO__WAITQ_SHIELD ? (unsigned)CORO__WAITQ : (unsigned)s->state);
-            }
-        } else {
-            coro_callback cb = s->fn.cb;
-            void *arg = s->arg;
-            int live = s->state == CORO__READY;
-            L->current = CORO__NONE; /* no current task inside a callback */
-            coro__cb_free(L, id);
-            if (live) {
-                CORO__TRACE(L, CORO_TRACE_CALLBACK, id, 0);
-                cb(arg);
-            }
+            CORO__TRACE(L, CORO_TRACE_SUSPEND, id, CORO__READY);
+        } else if (st != CORO__PENDING) {
+            coro__finish(L, id, st);
+        } else if (CORO__TRACED && id < CORO_MAX_TASKS) {
+            CORO__TRACE(L, CORO_TRACE_SUSPEND, id, s->state == CORO__WAITQ_SHIELD ? (unsigned)CORO__WAITQ : (unsigned)s->state);
         }
     }
 }
@@ -2864,7 +2902,7 @@ static coro_status coro__spawn_at(coro_loop *L, coro_task *out, coro_fn fn, coro
     coro__slot *s = &L->slot[id];
     L->free_head = s->next;
     s->gen = coro__next_gen(s->gen);
-    s->fn.task = fn;
+    s->fn = fn;
     s->arg = frame;
     s->awaiter = CORO__NONE;
     s->flags = 0;
@@ -3018,7 +3056,7 @@ CORO__DEF int coro_task_cancel(coro_loop *L, coro_task t)
     switch (s->state) {
     case CORO__READY:
         if (((coro_frame *)s->arg)->lc == 0 && id != L->current)
-            s->fn.task = coro__never_started;
+            s->fn = coro__never_started;
         else
             s->flags |= CORO__T_CANCEL;
         return 1;
@@ -3653,6 +3691,14 @@ static void coro__tg_await(coro_loop *L, const coro_taskgroup *g, coro_index w)
 }
 
 static void coro__tg_heard(void *arg);
+/* The listener's trampoline: its slot's `on` counts the children (the
+ * awaiter's pending), so the callback is named here, not in on.cb. */
+static coro_status coro__tg_step(coro_frame *unused)
+{
+    (void)unused;
+    return coro__cb_run(coro__tg_heard);
+}
+
 /* Take a callback slot as the children's awaiter (woken by the first to end). */
 static coro_status coro__tg_listen(coro_loop *L, coro_taskgroup *g)
 {
@@ -3662,6 +3708,7 @@ static coro_status coro__tg_listen(coro_loop *L, coro_taskgroup *g)
     if (st)
         return st;
     s = &L->slot[id];
+    s->fn = coro__tg_step;
     s->state = CORO__WAITTASKS;
     s->flags = CORO__T_ANY;
     s->status = CORO_OK;
