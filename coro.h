@@ -3134,12 +3134,18 @@ CORO__NOINLINE static void coro__tell_shared(coro_loop *L, coro_index id, coro_i
 }
 #endif
 
-/* A task ended with st: record, tell its awaiters (the first, then those of
- * L->shared: in the order they began to wait), recycle its slot when none
- * has to read it. */
+#if CORO_MAX_SHARED_AWAITS
+#define CORO__NSHARED(L) ((L)->nshared)
+#else
+#define CORO__NSHARED(L) 0
+#endif
+/* The running task (slot id, coro__cur) ended with st: record, tell its
+ * awaiters (the first, then those of L->shared: in the order they began to
+ * wait), recycle its slot when none has to read it. A task nobody awaits
+ * (the common case) goes straight to the free list. */
 CORO__SIZE_NOINLINE static void coro__finish(coro_loop *L, coro_index id, coro_status st)
 {
-    coro__slot *s = &L->slot[id];
+    coro__slot *s = coro__cur; /* &L->slot[id], at hand */
     coro_index w = s->awaiter;
     if (st == CORO_OK && (s->flags & CORO__T_CANCEL))
         st = CORO_ERR_CANCELLED;
@@ -3149,6 +3155,10 @@ CORO__SIZE_NOINLINE static void coro__finish(coro_loop *L, coro_index id, coro_s
     s->status = st;
     s->flags = 0;
     s->on.pending = 0;
+    if (w == CORO__NONE && !CORO__NSHARED(L)) {
+        coro__free_push(L, id);
+        return;
+    }
     if (w != CORO__NONE)
         coro__told_fn(L, w, st); /* set: only a task wait sets an awaiter */
 #if CORO_MAX_SHARED_AWAITS
