@@ -1769,7 +1769,9 @@ struct coro_loop {
     coro_tick now;                  /* the clock, read once per iteration when needed */
     coro__seq seq;                  /* next timer sequence number */
     coro_index hlen;                /* heap length */
-    coro_index free_head, free_tail;/* reusable task slots, oldest first */
+    coro_index free_head, free_tail;/* reusable task slots, oldest first
+                                     * (free_head CORO__NONE: none, or a closed
+                                     * loop: the spawn's fast path tests it) */
     coro_index cb_free;             /* free callback slots */
     coro_index deferred;            /* task-wait timeouts to act on after this iteration */
     uint8_t state;                  /* CORO__L_* */
@@ -2216,6 +2218,9 @@ static void coro__ready(coro_loop *L, coro_index id)
     L->ring[L->rtail++ & (CORO__RING - 1)] = id;
 }
 
+/* A free slot's awaiter is CORO__NONE and its flags 0 (every caller frees a
+ * slot nobody awaits, and a task's end clears its flags): a spawn leaves
+ * them as they are. */
 static void coro__free_push(coro_loop *L, coro_index id)
 {
     L->slot[id].next = CORO__NONE;
@@ -2494,6 +2499,7 @@ CORO__DEF coro_status coro_loop_close(coro_loop *L)
     if ((L->state & CORO__L_MASK) == CORO__L_RUNNING)
         return CORO_ERR_BUSY;
     L->state = CORO__L_CLOSED;
+    L->free_head = CORO__NONE; /* the spawn's fast path refuses it (coro__spawn) */
     return CORO_OK;
 }
 
@@ -2895,7 +2901,9 @@ CORO__DEF coro_status coro__take_cancel(void)
     return CORO_ERR_CANCELLED;
 }
 
-/* Spawn into the free slot at the free list's head. */
+/* Spawn into the free slot at the free list's head. Its awaiter (CORO__NONE)
+ * and flags (0) are right already (coro__free_push), and its status is set
+ * by whatever parks the task before it is read. */
 static coro_status coro__spawn_at(coro_loop *L, coro_task *out, coro_fn fn, coro_frame *frame)
 {
     coro_index id = L->free_head;
@@ -2904,9 +2912,6 @@ static coro_status coro__spawn_at(coro_loop *L, coro_task *out, coro_fn fn, coro
     s->gen = coro__next_gen(s->gen);
     s->fn = fn;
     s->arg = frame;
-    s->awaiter = CORO__NONE;
-    s->flags = 0;
-    s->status = CORO_OK;
     coro__frame_init(frame);
 #if CORO_DEBUG
     s->name = NULL;
@@ -2939,8 +2944,9 @@ CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro
 #if defined(__OPTIMIZE_SIZE__) /* -Os: one path (AVR: -100 B) */
     return coro__spawn_checked(L, out, fn, frame);
 #else
-    /* Idle or running, a free slot: the common case. */
-    if (!L || !fn || !frame || (unsigned)((L->state & CORO__L_MASK) - CORO__L_IDLE) > 1u || L->free_head == CORO__NONE)
+    /* A free slot in an open loop (a closed one has none; an all-zero one
+     * is CORO__L_NEW): the common case. */
+    if (!L || !fn || !frame || L->free_head == CORO__NONE || L->state == CORO__L_NEW)
         return coro__spawn_checked(L, out, fn, frame);
     return coro__spawn_at(L, out, fn, frame);
 #endif
