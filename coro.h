@@ -2221,15 +2221,17 @@ static void coro__ready(coro_loop *L, coro_index id)
 /* A free slot's awaiter is CORO__NONE and its flags 0 (every caller frees a
  * slot nobody awaits, and a task's end clears its flags): a spawn leaves
  * them as they are. */
-static void coro__free_push(coro_loop *L, coro_index id)
+static void coro__free_link(coro_loop *L, coro__slot *s, coro_index id)
 {
-    L->slot[id].next = CORO__NONE;
+    s->next = CORO__NONE;
     if (L->free_head == CORO__NONE)
         L->free_head = id;
     else
         L->slot[L->free_tail].next = id;
     L->free_tail = id;
 }
+
+static void coro__free_push(coro_loop *L, coro_index id) { coro__free_link(L, &L->slot[id], id); }
 
 static void coro__wake(coro_loop *L, coro_index id, coro_status st)
 {
@@ -3162,7 +3164,7 @@ CORO__SIZE_NOINLINE static void coro__finish(coro_loop *L, coro_index id, coro_s
     s->flags = 0;
     s->on.pending = 0;
     if (w == CORO__NONE && !CORO__NSHARED(L)) {
-        coro__free_push(L, id);
+        coro__free_link(L, s, id);
         return;
     }
     if (w != CORO__NONE)
