@@ -1853,7 +1853,8 @@ enum {
 
 extern coro_loop *coro__running;
 /* The running task's slot (the loop's `current`, as a pointer): one load
- * from the resume helpers, which check it for a cancellation. */
+ * from the resume helpers, which check it for a cancellation. While a
+ * callback runs: its slot (coro__cb_step reads the callback from it). */
 extern coro__slot *coro__cur;
 
 /* Misuse reports: CORO_ON_FAIL, then CORO_TRAP (never returns). A hosted
