@@ -424,8 +424,10 @@ void coro_port_fault(unsigned line);
 /* The trace hook: nothing at all unless CORO_TRACE is defined. */
 #ifdef CORO_TRACE
 #define CORO__TRACE(L, ev, id, arg) CORO_TRACE((L), (ev), (unsigned)(id), (unsigned long)(arg))
+#define CORO__TRACED 1
 #else
 #define CORO__TRACE(L, ev, id, arg) ((void)0)
+#define CORO__TRACED 0
 #endif
 
 #if CORO_MAX_TASKS < 1 || CORO_MAX_CALLBACKS < 0 || CORO_MAX_SHARED_AWAITS < 0 || CORO_MAX_SHARED_AWAITS > 254
@@ -667,10 +669,10 @@ typedef void (*coro_callback)(void *arg);
     do {                                                                   \
     switch (CORO__SWITCH_ON((self)->co.lc)) {                              \
     default:                                                               \
-        if ((self)->co.lc != (coro__lc)CORO__LC_UNWIND) {                  \
-            CORO__BAD_RESUME((self)->co.lc);                               \
-            goto coro__top;                                                \
-        }                                                                  \
+        if ((self)->co.lc != (coro__lc)CORO__LC_UNWIND)                    \
+            return CORO__BAD_RESUME((self)->co.lc);                        \
+        if (0)                                                             \
+            goto coro__top; /* used: a coroutine may have no raise */      \
         return coro__end(&(self)->co);                                     \
     case 0:                                                                \
         CORO__JUMP((self)->co.lc)                                          \
@@ -1690,9 +1692,11 @@ typedef uint16_t coro__gen;
 #endif
 
 typedef struct coro__slot {
-    union { coro_fn task; coro_callback cb; } fn;
+    coro_fn fn;               /* task: its function; callback: a trampoline
+                               * (coro__cb_step) that runs the callback */
     void *arg;                /* task: its coro_frame; callback: its argument */
     union {
+        coro_callback cb;     /* callback: its function */
         coro_waitq *q;        /* WAITQ: the queue */
         coro_index pending;   /* WAITTASKS: the awaited tasks not done yet;
                                * DONE: readers, tasks other than the awaiter
@@ -1767,7 +1771,9 @@ struct coro_loop {
     coro_tick now;                  /* the clock, read once per iteration when needed */
     coro__seq seq;                  /* next timer sequence number */
     coro_index hlen;                /* heap length */
-    coro_index free_head, free_tail;/* reusable task slots, oldest first */
+    coro_index free_head, free_tail;/* reusable task slots, oldest first
+                                     * (free_head CORO__NONE: none, or a closed
+                                     * loop: the spawn's fast path tests it) */
     coro_index cb_free;             /* free callback slots */
     coro_index deferred;            /* task-wait timeouts to act on after this iteration */
     uint8_t state;                  /* CORO__L_* */
@@ -1829,14 +1835,28 @@ enum {
 #if defined(__GNUC__)
 #define CORO__NORETURN __attribute__((noreturn))
 #define CORO__NOINLINE __attribute__((noinline))
+#define CORO__LIKELY(c) __builtin_expect(!!(c), 1)
 #else
 #define CORO__NORETURN
 #define CORO__NOINLINE
+#define CORO__LIKELY(c) (c)
+#endif
+/* The traps of CORO_BEGIN are tail calls (`return coro__bad_resume(...)`):
+ * a coroutine then needs no stack frame of its own for them (x86-64: -2
+ * instructions per resume). They never return, but say they do: GCC would
+ * call a noreturn function (and align the stack for it), and noipa keeps it
+ * from finding out from the body. Not at -Os: there GCC inlines the trap's
+ * call into the coroutine, which is smaller (Cortex-M0: 16 B). */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8 && !defined(__OPTIMIZE_SIZE__)
+#define CORO__TAILTRAP __attribute__((noipa))
+#else
+#define CORO__TAILTRAP
 #endif
 
 extern coro_loop *coro__running;
 /* The running task's slot (the loop's `current`, as a pointer): one load
- * from the resume helpers, which check it for a cancellation. */
+ * from the resume helpers, which check it for a cancellation. While a
+ * callback runs: its slot (coro__cb_step reads the callback from it). */
 extern coro__slot *coro__cur;
 
 /* Misuse reports: CORO_ON_FAIL, then CORO_TRAP (never returns). A hosted
@@ -1845,8 +1865,8 @@ extern coro__slot *coro__cur;
 CORO_API void coro__trap(int code, const char *file, unsigned line, const char *text) CORO__NORETURN;
 CORO_API void coro__trap_at(int code, unsigned line) CORO__NORETURN;
 /* A resume into resume point lc that no case of the switch knows. */
-CORO_API void coro__bad_resume(coro__lc lc, const char *file, unsigned line) CORO__NORETURN;
-CORO_API void coro__bad_resume_at(coro__lc lc, unsigned line) CORO__NORETURN;
+CORO_API coro_status coro__bad_resume(coro__lc lc, const char *file, unsigned line) CORO__TAILTRAP;
+CORO_API coro_status coro__bad_resume_at(coro__lc lc, unsigned line) CORO__TAILTRAP;
 #if CORO_FAIL_TEXT
 #define CORO__FAIL(code, text) coro__trap((code), __FILE__, __LINE__, (text))
 #define CORO__BAD_RESUME(lc) coro__bad_resume((lc), __FILE__, __LINE__)
@@ -1868,7 +1888,7 @@ CORO_API void coro__bad_resume_at(coro__lc lc, unsigned line) CORO__NORETURN;
 CORO_API int coro__config_ok(unsigned long config, const char *file, unsigned line);
 /* A coroutine's first entry outside a task, or (in another file) under an
  * implementation whose configuration differs from its own: report, trap. */
-CORO_API void coro__bad_entry(unsigned long config, const char *file, unsigned line) CORO__NORETURN;
+CORO_API coro_status coro__bad_entry(unsigned long config, const char *file, unsigned line) CORO__TAILTRAP;
 /* The implementation's CORO__CONFIG (AVR: in flash, so that the RAM copy
  * loop of .data is not linked for it). */
 #if defined(__AVR__)
@@ -1883,13 +1903,13 @@ extern const unsigned long coro__config;
 #define CORO__CHECKED(call) (call) /* the implementation's own file agrees with itself */
 #define CORO__ENTRY_CHECK()                                                \
     if (!coro__running)                                                    \
-        CORO__FAIL(CORO_FAIL_NO_TASK, NULL);
+        return CORO__BAD_RESUME(0);
 #else
 #define CORO__CHECKED(call) \
     (coro__config_ok(CORO__CONFIG, CORO__FILE, __LINE__) ? (call) : (coro_status)CORO_ERR_CONFIG)
 #define CORO__ENTRY_CHECK()                                                \
     if (!coro__running || CORO__CONFIG_IMPL() != CORO__CONFIG)             \
-        coro__bad_entry(CORO__CONFIG, CORO__FILE, __LINE__);
+        return coro__bad_entry(CORO__CONFIG, CORO__FILE, __LINE__);
 #endif
 
 /* ---- helpers of the await macros ------------------------------------- */
@@ -2001,14 +2021,15 @@ const unsigned long coro__config = CORO__CONFIG;
  * the trapping default: of the resume switch): ending a frame, and the traps
  * for a bad resume or a coroutine entered outside a task. May call: the
  * misuse reports (end of file). Knows nothing of loops or tasks. */
-CORO__DEF void coro__bad_resume(coro__lc lc, const char *file, unsigned line)
+CORO__DEF coro_status coro__bad_resume(coro__lc lc, const char *file, unsigned line)
 {
-    coro__trap(lc == (coro__lc)CORO__LC_DONE ? CORO_FAIL_FINISHED : CORO_FAIL_RESUME, file, line, NULL);
+    coro__trap(lc == 0 ? CORO_FAIL_NO_TASK : lc == (coro__lc)CORO__LC_DONE ? CORO_FAIL_FINISHED : CORO_FAIL_RESUME,
+               file, line, NULL);
 }
 
-CORO__DEF void coro__bad_resume_at(coro__lc lc, unsigned line) { coro__bad_resume(lc, NULL, line); }
+CORO__DEF coro_status coro__bad_resume_at(coro__lc lc, unsigned line) { return coro__bad_resume(lc, NULL, line); }
 
-CORO__DEF void coro__bad_entry(unsigned long config, const char *file, unsigned line)
+CORO__DEF coro_status coro__bad_entry(unsigned long config, const char *file, unsigned line)
 {
     if (!coro__running)
         coro__trap(CORO_FAIL_NO_TASK, file, line, NULL);
@@ -2200,15 +2221,20 @@ static void coro__ready(coro_loop *L, coro_index id)
     L->ring[L->rtail++ & (CORO__RING - 1)] = id;
 }
 
-static void coro__free_push(coro_loop *L, coro_index id)
+/* A free slot's awaiter is CORO__NONE and its flags 0 (every caller frees a
+ * slot nobody awaits, and a task's end clears its flags): a spawn leaves
+ * them as they are. */
+static void coro__free_link(coro_loop *L, coro__slot *s, coro_index id)
 {
-    L->slot[id].next = CORO__NONE;
+    s->next = CORO__NONE;
     if (L->free_head == CORO__NONE)
         L->free_head = id;
     else
         L->slot[L->free_tail].next = id;
     L->free_tail = id;
 }
+
+static void coro__free_push(coro_loop *L, coro_index id) { coro__free_link(L, &L->slot[id], id); }
 
 static void coro__wake(coro_loop *L, coro_index id, coro_status st)
 {
@@ -2288,6 +2314,35 @@ static void coro__loop_touch(coro_loop *L)
 }
 
 /* ---- callbacks ----------------------------------------------------------------- */
+static void coro__cb_free(coro_loop *L, coro_index id);
+/* A callback runs as a step of the loop, as a task does: its slot's function
+ * is this trampoline, which the loop calls with the slot in coro__cur (the
+ * callback's argument converted to a frame pointer, unused). So the loop's
+ * hot path tells no task from a callback. The slot is freed before the call
+ * (a callback may schedule another at once); a cancelled one (DEADCB) only
+ * frees it. */
+static coro_status coro__cb_run(coro_callback cb)
+{
+    coro_loop *L = coro__running;
+    coro__slot *s = coro__cur;
+    coro_index id = (coro_index)(s - L->slot);
+    void *arg = s->arg;
+    int live = s->state == CORO__READY;
+    L->current = CORO__NONE; /* no current task inside a callback */
+    coro__cb_free(L, id);
+    if (live) {
+        CORO__TRACE(L, CORO_TRACE_CALLBACK, id, 0);
+        cb(arg);
+    }
+    return CORO__PENDING;
+}
+
+static coro_status coro__cb_step(coro_frame *unused)
+{
+    (void)unused;
+    return coro__cb_run(coro__cur->on.cb);
+}
+
 static coro_status coro__cb_new(coro_loop *L, coro_handle *out, coro_callback cb, void *arg, coro_index *idp)
 {
     coro_index id;
@@ -2303,7 +2358,8 @@ static coro_status coro__cb_new(coro_loop *L, coro_handle *out, coro_callback cb
         return CORO_ERR_NO_SLOT;
     L->cb_free = L->slot[id].next;
     L->slot[id].gen = coro__next_gen(L->slot[id].gen);
-    L->slot[id].fn.cb = cb;
+    L->slot[id].fn = coro__cb_step;
+    L->slot[id].on.cb = cb;
     L->slot[id].arg = arg;
     if (out)
         out->id = coro__handle(L, id);
@@ -2448,6 +2504,7 @@ CORO__DEF coro_status coro_loop_close(coro_loop *L)
     if ((L->state & CORO__L_MASK) == CORO__L_RUNNING)
         return CORO_ERR_BUSY;
     L->state = CORO__L_CLOSED;
+    L->free_head = CORO__NONE; /* the spawn's fast path refuses it (coro__spawn) */
     return CORO_OK;
 }
 
@@ -2647,6 +2704,7 @@ CORO__NOINLINE static void coro__run_ready(coro_loop *L)
     for (;;) {
         coro_index id;
         coro__slot *s;
+        coro_status st;
         if (h == n) {
             /* The iteration's end. */
             if (L->attn)
@@ -2662,45 +2720,34 @@ CORO__NOINLINE static void coro__run_ready(coro_loop *L)
         id = L->ring[h & (CORO__RING - 1)];
         L->rhead = ++h; /* only this loop moves the head: h stays in a register */
         s = &L->slot[id];
-        /* No callback slots: the branch below is dead (and GCC 12 would warn
-         * about its slot[CORO_MAX_TASKS]: -Warray-bounds). */
-        if (CORO_MAX_CALLBACKS == 0 || id < CORO_MAX_TASKS) {
-            coro_status st;
-            L->current = id;
-            coro__cur = s;
+        /* A task's step, or a callback's trampoline (coro__cb_step: it
+         * returns CORO__PENDING). The trace and the stall check tell them
+         * apart (id < CORO_MAX_TASKS: a task). */
+        L->current = id;
+        coro__cur = s;
+        if (CORO__TRACED && id < CORO_MAX_TASKS)
             CORO__TRACE(L, CORO_TRACE_RESUME, id, 0);
 #if CORO_STALL_TICKS > 0
-            {
-                coro_tick t0 = coro_clock(), dt;
-                st = s->fn.task((coro_frame *)s->arg);
-                dt = (coro_tick)(coro_clock() - t0);
-                if (dt > (coro_tick)CORO_STALL_TICKS)
-                    CORO_STALL(L, coro__handle(L, id), dt);
-            }
+        {
+            coro_tick t0 = coro_clock(), dt;
+            st = s->fn((coro_frame *)s->arg);
+            dt = (coro_tick)(coro_clock() - t0);
+            if (dt > (coro_tick)CORO_STALL_TICKS && id < CORO_MAX_TASKS)
+                CORO_STALL(L, coro__handle(L, id), dt);
+        }
 #else
-            st = s->fn.task((coro_frame *)s->arg);
+        st = s->fn((coro_frame *)s->arg);
 #endif
-            if (st == CORO__YIELDED) { /* CORO_YIELD: back of the ring */
-                L->ring[L->rtail++ & (CORO__RING - 1)] = id;
+        if (CORO__LIKELY(st == CORO__YIELDED)) { /* CORO_YIELD: back of the ring */
+            L->ring[L->rtail++ & (CORO__RING - 1)] = id;
 #if CORO__SPIN
-                L->spin++;
+            L->spin++;
 #endif
-                CORO__TRACE(L, CORO_TRACE_SUSPEND, id, CORO__READY);
-            } else if (st != CORO__PENDING) {
-                coro__finish(L, id, st);
-            } else {
-                CORO__TRACE(L, CORO_TRACE_SUSPEND, id, s->state == CORO__WAITQ_SHIELD ? (unsigned)CORO__WAITQ : (unsigned)s->state);
-            }
-        } else {
-            coro_callback cb = s->fn.cb;
-            void *arg = s->arg;
-            int live = s->state == CORO__READY;
-            L->current = CORO__NONE; /* no current task inside a callback */
-            coro__cb_free(L, id);
-            if (live) {
-                CORO__TRACE(L, CORO_TRACE_CALLBACK, id, 0);
-                cb(arg);
-            }
+            CORO__TRACE(L, CORO_TRACE_SUSPEND, id, CORO__READY);
+        } else if (st != CORO__PENDING) {
+            coro__finish(L, id, st);
+        } else if (CORO__TRACED && id < CORO_MAX_TASKS) {
+            CORO__TRACE(L, CORO_TRACE_SUSPEND, id, s->state == CORO__WAITQ_SHIELD ? (unsigned)CORO__WAITQ : (unsigned)s->state);
         }
     }
 }
@@ -2859,18 +2906,17 @@ CORO__DEF coro_status coro__take_cancel(void)
     return CORO_ERR_CANCELLED;
 }
 
-/* Spawn into the free slot at the free list's head. */
+/* Spawn into the free slot at the free list's head. Its awaiter (CORO__NONE)
+ * and flags (0) are right already (coro__free_push), and its status is set
+ * by whatever parks the task before it is read. */
 static coro_status coro__spawn_at(coro_loop *L, coro_task *out, coro_fn fn, coro_frame *frame)
 {
     coro_index id = L->free_head;
     coro__slot *s = &L->slot[id];
     L->free_head = s->next;
     s->gen = coro__next_gen(s->gen);
-    s->fn.task = fn;
+    s->fn = fn;
     s->arg = frame;
-    s->awaiter = CORO__NONE;
-    s->flags = 0;
-    s->status = CORO_OK;
     coro__frame_init(frame);
 #if CORO_DEBUG
     s->name = NULL;
@@ -2903,8 +2949,9 @@ CORO__DEF coro_status coro__spawn(coro_loop *L, coro_task *out, coro_fn fn, coro
 #if defined(__OPTIMIZE_SIZE__) /* -Os: one path (AVR: -100 B) */
     return coro__spawn_checked(L, out, fn, frame);
 #else
-    /* Idle or running, a free slot: the common case. */
-    if (!L || !fn || !frame || (unsigned)((L->state & CORO__L_MASK) - CORO__L_IDLE) > 1u || L->free_head == CORO__NONE)
+    /* A free slot in an open loop (a closed one has none; an all-zero one
+     * is CORO__L_NEW): the common case. */
+    if (!L || !fn || !frame || L->free_head == CORO__NONE || L->state == CORO__L_NEW)
         return coro__spawn_checked(L, out, fn, frame);
     return coro__spawn_at(L, out, fn, frame);
 #endif
@@ -3020,7 +3067,7 @@ CORO__DEF int coro_task_cancel(coro_loop *L, coro_task t)
     switch (s->state) {
     case CORO__READY:
         if (((coro_frame *)s->arg)->lc == 0 && id != L->current)
-            s->fn.task = coro__never_started;
+            s->fn = coro__never_started;
         else
             s->flags |= CORO__T_CANCEL;
         return 1;
@@ -3098,12 +3145,18 @@ CORO__NOINLINE static void coro__tell_shared(coro_loop *L, coro_index id, coro_i
 }
 #endif
 
-/* A task ended with st: record, tell its awaiters (the first, then those of
- * L->shared: in the order they began to wait), recycle its slot when none
- * has to read it. */
+#if CORO_MAX_SHARED_AWAITS
+#define CORO__NSHARED(L) ((L)->nshared)
+#else
+#define CORO__NSHARED(L) 0
+#endif
+/* The running task (slot id, coro__cur) ended with st: record, tell its
+ * awaiters (the first, then those of L->shared: in the order they began to
+ * wait), recycle its slot when none has to read it. A task nobody awaits
+ * (the common case) goes straight to the free list. */
 CORO__SIZE_NOINLINE static void coro__finish(coro_loop *L, coro_index id, coro_status st)
 {
-    coro__slot *s = &L->slot[id];
+    coro__slot *s = coro__cur; /* &L->slot[id], at hand */
     coro_index w = s->awaiter;
     if (st == CORO_OK && (s->flags & CORO__T_CANCEL))
         st = CORO_ERR_CANCELLED;
@@ -3113,6 +3166,10 @@ CORO__SIZE_NOINLINE static void coro__finish(coro_loop *L, coro_index id, coro_s
     s->status = st;
     s->flags = 0;
     s->on.pending = 0;
+    if (w == CORO__NONE && !CORO__NSHARED(L)) {
+        coro__free_link(L, s, id);
+        return;
+    }
     if (w != CORO__NONE)
         coro__told_fn(L, w, st); /* set: only a task wait sets an awaiter */
 #if CORO_MAX_SHARED_AWAITS
@@ -3655,6 +3712,14 @@ static void coro__tg_await(coro_loop *L, const coro_taskgroup *g, coro_index w)
 }
 
 static void coro__tg_heard(void *arg);
+/* The listener's trampoline: its slot's `on` counts the children (the
+ * awaiter's pending), so the callback is named here, not in on.cb. */
+static coro_status coro__tg_step(coro_frame *unused)
+{
+    (void)unused;
+    return coro__cb_run(coro__tg_heard);
+}
+
 /* Take a callback slot as the children's awaiter (woken by the first to end). */
 static coro_status coro__tg_listen(coro_loop *L, coro_taskgroup *g)
 {
@@ -3664,6 +3729,7 @@ static coro_status coro__tg_listen(coro_loop *L, coro_taskgroup *g)
     if (st)
         return st;
     s = &L->slot[id];
+    s->fn = coro__tg_step;
     s->state = CORO__WAITTASKS;
     s->flags = CORO__T_ANY;
     s->status = CORO_OK;
