@@ -3921,18 +3921,19 @@ static void coro__q_unlink(coro_loop *L, coro_waitq *q, coro_index id)
 /* A non-empty wait queue's tail is a task waiting on that queue. An object
  * overwritten (re-initialised, copied, freed) while tasks wait on it trips
  * this assert instead of splicing another slot's links. */
+#define CORO__WAITQ_TAIL(q) ((coro_index)((q)->tail1 - 1)) /* the tail's slot (tail1 != 0) */
 #define CORO__WAITQ_SANE(L, q)                                                             \
     CORO_REQUIRE((q)->tail1 == 0 ||                                                        \
-                 ((q)->tail1 <= CORO_MAX_TASKS && (L)->slot[(q)->tail1 - 1].on.q == (q) &&  \
-                  ((L)->slot[(q)->tail1 - 1].state == CORO__WAITQ ||                       \
-                   (L)->slot[(q)->tail1 - 1].state == CORO__WAITQ_SHIELD)),                \
+                 ((q)->tail1 <= CORO_MAX_TASKS && (L)->slot[CORO__WAITQ_TAIL(q)].on.q == (q) && \
+                  ((L)->slot[CORO__WAITQ_TAIL(q)].state == CORO__WAITQ ||                  \
+                   (L)->slot[CORO__WAITQ_TAIL(q)].state == CORO__WAITQ_SHIELD)),           \
                  "a lock, event, semaphore, condition or queue was re-initialised, copied or overwritten while tasks waited on it")
 
 static coro_status coro__waitq_park(coro_waitq *q, uint8_t state)
 {
     coro_loop *L = coro__running;
     coro_index id = L->current;
-    coro__slot *s = &L->slot[id];
+    coro__slot *s = coro__cur; /* &L->slot[id] */
     coro_index t = q->tail1;
     CORO__WAITQ_SANE(L, q);
     if (t == 0) {
@@ -3959,14 +3960,35 @@ CORO__DEF coro_status coro_waitq_wait(coro_waitq *q)
 
 CORO__DEF coro_status coro_waitq_wait_shielded(coro_waitq *q) { return coro__waitq_park(q, CORO__WAITQ_SHIELD); }
 
+#if !defined(__OPTIMIZE_SIZE__)
+/* Wake a popped waiter that has a timer of its own in the heap (none today: a
+ * timeout around a wait is a callback; kept general): out of line, so that
+ * the usual notify needs no saved registers (-Os: one path, coro__wake). */
+CORO__NOINLINE static coro_task coro__waitq_wake_timed(coro_loop *L, coro_index h, coro_status st)
+{
+    coro__wake(L, h, st);
+    return coro__handle(L, h);
+}
+#endif
+
 CORO__DEF coro_task coro_waitq_notify(coro_loop *L, coro_waitq *q, coro_status st)
 {
-    coro_index h;
+    coro_index t, h;
+    coro__slot *ts;
     if (q->tail1 == 0)
         return 0;
     CORO__WAITQ_SANE(L, q);
-    h = L->slot[q->tail1 - 1].next;
-    coro__q_unlink(L, q, h);
+    t = CORO__WAITQ_TAIL(q);
+    ts = &L->slot[t];
+    h = ts->next; /* the head: pop it in O(1), no walk */
+    if (h == t || CORO_MAX_TASKS == 1) /* one task slot: one waiter (GCC would warn: -Warray-bounds) */
+        q->tail1 = 0;
+    else
+        ts->next = L->slot[h].next;
+#if !defined(__OPTIMIZE_SIZE__)
+    if (L->slot[h].hpos != CORO__NONE)
+        return coro__waitq_wake_timed(L, h, st);
+#endif
     coro__wake(L, h, st);
     return coro__handle(L, h);
 }
@@ -3981,8 +4003,7 @@ CORO__DEF int coro_waitq_notify_all(coro_loop *L, coro_waitq *q, coro_status st)
 
 CORO__DEF coro_status coro_waitq_resumed(int *chosen)
 {
-    coro_loop *L = coro__running;
-    coro__slot *s = &L->slot[L->current];
+    coro__slot *s = coro__cur;
     *chosen = s->status != CORO_ERR_CANCELLED;
     if (s->flags & CORO__T_CANCEL)
         return coro__take_cancel();

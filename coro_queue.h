@@ -269,13 +269,14 @@ CORO_API coro_status coro__queue_join_resume(void);
 /* ---- private: the inline fast paths -------------------------------------------
  * The common case of a FIFO queue runs inline in the caller: a put that finds
  * room and no getter waiting, a get that finds an item and no putter waiting,
- * a task_done that leaves items unfinished. Each does exactly what the
- * out-of-line function would (the same copy, counts and order; no wake-up is
- * due, so none is skipped), and anything else - LIFO, priority, full, empty, a
- * waiter to wake, shutdown, the unfinished count at 0 or near its saturation,
- * a NULL pointer, a zeroed queue - goes to the function, which asserts and
- * wakes as before. The element is copied with one load and store for sizes 4,
- * 8, 2 and 1. Under -Os (__OPTIMIZE_SIZE__: microcontroller builds) the inline
+ * a task_done that leaves items unfinished or that marks the last one done
+ * with no joiner waiting. Each does exactly what the out-of-line function
+ * would (the same copy, counts and order; no wake-up is due, so none is
+ * skipped), and anything else - LIFO, priority, full, empty, a waiter to wake,
+ * shutdown, the unfinished count at 0 or near its saturation, a NULL pointer,
+ * a zeroed queue - goes to the function, which asserts and wakes as before.
+ * The element is copied with one load and store for sizes 4, 8, 2 and 1, the
+ * slot's index scaled in each size's branch (no multiply). Under -Os (__OPTIMIZE_SIZE__: microcontroller builds) the inline
  * paths are left out unless CORO__QUEUE_INLINE is defined 1: each call is then
  * the function call it was, for flash. */
 #ifndef CORO__QUEUE_INLINE
@@ -291,24 +292,47 @@ CORO_API coro_status coro__queue_join_resume(void);
 #define CORO__QUEUE_LIKELY(c) (c)
 #endif
 #if CORO__QUEUE_INLINE
-/* One element: constant-size copies become a load and a store. GCC, seeing a
+/* One element between slot i of q and the caller's item: constant-size
+ * copies become a load and a store, each with the index scaled in its own
+ * branch (an address mode: no multiply by the run-time size). GCC, seeing a
  * caller's 4-byte item, would warn about the 8-byte copy it cannot prove dead:
  * the empty asm hides the pointers' targets from it (and costs nothing). */
-static inline void coro__queue_copy(void *dst, const void *src, size_t n)
-{
 #if defined(__GNUC__)
-    __asm__("" : "+r"(dst), "+r"(src));
+#define CORO__QUEUE_HIDE(a, b) __asm__("" : "+r"(a), "+r"(b))
+#else
+#define CORO__QUEUE_HIDE(a, b) ((void)0)
 #endif
+static inline void coro__queue_copy_in(const coro_queue *q, unsigned i, const void *item)
+{
+    unsigned char *b = q->buf;
+    size_t n = q->esize;
+    CORO__QUEUE_HIDE(b, item);
     if (CORO__QUEUE_LIKELY(n == 4u)) /* the layout favours 4 bytes (an int, a float, a pointer on 32 bits) */
-        memcpy(dst, src, 4);
+        memcpy(b + (size_t)i * 4u, item, 4);
     else if (n == 8u)
-        memcpy(dst, src, 8);
+        memcpy(b + (size_t)i * 8u, item, 8);
     else if (n == 2u)
-        memcpy(dst, src, 2);
+        memcpy(b + (size_t)i * 2u, item, 2);
     else if (n == 1u)
-        memcpy(dst, src, 1);
+        memcpy(b + i, item, 1);
     else
-        memcpy(dst, src, n);
+        memcpy(b + (size_t)i * n, item, n);
+}
+static inline void coro__queue_copy_out(const coro_queue *q, unsigned i, void *out)
+{
+    const unsigned char *b = q->buf;
+    size_t n = q->esize;
+    CORO__QUEUE_HIDE(b, out);
+    if (CORO__QUEUE_LIKELY(n == 4u))
+        memcpy(out, b + (size_t)i * 4u, 4);
+    else if (n == 8u)
+        memcpy(out, b + (size_t)i * 8u, 8);
+    else if (n == 2u)
+        memcpy(out, b + (size_t)i * 2u, 2);
+    else if (n == 1u)
+        memcpy(out, b + i, 1);
+    else
+        memcpy(out, b + (size_t)i * n, n);
 }
 
 /* Put *item into FIFO q if that needs no wake-up and cannot fail: 1, else 0
@@ -323,7 +347,7 @@ static inline int coro__queue_put_fast(coro_queue *q, const void *item)
         i = (unsigned)q->head + n;
         if (i >= q->cap)
             i -= q->cap;
-        coro__queue_copy(q->buf + (size_t)i * q->esize, item, q->esize);
+        coro__queue_copy_in(q, i, item);
         q->count = (uint16_t)(n + 1u);
         return 1;
     }
@@ -334,10 +358,10 @@ static inline int coro__queue_put_fast(coro_queue *q, const void *item)
  * 0 and nothing changed. */
 static inline int coro__queue_get_fast(coro_queue *q, void *out)
 {
-    if (CORO__QUEUE_LIKELY(q != NULL && out != NULL && (q->flags & CORO__Q_KIND) == CORO_QUEUE_FIFO &&
+    if (CORO__QUEUE_LIKELY(q != NULL && out != NULL && q->flags == CORO_QUEUE_FIFO && /* not shut down */
                            q->count != 0 && coro_waitq_empty(&q->putters))) {
         unsigned h = (unsigned)q->head;
-        coro__queue_copy(out, q->buf + (size_t)h * q->esize, q->esize);
+        coro__queue_copy_out(q, h, out);
         q->head = (coro__queue_seq)(h + 1u == q->cap ? 0u : h + 1u);
         q->count--;
         return 1;
@@ -366,11 +390,13 @@ static inline coro_status coro__queue_try_get_now(coro_queue *q, void *out)
 {
     return coro__queue_get_fast(q, out) ? (coro_status)CORO_OK : (coro_queue_try_get)(q, out);
 }
-/* task_done that leaves items unfinished (the count from 2 up to 65,534). */
+/* task_done that leaves items unfinished (the count from 2 up to 65,534), or
+ * the last one when no joiner waits (nobody to wake). */
 static inline coro_status coro__queue_task_done_now(coro_queue *q)
 {
 #if CORO__QUEUE_INLINE
-    if (CORO__QUEUE_LIKELY(q != NULL && (uint16_t)(q->unfinished - 2u) < 0xFFFDu)) {
+    if (CORO__QUEUE_LIKELY(q != NULL && ((uint16_t)(q->unfinished - 2u) < 0xFFFDu ||
+                                         (q->unfinished == 1u && coro_waitq_empty(&q->joiners))))) {
         q->unfinished--;
         return CORO_OK;
     }
@@ -682,7 +708,7 @@ static coro_status coro__queue_put_in(coro_queue *q, const void *item)
         coro__pq_push(q, item);
         break;
     }
-    q->count = (uint16_t)(n + 1u);
+    q->count++; /* n is not kept across the calls above: fewer saved registers */
     if (q->unfinished < 0xFFFEu) {
         q->unfinished++;
     } else if (q->unfinished == 0xFFFEu) { /* saturated: join can never be answered */
@@ -702,8 +728,8 @@ static coro_status coro__queue_get_out(coro_queue *q, void *out)
     switch (q->flags & CORO__Q_KIND) {
     case CORO_QUEUE_FIFO: {
         unsigned h = (unsigned)q->head;
+        q->head = (coro__queue_seq)(h + 1u == q->cap ? 0u : h + 1u); /* before the copy: h is not kept across it */
         coro__qcopy(out, q->buf + (size_t)h * q->esize, q->esize);
-        q->head = (coro__queue_seq)(h + 1u == q->cap ? 0u : h + 1u);
         break;
     }
     case CORO_QUEUE_LIFO:
@@ -713,7 +739,7 @@ static coro_status coro__queue_get_out(coro_queue *q, void *out)
         coro__pq_pop(q, out);
         break;
     }
-    q->count = (uint16_t)(n - 1u);
+    q->count--;
     coro__queue_wake(&q->putters);
     return CORO_OK;
 }

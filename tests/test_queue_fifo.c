@@ -668,7 +668,8 @@ Test(fifo, getters_stay_in_fifo_order_after_a_chosen_getter_is_cancelled) { RUN(
 
 /* The inline fast paths of coro_queue.h (a FIFO put with room and no getter
  * waiting, a get with an item and no putter waiting, a task_done that leaves
- * items unfinished) leave a queue exactly as the out-of-line functions do:
+ * items unfinished or marks the last one done with no joiner waiting) leave a
+ * queue exactly as the out-of-line functions do:
  * twin queues, A driven through the public calls, B through the functions
  * themselves (a parenthesised name skips the inline path), the same random
  * operations at every element size and capacity 1 to 5, from unfinished
