@@ -380,9 +380,9 @@ static void check_heap(void)
         int k = slot_rec[id];
         if (L.slot[id].hpos != i)
             cr_assert_fail("hpos of slot %d is %d, at %u", (int)id, (int)L.slot[id].hpos, i);
-        if (i > 0 && coro__before(L.now, &L.heap[i], &L.heap[(i - 1) / 2]))
+        if (i > 0 && coro__before(&L, &L.heap[i], &L.heap[CORO__PARENT(i)]))
             cr_assert_fail("heap order broken at %u", i);
-        if (k < 0 || !rec[k].live || rec[k].when != L.heap[i].deadline)
+        if (k < 0 || !rec[k].live || rec[k].when != coro__when(&L, &L.heap[i]))
             cr_assert_fail("slot %d holds a timer the model does not", (int)id);
     }
     for (j = 0; j < nlive; j++)
