@@ -2277,6 +2277,9 @@ static void coro__rebase(coro_loop *L)
 #define CORO__TBASE(L) 0 /* off is the deadline */
 #endif
 
+#if CORO__KEY64
+__attribute__((always_inline)) inline
+#endif
 static void coro__timer_add(coro_loop *L, coro_index id, coro_tick deadline)
 {
     coro__timer *e = &L->heap[CORO__SLOTS]; /* the spare entry */
@@ -2304,6 +2307,21 @@ static void coro__timer_del(coro_loop *L, coro_index id)
         coro__sift_up(L, pos, &L->heap[n]);
     else
         coro__sift_down(L, pos, &L->heap[n]);
+}
+
+/* Take the first timer out; its slot. */
+static coro_index coro__timer_pop(coro_loop *L)
+{
+    coro_index id = L->heap[0].id;
+#if CORO__KEY64 /* the expiry's path, without timer_del's tests */
+    coro_index n = --L->hlen;
+    L->slot[id].hpos = CORO__NONE;
+    if (n)
+        coro__sift_down(L, 0, &L->heap[n]);
+#else /* one copy of the code (AVR: flash) */
+    coro__timer_del(L, id);
+#endif
+    return id;
 }
 
 /* A heap entry's deadline. */
@@ -2734,9 +2752,7 @@ CORO__NOINLINE static void coro__expire_due(coro_loop *L)
     coro_tick base = L->now, now = coro__now(L), moved = (coro_tick)(now - base);
     L->now = base;
     while (coro__due(L, base, moved)) {
-        coro_index id = L->heap[0].id;
-        coro__timer_del(L, id);
-        coro__expire(L, id);
+        coro__expire(L, coro__timer_pop(L));
     }
     L->now = now;
 }
