@@ -1790,7 +1790,7 @@ struct coro_loop {
     CORO__LOOP_HOT_LATER
     coro_tick now;                  /* the clock, read once per iteration when needed */
 #if CORO__KEY64
-    coro_tick tbase;                /* timer offsets count from here (coro__rebase) */
+    coro_tick tbase;                /* timer offsets count from here: coro__rebase */
 #endif
     coro__seq seq;                  /* next timer sequence number */
     coro_index hlen;                /* heap length */
@@ -1813,6 +1813,12 @@ struct coro_loop {
                                      * AVR reaches the fields above from the loop's
                                      * pointer (offsets up to 63) */
 };
+/* Where tbase is in the loop, -1 without it (tools/timeline/trace.h). */
+#if CORO__KEY64
+#define CORO__TBASE_AT offsetof(coro_loop, tbase)
+#else
+#define CORO__TBASE_AT -1
+#endif
 
 /* A slot's state. The four a task can be suspended in are the public
  * CORO_TRACE_AT_* values, so CORO_TRACE_SUSPEND passes the state as it is. */
