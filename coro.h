@@ -2118,7 +2118,12 @@ CORO__SIZE_NOINLINE static int coro__before(const coro_loop *L, const coro__time
 /* A CORO__HEAP_D-ary min-heap: the children of entry p are D*p + 1 .. D*p + D.
  * The keys live in the heap entries (coro__timer): a sift compares entries of
  * one array and touches a slot only to record its new position (hpos, for
- * O(log n) cancel). */
+ * O(log n) cancel). Under CORO__KEY64 four children: half the levels of a
+ * binary heap, so half the moves and hpos stores, for three comparisons a
+ * level, of entries side by side (x86-64, bench/timers_coro.c at 10k
+ * sleepers: 419 instructions per sleep+wake against 480 binary). Elsewhere
+ * two: the small targets' loops are small, and the binary sift is the
+ * smallest code (AVR: 4-ary costs flash). */
 #if CORO__KEY64
 #define CORO__HEAP_D 4
 #else
