@@ -96,6 +96,9 @@ $(B)/tests/%: tests/%.c $(HEADERS) $(TEST_COMMON) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(VIRTUAL) $< -o $@ $(CRITERION) -lpthread
 
+# The timer suite again with 16-bit indices (the heap's CORO__KEY64 layout).
+$(B)/tests/test_core_timers_wide: tests/test_core_timers.c
+
 define VARIANT_RULE
 $(B)/tests/%.$(1): tests/%.c $(HEADERS) $(TEST_COMMON) Makefile
 	@mkdir -p $$(dir $$@)

@@ -1727,12 +1727,38 @@ typedef struct coro__shared {
 } coro__shared;
 #endif
 
-/* A timer: its key (deadline, then seq for FIFO ties) inline in the heap
- * entry, so that sifting compares without loading task slots, and its slot. */
+/* A timer: its key inline in the heap entry, so that sifting compares
+ * without loading task slots, and its slot. The key is (off, seq), seq the
+ * insertion order among equal deadlines (FIFO). Two representations, chosen
+ * at compile time (coro__before):
+ * - CORO__KEY64 (a 64-bit GCC/Clang target with 32-bit ticks and 16- or
+ *   32-bit indices: the hosts' large loops): off is the deadline measured
+ *   from the loop's tbase, at or before every pending deadline, so offsets
+ *   compare as plain unsigned numbers, and (off, seq) are laid out as one
+ *   64-bit number, off in the high half: one comparison (coro__rebase).
+ * - otherwise (8-bit indices, 16-bit ticks, small targets): off is the
+ *   deadline itself, compared as a signed offset from the loop's time. No
+ *   tbase and no rebasing: on AVR that costs 190 B more than it saves. */
+#if defined(__GNUC__) && defined(__SIZEOF_POINTER__) && __SIZEOF_POINTER__ >= 8 && \
+    defined(__BYTE_ORDER__) && CORO_TICK_BITS == 32 && CORO_INDEX_BITS >= 16
+#define CORO__KEY64 1
+#else
+#define CORO__KEY64 0
+#endif
 typedef struct coro__timer {
-    coro_tick deadline;
+#if CORO__KEY64 && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     coro__seq seq;
+    coro_tick off;
+#else
+    coro_tick off;
+    coro__seq seq;
+#endif
     coro_index id;
+#if CORO__KEY64
+    uint32_t pad;   /* 16 bytes: a shift, not a multiplication, from position to
+                     * address (x86-64: 482 -> 452 instructions per sleep+wake at
+                     * 10k sleepers, for 4 B more per slot) */
+#endif
 } coro__timer;
 
 /* The fields of the switch's hot path. Thumb-1 (Cortex-M0) has them and the
@@ -1769,6 +1795,9 @@ struct coro_loop {
     CORO__LOOP_RING_THEN
     CORO__LOOP_HOT_LATER
     coro_tick now;                  /* the clock, read once per iteration when needed */
+#if CORO__KEY64
+    coro_tick tbase;                /* timer offsets count from here: coro__rebase */
+#endif
     coro__seq seq;                  /* next timer sequence number */
     coro_index hlen;                /* heap length */
     coro_index free_head, free_tail;/* reusable task slots, oldest first
@@ -1787,11 +1816,17 @@ struct coro_loop {
     uint8_t nshared;                /* entries in use in shared[] */
     coro__shared shared[CORO_MAX_SHARED_AWAITS]; /* oldest first */
 #endif
-    coro__timer heap[CORO__SLOTS + 1]; /* min-heap of timers by (deadline, seq); the
+    coro__timer heap[CORO__SLOTS + 1]; /* CORO__HEAP_D-ary min-heap of timers by (off, seq); the
                                      * extra entry holds a timer being placed. Last:
                                      * AVR reaches the fields above from the loop's
                                      * pointer (offsets up to 63) */
 };
+/* Where tbase is in the loop, -1 without it (tools/timeline/trace.h). */
+#if CORO__KEY64
+#define CORO__TBASE_AT offsetof(coro_loop, tbase)
+#else
+#define CORO__TBASE_AT -1
+#endif
 
 /* A slot's state. The four a task can be suspended in are the public
  * CORO_TRACE_AT_* values, so CORO_TRACE_SUSPEND passes the state as it is. */
@@ -2081,19 +2116,43 @@ static coro_tick coro__now(coro_loop *L)
 #else
 #define CORO__SIZE_NOINLINE
 #endif
-/* a before b: deadline, then sequence (FIFO). Deadlines compare as signed
- * offsets from the loop's time, not from each other: a deadline in the past
- * and one far ahead stay in order even when they lie more than half the tick
- * range apart (every pending deadline is within half the range of now). */
-CORO__SIZE_NOINLINE static int coro__before(coro_tick now, const coro__timer *a, const coro__timer *b)
+/* a before b: deadline, then sequence (FIFO). A deadline in the past and
+ * one far ahead stay in order even when they lie more than half the tick
+ * range apart (every pending deadline is within half the range of now):
+ * with CORO__KEY64 the offsets count from tbase, at or before every pending
+ * deadline, and compare as they are, with the sequence in one 64-bit
+ * comparison; otherwise the deadlines compare as signed offsets from the
+ * loop's time L->now, not from each other. */
+CORO__SIZE_NOINLINE static int coro__before(const coro_loop *L, const coro__timer *a, const coro__timer *b)
 {
-    coro__stick da = (coro__stick)(a->deadline - now), db = (coro__stick)(b->deadline - now);
+#if CORO__KEY64
+    uint64_t ka, kb;
+    (void)L;
+    __builtin_memcpy(&ka, a, sizeof ka);
+    __builtin_memcpy(&kb, b, sizeof kb);
+    return ka < kb;
+#else
+    coro__stick da = (coro__stick)(a->off - L->now), db = (coro__stick)(b->off - L->now);
     return da < db || (da == db && a->seq < b->seq);
+#endif
 }
 
 /* ---- the timer heap ---------------------------------------------------------- */
-/* The keys live in the heap entries (coro__timer): a sift compares entries of
- * one array and touches a slot only to record its new position. */
+/* A CORO__HEAP_D-ary min-heap: the children of entry p are D*p + 1 .. D*p + D.
+ * The keys live in the heap entries (coro__timer): a sift compares entries of
+ * one array and touches a slot only to record its new position (hpos, for
+ * O(log n) cancel). Under CORO__KEY64 four children: half the levels of a
+ * binary heap, so half the moves and hpos stores, for three comparisons a
+ * level, of entries side by side (x86-64, bench/timers_coro.c at 10k
+ * sleepers: 419 instructions per sleep+wake against 480 binary). Elsewhere
+ * two: the small targets' loops are small, and the binary sift is the
+ * smallest code (AVR: 4-ary costs flash). */
+#if CORO__KEY64
+#define CORO__HEAP_D 4
+#else
+#define CORO__HEAP_D 2
+#endif
+#define CORO__PARENT(p) (((p) - 1u) / CORO__HEAP_D)
 /* A 6-byte entry (16-bit ticks and seq, 2-byte alignment) is copied field
  * by field: as a struct GCC copies it with memcpy on Cortex-M0 (+142 B).
  * Every other size is copied whole (x86-64: 63 fewer instructions per
@@ -2101,7 +2160,7 @@ CORO__SIZE_NOINLINE static int coro__before(coro_tick now, const coro__timer *a,
 static void coro__timer_copy(coro__timer *to, const coro__timer *from)
 {
     if (sizeof(coro__timer) == 6) {
-        to->deadline = from->deadline;
+        to->off = from->off;
         to->seq = from->seq;
         to->id = from->id;
     } else {
@@ -2117,19 +2176,22 @@ static void coro__heap_put(coro_loop *L, coro_index pos, const coro__timer *e)
 
 /* Place t at position `at` or above. t lies at or past hlen (the heap's last entry,
  * just removed, or the spare heap[CORO__SLOTS]): no move overwrites it. */
+#if CORO__KEY64
+__attribute__((always_inline)) inline
+#endif
 static void coro__sift_up(coro_loop *L, coro_index at, const coro__timer *t)
 {
     coro__timer *h = L->heap;
     coro__slot *sl = L->slot;
-    coro_tick now = L->now;
     unsigned p = at;
     while (p > 0) {
-        const coro__timer *e = &h[(p - 1u) / 2u];
-        if (!coro__before(now, t, e))
+        unsigned q = CORO__PARENT(p);
+        const coro__timer *e = &h[q];
+        if (!coro__before(L, t, e))
             break;
         coro__timer_copy(&h[p], e);
         sl[e->id].hpos = (coro_index)p;
-        p = (p - 1u) / 2u;
+        p = q;
     }
     coro__heap_put(L, (coro_index)p, t);
 }
@@ -2138,21 +2200,53 @@ static void coro__sift_up(coro_loop *L, coro_index at, const coro__timer *t)
 static void coro__sift_down(coro_loop *L, coro_index at, const coro__timer *t)
 {
     /* Bottom-up (Floyd): t is usually the heap's last entry, hence a late
-     * one. Move the hole down to a leaf along the earlier child, one
-     * comparison per level instead of two, then sift t up from there
-     * (10% fewer instructions per sleep+wake, bench/timers_coro.c). The
-     * loop tests for a right child only: the left is there too, unless the
-     * right one would be at n. Unsigned positions and the hole as a pointer
-     * keep it in registers (x86-64: 709 -> 613 instructions per sleep+wake
-     * at 10k sleepers). */
+     * one. Move the hole down to a leaf along the earliest child, D - 1
+     * comparisons per level instead of D, then sift t up from there (10%
+     * fewer instructions per sleep+wake than the usual sift, binary). The
+     * hole moves (one copy per level), nothing is swapped. */
     coro__timer *h = L->heap;
     coro__slot *sl = L->slot;
-    coro_tick now = L->now;
     coro__timer *hole = &h[at];
-    unsigned p = at, c, n = L->hlen;
+    unsigned p = at, n = L->hlen;
+#if CORO__HEAP_D == 4
+    /* Four children all there: the earlier of each pair, then of the two.
+     * Positions as byte offsets (o: the hole's): the first child of entry
+     * p, at 4p + 1, lies at 4 * o + one entry, with no multiplication or
+     * division by the entry's size on the way down. */
+    size_t o = (size_t)p * sizeof *h, lim = (size_t)n * sizeof *h;
+    char *hb = (char *)h;
+    while ((o = 4u * o + sizeof *h) + 3u * sizeof *h < lim) {
+        coro__timer *a = (coro__timer *)(void *)(hb + o), *b = a + 2;
+        if (coro__before(L, a + 1, a))
+            a++;
+        if (coro__before(L, b + 1, b))
+            b++;
+        if (coro__before(L, b, a))
+            a = b;
+        coro__timer_copy(hole, a);
+        sl[a->id].hpos = (coro_index)p;
+        hole = a;
+        o = (size_t)((char *)a - hb);
+        p = (unsigned)(o / sizeof *h);
+    }
+    if (o < lim) { /* the last parent: one to three children, leaves */
+        coro__timer *e = (coro__timer *)(void *)(hb + o), *x = e;
+        while (++x != h + n)
+            if (coro__before(L, x, e))
+                e = x;
+        coro__timer_copy(hole, e);
+        sl[e->id].hpos = (coro_index)p;
+        p = (unsigned)(e - h);
+    }
+#else
+    /* The loop tests for a right child only: the left is there too, unless
+     * the right one would be at n. Unsigned positions and the hole as a
+     * pointer keep it in registers (x86-64: 709 -> 613 instructions per
+     * sleep+wake at 10k sleepers). */
+    unsigned c;
     while ((c = 2u * p + 2u) <= n) { /* c: the right child, or n when only the left is */
         coro__timer *e = &h[c];
-        if (c == n || !coro__before(now, e, e - 1)) {
+        if (c == n || !coro__before(L, e, e - 1)) {
             e--;
             c--;
         }
@@ -2161,6 +2255,7 @@ static void coro__sift_down(coro_loop *L, coro_index at, const coro__timer *t)
         hole = e;
         p = c;
     }
+#endif
     coro__sift_up(L, (coro_index)p, t);
 }
 
@@ -2184,12 +2279,51 @@ static void coro__reseq(coro_loop *L)
     L->seq = k;
 }
 
+#if CORO__KEY64
+/* A quarter of the tick range: a deadline lies at most this far behind the
+ * loop's time when it is set (coro__until takes CORO_MAX_DELAY / 2 behind as
+ * "now"). */
+#define CORO__TQ ((coro_tick)(CORO_MAX_DELAY / 2u + 1u))
+
+/* Offsets count from tbase, at or before every pending deadline and a
+ * quarter to a half of the tick range behind the loop's time: then every
+ * pending deadline (less than half the range ahead, at most a quarter behind)
+ * lies less than the whole range after tbase, and its offset is exact. At an
+ * insertion no pending deadline is more than a quarter behind L->now: L->now
+ * moves on only in coro__expire_due, which takes every timer due by then
+ * out, and a deadline set in the past is at most CORO_MAX_DELAY / 2 behind
+ * (coro__until). When the time has moved more than half the range past
+ * tbase (or the heap is empty), tbase moves to a quarter behind it and every
+ * offset down by as much: the order stays, nothing moves. Once per quarter
+ * of the range at most (12 days with 32-bit ticks at 1 kHz), O(n)
+ * subtractions. L->now is current: the callers of coro__timer_add computed
+ * the deadline from coro__now. */
+static void coro__rebase(coro_loop *L)
+{
+    coro_tick d = (coro_tick)(L->now - CORO__TQ - L->tbase);
+    coro__timer *e = L->heap, *end = e + L->hlen;
+    for (; e != end; e++)
+        e->off = (coro_tick)(e->off - d);
+    L->tbase = (coro_tick)(L->tbase + d);
+}
+#define CORO__TBASE(L) ((L)->tbase)
+#else
+#define CORO__TBASE(L) 0 /* off is the deadline */
+#endif
+
+#if CORO__KEY64
+__attribute__((always_inline)) inline
+#endif
 static void coro__timer_add(coro_loop *L, coro_index id, coro_tick deadline)
 {
     coro__timer *e = &L->heap[CORO__SLOTS]; /* the spare entry */
     if (L->seq == (coro__seq)-1)
         coro__reseq(L);
-    e->deadline = deadline;
+#if CORO__KEY64
+    if (!L->hlen || (coro_tick)(L->now - L->tbase) > CORO_MAX_DELAY)
+        coro__rebase(L);
+#endif
+    e->off = (coro_tick)(deadline - CORO__TBASE(L));
     e->seq = L->seq++;
     e->id = id;
     L->attn = 1; /* a timer pending: each iteration checks for due ones */
@@ -2203,16 +2337,38 @@ static void coro__timer_del(coro_loop *L, coro_index id)
     n = --L->hlen;
     if (pos == n)
         return;
-    if (pos > 0 && coro__before(L->now, &L->heap[n], &L->heap[(pos - 1) / 2]))
+    if (pos > 0 && coro__before(L, &L->heap[n], &L->heap[CORO__PARENT(pos)]))
         coro__sift_up(L, pos, &L->heap[n]);
     else
         coro__sift_down(L, pos, &L->heap[n]);
 }
 
+/* Take the first timer out; its slot. */
+static coro_index coro__timer_pop(coro_loop *L)
+{
+    coro_index id = L->heap[0].id;
+#if CORO__KEY64 /* the expiry's path, without timer_del's tests */
+    coro_index n = --L->hlen;
+    L->slot[id].hpos = CORO__NONE;
+    if (n)
+        coro__sift_down(L, 0, &L->heap[n]);
+#else /* one copy of the code (AVR: flash) */
+    coro__timer_del(L, id);
+#endif
+    return id;
+}
+
+/* A heap entry's deadline. */
+static coro_tick coro__when(const coro_loop *L, const coro__timer *e)
+{
+    (void)L;
+    return (coro_tick)(CORO__TBASE(L) + e->off);
+}
+
 /* The deadline of a slot's pending timer (0 if none). */
 static coro_tick coro__deadline(const coro_loop *L, const coro__slot *s)
 {
-    return s->hpos != CORO__NONE ? L->heap[s->hpos].deadline : 0;
+    return s->hpos != CORO__NONE ? coro__when(L, &L->heap[s->hpos]) : 0;
 }
 
 /* ---- ready ring, free list, wake ---------------------------------------------- */
@@ -2625,7 +2781,7 @@ static void coro__timedout(coro_loop *L, coro_index id)
 static int coro__idle(coro_loop *L)
 {
     int has = L->hlen != 0;
-    coro_tick when = has ? L->heap[0].deadline : 0;
+    coro_tick when = has ? coro__when(L, &L->heap[0]) : 0;
     if (!has && !L->armed && !L->woken)
         return 0;
     CORO__TRACE(L, CORO_TRACE_IDLE, CORO__NONE, when);
@@ -2647,12 +2803,12 @@ static int coro__due(const coro_loop *L, coro_tick base, coro_tick moved)
     coro_tick off;
     if (!L->hlen)
         return 0;
-    off = (coro_tick)(L->heap[0].deadline - base);
+    off = (coro_tick)(coro__when(L, &L->heap[0]) - base);
     return (coro__stick)off <= 0 || off <= moved;
 }
 
 /* Is a timer due? The clock is only peeked at: L->now stays the time the
- * heap is ordered around until coro__expire_due moves it on. */
+ * heap is ordered around (coro__before) until coro__expire_due moves it on. */
 CORO__NOINLINE static int coro__due_now(const coro_loop *L)
 {
     return L->hlen && coro__due(L, L->now, (coro_tick)((L->reread_clock ? coro_clock() : L->now) - L->now));
@@ -2666,9 +2822,7 @@ CORO__NOINLINE static void coro__expire_due(coro_loop *L)
     coro_tick base = L->now, now = coro__now(L), moved = (coro_tick)(now - base);
     L->now = base;
     while (coro__due(L, base, moved)) {
-        coro_index id = L->heap[0].id;
-        coro__timer_del(L, id);
-        coro__expire(L, id);
+        coro__expire(L, coro__timer_pop(L));
     }
     L->now = now;
 }

@@ -88,10 +88,9 @@ static inline const char *coro_check(const coro_loop *L)
         if (s->hpos != i)
             CORO__CHECK_FAIL("slot %u at heap[%u] says hpos %u", (unsigned)id, i, (unsigned)s->hpos);
         if (i > 0) {
-            const coro__timer *par = &L->heap[(i - 1) / 2];
-            /* the loop's order: signed offsets from its time (coro__before) */
-            coro__stick ds = (coro__stick)(e->deadline - L->now), dp = (coro__stick)(par->deadline - L->now);
-            if (ds < dp || (ds == dp && e->seq < par->seq))
+            const coro__timer *par = &L->heap[CORO__PARENT(i)];
+            /* the loop's order (coro__before: deadline, then sequence) */
+            if (coro__before(L, e, par))
                 CORO__CHECK_FAIL("heap order broken at %u (slot %u before its parent)", i, (unsigned)id);
         }
         if (id < CORO_MAX_TASKS ? (s->state != CORO__SLEEP && s->state != CORO__WAITTASKS) : s->state != CORO__SLEEP)

@@ -121,6 +121,61 @@ Test(timers, equal_deadlines_fire_in_fifo_order_1000_across_wrap)
     equal_deadlines((coro_tick)-3, 4); /* due 7 ticks later, after the wrap */
 }
 
+/* Timers pending while the clock runs through four whole tick ranges: a
+ * chain re-arming every third of CORO_MAX_DELAY sets, at each step, a far
+ * timer (CORO_MAX_DELAY ahead), two at the chain's next deadline (after it,
+ * FIFO) and one a quarter range behind (it runs at once). Each fires at its
+ * deadline (a past one in the iteration after it was set), equal deadlines in
+ * the order they were set. With CORO__KEY64 (test_core_timers_wide) the
+ * offsets' base moves with timers pending (coro__rebase), about twice a
+ * range. */
+#define LR_STEPS 24
+static struct lr_timer { coro_tick when; int k, chain; } lr[LR_STEPS * 5 + 1];
+static int lr_n, lr_fired, lr_bad, lr_last_k = -1;
+static coro_tick lr_last_when;
+static void lr_cb(void *arg);
+static void lr_set(coro_tick when, int chain)
+{
+    struct lr_timer *t = &lr[lr_n];
+    t->when = when;
+    t->chain = chain;
+    t->k = lr_n++;
+    cr_assert_eq(coro_call_at(&L, NULL, when, lr_cb, t), CORO_OK);
+}
+static void lr_cb(void *arg)
+{
+    struct lr_timer *t = arg;
+    coro_tick now = coro_loop_time(&L), d = (coro_tick)(CORO_MAX_DELAY / 3);
+    int past = (coro__stick)(t->when - now) < 0;
+    if (past ? (coro_tick)(now - t->when) != (coro_tick)(CORO_MAX_DELAY / 2) : now != t->when)
+        lr_bad++; /* late, early, or a past one not run at once */
+    if (!past && now == lr_last_when && t->k < lr_last_k)
+        lr_bad++; /* equal deadlines out of FIFO order */
+    if (!past) {
+        lr_last_when = now;
+        lr_last_k = t->k;
+    }
+    lr_fired++;
+    if (t->chain && lr_n < LR_STEPS * 5) {
+        lr_set((coro_tick)(now + d), 1);
+        lr_set((coro_tick)(now + CORO_MAX_DELAY), 0);
+        lr_set((coro_tick)(now + d), 0);
+        lr_set((coro_tick)(now + d), 0);
+        lr_set((coro_tick)(now - CORO_MAX_DELAY / 2), 0);
+    }
+}
+
+Test(timers, timers_pending_across_four_tick_ranges_fire_on_time)
+{
+    coro_virtual_now = (coro_tick)-100;
+    cr_assert_eq(coro_loop_init(&L), CORO_OK);
+    lr_set((coro_tick)(coro_virtual_now + 1), 1);
+    cr_assert_eq(coro_loop_run_forever(&L), CORO_OK);
+    cr_assert_eq(lr_n, LR_STEPS * 5 + 1);
+    cr_assert_eq(lr_fired, lr_n);
+    cr_assert_eq(lr_bad, 0);
+}
+
 Test(timers, cancelled_handles_never_fire)
 {
     coro_handle h1, h2, h3;
@@ -380,9 +435,9 @@ static void check_heap(void)
         int k = slot_rec[id];
         if (L.slot[id].hpos != i)
             cr_assert_fail("hpos of slot %d is %d, at %u", (int)id, (int)L.slot[id].hpos, i);
-        if (i > 0 && coro__before(L.now, &L.heap[i], &L.heap[(i - 1) / 2]))
+        if (i > 0 && coro__before(&L, &L.heap[i], &L.heap[CORO__PARENT(i)]))
             cr_assert_fail("heap order broken at %u", i);
-        if (k < 0 || !rec[k].live || rec[k].when != L.heap[i].deadline)
+        if (k < 0 || !rec[k].live || rec[k].when != coro__when(&L, &L.heap[i]))
             cr_assert_fail("slot %d holds a timer the model does not", (int)id);
     }
     for (j = 0; j < nlive; j++)

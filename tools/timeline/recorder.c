@@ -194,8 +194,11 @@ void coro_timeline_snapshot(const void *loop, const struct coro_timeline_layout 
     for (i = 0; i < hlen && i < ly->slots; i++) {
         const unsigned char *e = L + ly->l_heap + (size_t)i * (size_t)ly->h_size; /* a coro__timer */
         long id = as_index(ly, rd(e + ly->h_id, ly->index_size));
-        fprintf(snap, "%s[%ld,%llu,%llu]", i ? "," : "", id, rd(e + ly->h_deadline, ly->tick_size),
-                rd(e + ly->h_seq, ly->seq_size));
+        unsigned long long dl = rd(e + ly->h_deadline, ly->tick_size);
+        if (ly->l_tbase >= 0) /* an offset from the loop's tbase */
+            dl = (dl + rd(L + ly->l_tbase, ly->tick_size)) &
+                 (ly->tick_size >= 8 ? ~0ull : (1ull << (8 * ly->tick_size)) - 1);
+        fprintf(snap, "%s[%ld,%llu,%llu]", i ? "," : "", id, dl, rd(e + ly->h_seq, ly->seq_size));
     }
     fputs("],\"q\":[", snap);
     sep = "";

@@ -22,6 +22,7 @@ struct coro_timeline_layout {
     int s_on, h_deadline, h_seq, seq_size, h_id, h_size, s_hpos, s_next, s_awaiter, s_gen, s_state, s_flags, s_status;
     int s_name, s_file, s_line, line_size;
     int l_slot, l_ring, l_heap, l_now, l_rhead, l_rtail, l_hlen, l_current;
+    int l_tbase; /* a heap entry's deadline is tbase + its off (CORO__KEY64), or off itself (-1) */
     const void *empty_waitq; /* CORO_WAITQ_INIT: how an empty queue looks */
 };
 void coro_timeline_record(int event, unsigned id, unsigned long arg, unsigned long tick, const char *name,
@@ -39,9 +40,12 @@ void coro_timeline_snapshot(const void *loop, const struct coro_timeline_layout 
 #define CORO_TIMELINE__NAME(loop, id) ((const char *)0)
 #define CORO_TIMELINE__DEBUG_FIELDS -1, -1, -1, 0
 #endif
+/* The playground draws and checks the heap as a binary one: a program built
+ * with 8-bit indices (as mk/docs.mk builds them); with CORO__KEY64 it is 4-ary. */
+#define CORO_TIMELINE__TBASE (int)(CORO__TBASE_AT)
 #define CORO_TIMELINE__LAYOUT(e)                                                                     \
     { CORO__SLOTS, CORO_MAX_TASKS, CORO__RING, (int)sizeof(coro_index), (int)sizeof(coro_tick),        \
-      (int)sizeof(coro__slot), (int)offsetof(coro__slot, on), (int)offsetof(coro__timer, deadline),    \
+      (int)sizeof(coro__slot), (int)offsetof(coro__slot, on), (int)offsetof(coro__timer, off),    \
       (int)offsetof(coro__timer, seq), (int)sizeof(coro__seq), (int)offsetof(coro__timer, id),          \
       (int)sizeof(coro__timer), (int)offsetof(coro__slot, hpos),                                        \
       (int)offsetof(coro__slot, next), (int)offsetof(coro__slot, awaiter), (int)offsetof(coro__slot, gen), \
@@ -49,7 +53,7 @@ void coro_timeline_snapshot(const void *loop, const struct coro_timeline_layout 
       CORO_TIMELINE__DEBUG_FIELDS, (int)offsetof(coro_loop, slot), (int)offsetof(coro_loop, ring),      \
       (int)offsetof(coro_loop, heap), (int)offsetof(coro_loop, now), (int)offsetof(coro_loop, rhead),  \
       (int)offsetof(coro_loop, rtail), (int)offsetof(coro_loop, hlen), (int)offsetof(coro_loop, current), \
-      (e) }
+      CORO_TIMELINE__TBASE, (e) }
 #define CORO_TRACE(loop, event, id, arg)                                                             \
     do {                                                                                             \
         static const coro_waitq coro_timeline__empty = CORO_WAITQ_INIT;                              \
