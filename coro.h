@@ -2276,6 +2276,8 @@ static void coro__forward_cancel(coro_loop *L, coro_index w);
  * the waiting, forwarding and cancelling code (AVR: about 600 B). */
 static void (*coro__told_fn)(coro_loop *L, coro_index w, coro_status st);
 static void (*coro__timedout_fn)(coro_loop *L, coro_index id);
+/* Likewise the poll hooks' walk: set by the first coro_loop_poll_add. */
+static void (*coro__poll_fn)(coro_loop *L);
 static void coro__clock_sleep(coro_loop *L, int has, coro_tick when);
 /* An all-zero loop (never initialised: a static in .bss) is a valid empty
  * loop: the first spawn, call, stop, close or run initialises it. */
@@ -2487,8 +2489,10 @@ CORO__DEF void coro_loop_wakeup(coro_loop *L)
 #endif
 }
 
+static void coro__poll_hooks(coro_loop *L);
 CORO__DEF void coro_loop_poll_add(coro_loop *L, coro_poll *p)
 {
+    coro__poll_fn = coro__poll_hooks;
     p->next = L->polls;
     L->polls = p;
 }
@@ -2504,19 +2508,27 @@ CORO__DEF int coro_loop_poll_remove(coro_loop *L, coro_poll *p)
     return 0;
 }
 
-/* After a wakeup: clear it first, so that one arriving while the hooks run is
- * seen next iteration, then run every hook (fn may remove its own). */
-static void coro__poll(coro_loop *L)
+/* Every poll hook (fn may remove its own); through coro__poll_fn. */
+static void coro__poll_hooks(coro_loop *L)
 {
     coro_poll *p, *next;
-    if (!L->woken)
-        return;
-    L->woken = 0;
-    CORO_FENCE();
     for (p = L->polls; p; p = next) {
         next = p->next;
         p->fn(L, p);
     }
+}
+
+/* After a wakeup: clear it first, so that one arriving while the hooks run is
+ * seen next iteration, then run the hooks (none linked before the first
+ * coro_loop_poll_add). */
+static void coro__poll(coro_loop *L)
+{
+    if (!L->woken)
+        return;
+    L->woken = 0;
+    CORO_FENCE();
+    if (coro__poll_fn)
+        coro__poll_fn(L);
 }
 CORO__DEF void coro_loop_arm(coro_loop *L, int delta)
 {
@@ -2533,24 +2545,35 @@ static void coro__expire(coro_loop *L, coro_index id)
         s->state = CORO__READY;
         coro__ready(L, id);
         CORO__TRACE(L, CORO_TRACE_WAKE, id, CORO__NONE);
-    } else if (!(s->flags & CORO__T_TIMEOUT_DEFERRED)) {
-        /* A task wait's timeout: act after this iteration's tasks ran, so a
-         * task finishing exactly at the timeout counts as done. */
-        s->flags |= CORO__T_TIMEOUT_DEFERRED;
-        s->next = L->deferred;
-        L->deferred = id;
-        L->attn = 1;
     } else {
         coro__timedout_fn(L, id); /* set: only a task wait has such a timer */
     }
 }
 
-/* A task wait's timeout, acted on (coro__expire, at the end of the
- * iteration it came due in). Reached through coro__timedout_fn. */
+/* A task wait's timeout (reached through coro__timedout_fn: the loop links
+ * none of this before the first task wait). id: its timer came due; it is
+ * acted on after this iteration's tasks ran, so a task finishing exactly at
+ * the timeout counts as done. CORO__NONE: the iteration's end (L->deferred
+ * set), act on the timeouts put off. */
 static void coro__timedout(coro_loop *L, coro_index id)
 {
-    coro__slot *s = &L->slot[id];
-    if (s->flags & CORO__T_FWD) {
+    coro__slot *s;
+    if (id == CORO__NONE) {
+        while (L->deferred != CORO__NONE) {
+            id = L->deferred;
+            L->deferred = L->slot[id].next;
+            if (L->slot[id].state == CORO__WAITTASKS && (L->slot[id].flags & CORO__T_TIMEOUT_DEFERRED))
+                coro__timedout(L, id);
+        }
+        return;
+    }
+    s = &L->slot[id];
+    if (!(s->flags & CORO__T_TIMEOUT_DEFERRED)) {
+        s->flags |= CORO__T_TIMEOUT_DEFERRED;
+        s->next = L->deferred;
+        L->deferred = id;
+        L->attn = 1;
+    } else if (s->flags & CORO__T_FWD) {
         /* A cancellation forwarded earlier in this iteration wins: it is
          * reported as such, not swallowed into a timeout (gh-86296). */
         if (!(s->flags & CORO__T_FORWARDED)) {
@@ -2732,12 +2755,8 @@ static int coro__run_once(coro_loop *L)
         L->attn = 1;
     coro__run_ready(L);
     L->current = CORO__NONE;
-    while (L->deferred != CORO__NONE) {
-        coro_index id = L->deferred;
-        L->deferred = L->slot[id].next;
-        if (L->slot[id].state == CORO__WAITTASKS && (L->slot[id].flags & CORO__T_TIMEOUT_DEFERRED))
-            coro__expire(L, id);
-    }
+    if (L->deferred != CORO__NONE)
+        coro__timedout_fn(L, CORO__NONE); /* set: only a task wait defers */
     return 1;
 }
 
