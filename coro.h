@@ -2400,41 +2400,31 @@ static void coro__bell_open(void)
 CORO__DEF coro_status coro_loop_init(coro_loop *L)
 {
     coro_index i;
+    volatile unsigned char *p;
     CORO_REQUIRE(L, "coro_loop_init with a NULL loop");
     /* The pointer first: a loop being initialised is usually uninitialised
      * memory (coro_run's is on the stack), whose state must not be read. */
     if (L == coro__running && (L->state & CORO__L_MASK) == CORO__L_RUNNING)
         return CORO_ERR_REENTRANT;
+    /* Everything but the heap (written before it is read) to zero, the
+     * fields whose empty value is not zero after: one loop in the place of
+     * a store per field (AVR: -50 B). Volatile: not a call to memset, which
+     * a freestanding firmware may not have (newlib's: 166 B on Cortex-M0). */
+    for (p = (volatile unsigned char *)L; p != (volatile unsigned char *)L->heap; p++)
+        *p = 0;
     for (i = 0; i < CORO__SLOTS; i++) {
         coro__slot *s = &L->slot[i];
-        s->state = CORO__FREE;
         s->hpos = CORO__NONE;
         s->awaiter = CORO__NONE;
-        s->flags = 0;
-        s->gen = 0;
         s->next = (coro_index)(i + 1 < CORO_MAX_TASKS ? i + 1 : CORO__NONE);
         if (i >= CORO_MAX_TASKS)
             s->next = (coro_index)(i + 1 < CORO__SLOTS ? i + 1 : CORO__NONE);
     }
-    L->free_head = 0;
     L->free_tail = CORO_MAX_TASKS - 1;
     L->cb_free = CORO_MAX_CALLBACKS ? (coro_index)CORO_MAX_TASKS : CORO__NONE;
-    L->rhead = L->rtail = L->hlen = 0;
-    L->seq = 0;
     L->current = CORO__NONE;
     L->deferred = CORO__NONE;
-#if CORO_MAX_SHARED_AWAITS
-    L->nshared = 0;
-#endif
-    L->reread_clock = 0;
-    L->attn = 0;
     L->state = CORO__L_IDLE;
-    L->woken = 0;
-    L->armed = 0;
-    L->polls = NULL;
-#if CORO__SPIN
-    L->spin = 0;
-#endif
 #if CORO_CLOCK == CORO_CLOCK_POSIX
     coro__bell_open();
 #endif
