@@ -2607,7 +2607,7 @@ static int coro__due(const coro_loop *L, coro_tick base, coro_tick moved)
 
 /* Is a timer due? The clock is only peeked at: L->now stays the time the
  * heap is ordered around until coro__expire_due moves it on. */
-CORO__NOINLINE static int coro__due_now(const coro_loop *L)
+static int coro__due_now(const coro_loop *L)
 {
     return L->hlen && coro__due(L, L->now, (coro_tick)((L->reread_clock ? coro_clock() : L->now) - L->now));
 }
@@ -2750,7 +2750,7 @@ static int coro__run_once(coro_loop *L)
     return 1;
 }
 
-CORO__NOINLINE static coro_status coro__loop_enter(coro_loop *L)
+static coro_status coro__loop_enter(coro_loop *L)
 {
     coro__loop_touch(L);
     if ((L->state & CORO__L_MASK) == CORO__L_CLOSED)
