@@ -2783,10 +2783,14 @@ static coro_status coro__loop_run(coro_loop *L, coro_task t)
     if (st)
         return st;
     if (t && !s)
-        return coro__loop_leave(L, CORO_ERR_STALE);
+        st = CORO_ERR_STALE;
     /* asyncio's run_forever: an iteration, then the stop request (so a stop
      * before the run still runs one iteration, which does not idle). */
-    while (!s || s->state != CORO__DONE) {
+    while (!st) { /* one way out (the smallest code) */
+        if (s && s->state == CORO__DONE) {
+            st = s->status;
+            break;
+        }
         if (!coro__run_once(L)) {
             unsigned i, alive = 0;
             for (i = 0; i < CORO_MAX_TASKS; i++)
@@ -2795,12 +2799,13 @@ static coro_status coro__loop_run(coro_loop *L, coro_task t)
             if (alive)
                 CORO_ON_DEADLOCK(L);
 #endif
-            return coro__loop_leave(L, alive ? CORO_ERR_DEADLOCK : CORO_OK);
+            st = alive ? CORO_ERR_DEADLOCK : CORO_OK;
+            break;
         }
         if ((L->state & CORO__L_STOP) && (!s || s->state != CORO__DONE))
-            return coro__loop_leave(L, CORO_ERR_STOPPED);
+            st = CORO_ERR_STOPPED; /* t done now: its status, at the top */
     }
-    return coro__loop_leave(L, s->status);
+    return coro__loop_leave(L, st);
 }
 
 CORO__DEF coro_status coro_loop_run_task(coro_loop *L, coro_task t)
