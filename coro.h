@@ -2537,7 +2537,7 @@ CORO__DEF void coro_loop_arm(coro_loop *L, int delta)
 static void coro__expire(coro_loop *L, coro_index id)
 {
     coro__slot *s = &L->slot[id];
-    if (id >= CORO_MAX_TASKS || s->state == CORO__SLEEP) {
+    if ((CORO_MAX_CALLBACKS && id >= CORO_MAX_TASKS) || s->state == CORO__SLEEP) {
         s->state = CORO__READY;
         coro__ready(L, id);
         CORO__TRACE(L, CORO_TRACE_WAKE, id, CORO__NONE);
