@@ -19,7 +19,7 @@
  *                             with 8-bit indices; see CORO_INDEX_BITS)
  *   CORO_INDEX_BITS     8     width of slot indices: 8 (254 slots), 16 (65,534)
  *                             or 32
- *   CORO_GEN_BITS       16 (8 where pointers are 16 bits, e.g. AVR)
+ *   CORO_GEN_BITS       16 (8 where pointers are 16 bits, e.g. AVR, or with CORO_SMALL)
  *                             width of a slot's generation: 8 or 16. Task and
  *                             callback handles take CORO_INDEX_BITS +
  *                             CORO_GEN_BITS (16, 32 or 64 bits). A handle kept
@@ -82,10 +82,13 @@
  *   CORO_STATIC         undefined   defined: every function is static
  *                       (single-file programs)
  *   CORO_SMALL          undefined   defined: the preset for the smallest
- *                       firmware (single-file programs): CORO_STATIC, and on
- *                       AVR 16-bit ticks (unless CORO_TICK_BITS is given).
- *                       The sleep-only firmware of `make size`: AVR 2,632 B
- *                       instead of 3,480, Cortex-M0 1,940 instead of 2,224
+ *                       firmware (single-file programs): CORO_STATIC,
+ *                       CORO_GEN_BITS 8 (a stale handle is detected over 255
+ *                       reuses of its slot, not 65,535) and on AVR 16-bit
+ *                       ticks (each unless you give it). Misuse checks stay
+ *                       on. The sleep-only firmware of `make size`: AVR
+ *                       2,402 B instead of 3,270, Cortex-M0 1,680 instead
+ *                       of 2,052
  *   CORO_TRACE(loop, event, id, arg)   undefined   a hook called at every
  *                       spawn, step start/end, sleep, wait, wake, cancel,
  *                       completion and callback (CORO_TRACE_* events, id a
@@ -311,6 +314,9 @@
 #endif
 #if defined(CORO_SMALL) && defined(__AVR__) && !defined(CORO_TICK_BITS)
 #define CORO_TICK_BITS 16 /* 8-bit registers: 16-bit ticks save ~340 B */
+#endif
+#if defined(CORO_SMALL) && !defined(CORO_GEN_BITS)
+#define CORO_GEN_BITS 8 /* as on AVR: byte loads and stores (Cortex-M0: -44 B) */
 #endif
 #ifndef CORO_TICK_BITS
 #define CORO_TICK_BITS 32
@@ -2465,6 +2471,8 @@ static void coro__forward_cancel(coro_loop *L, coro_index w);
  * the waiting, forwarding and cancelling code (AVR: about 600 B). */
 static void (*coro__told_fn)(coro_loop *L, coro_index w, coro_status st);
 static void (*coro__timedout_fn)(coro_loop *L, coro_index id);
+/* Likewise the poll hooks' walk: set by the first coro_loop_poll_add. */
+static void (*coro__poll_fn)(coro_loop *L);
 static void coro__clock_sleep(coro_loop *L, int has, coro_tick when);
 /* An all-zero loop (never initialised: a static in .bss) is a valid empty
  * loop: the first spawn, call, stop, close or run initialises it. */
@@ -2617,41 +2625,31 @@ static void coro__bell_open(void)
 CORO__DEF coro_status coro_loop_init(coro_loop *L)
 {
     coro_index i;
+    volatile unsigned char *p;
     CORO_REQUIRE(L, "coro_loop_init with a NULL loop");
     /* The pointer first: a loop being initialised is usually uninitialised
      * memory (coro_run's is on the stack), whose state must not be read. */
     if (L == coro__running && (L->state & CORO__L_MASK) == CORO__L_RUNNING)
         return CORO_ERR_REENTRANT;
+    /* Everything but the heap (written before it is read) to zero, the
+     * fields whose empty value is not zero after: one loop in the place of
+     * a store per field (AVR: -50 B). Volatile: not a call to memset, which
+     * a freestanding firmware may not have (newlib's: 166 B on Cortex-M0). */
+    for (p = (volatile unsigned char *)L; p != (volatile unsigned char *)L->heap; p++)
+        *p = 0;
     for (i = 0; i < CORO__SLOTS; i++) {
         coro__slot *s = &L->slot[i];
-        s->state = CORO__FREE;
         s->hpos = CORO__NONE;
         s->awaiter = CORO__NONE;
-        s->flags = 0;
-        s->gen = 0;
         s->next = (coro_index)(i + 1 < CORO_MAX_TASKS ? i + 1 : CORO__NONE);
         if (i >= CORO_MAX_TASKS)
             s->next = (coro_index)(i + 1 < CORO__SLOTS ? i + 1 : CORO__NONE);
     }
-    L->free_head = 0;
     L->free_tail = CORO_MAX_TASKS - 1;
     L->cb_free = CORO_MAX_CALLBACKS ? (coro_index)CORO_MAX_TASKS : CORO__NONE;
-    L->rhead = L->rtail = L->hlen = 0;
-    L->seq = 0;
     L->current = CORO__NONE;
     L->deferred = CORO__NONE;
-#if CORO_MAX_SHARED_AWAITS
-    L->nshared = 0;
-#endif
-    L->reread_clock = 0;
-    L->attn = 0;
     L->state = CORO__L_IDLE;
-    L->woken = 0;
-    L->armed = 0;
-    L->polls = NULL;
-#if CORO__SPIN
-    L->spin = 0;
-#endif
 #if CORO_CLOCK == CORO_CLOCK_POSIX
     coro__bell_open();
 #endif
@@ -2707,8 +2705,10 @@ CORO__DEF void coro_loop_wakeup(coro_loop *L)
 #endif
 }
 
+static void coro__poll_hooks(coro_loop *L);
 CORO__DEF void coro_loop_poll_add(coro_loop *L, coro_poll *p)
 {
+    coro__poll_fn = coro__poll_hooks;
     p->next = L->polls;
     L->polls = p;
 }
@@ -2724,19 +2724,27 @@ CORO__DEF int coro_loop_poll_remove(coro_loop *L, coro_poll *p)
     return 0;
 }
 
-/* After a wakeup: clear it first, so that one arriving while the hooks run is
- * seen next iteration, then run every hook (fn may remove its own). */
-static void coro__poll(coro_loop *L)
+/* Every poll hook (fn may remove its own); through coro__poll_fn. */
+static void coro__poll_hooks(coro_loop *L)
 {
     coro_poll *p, *next;
-    if (!L->woken)
-        return;
-    L->woken = 0;
-    CORO_FENCE();
     for (p = L->polls; p; p = next) {
         next = p->next;
         p->fn(L, p);
     }
+}
+
+/* After a wakeup: clear it first, so that one arriving while the hooks run is
+ * seen next iteration, then run the hooks (none linked before the first
+ * coro_loop_poll_add). */
+static void coro__poll(coro_loop *L)
+{
+    if (!L->woken)
+        return;
+    L->woken = 0;
+    CORO_FENCE();
+    if (coro__poll_fn)
+        coro__poll_fn(L);
 }
 CORO__DEF void coro_loop_arm(coro_loop *L, int delta)
 {
@@ -2749,28 +2757,39 @@ CORO__DEF void coro_loop_arm(coro_loop *L, int delta)
 static void coro__expire(coro_loop *L, coro_index id)
 {
     coro__slot *s = &L->slot[id];
-    if (id >= CORO_MAX_TASKS || s->state == CORO__SLEEP) {
+    if ((CORO_MAX_CALLBACKS && id >= CORO_MAX_TASKS) || s->state == CORO__SLEEP) {
         s->state = CORO__READY;
         coro__ready(L, id);
         CORO__TRACE(L, CORO_TRACE_WAKE, id, CORO__NONE);
-    } else if (!(s->flags & CORO__T_TIMEOUT_DEFERRED)) {
-        /* A task wait's timeout: act after this iteration's tasks ran, so a
-         * task finishing exactly at the timeout counts as done. */
-        s->flags |= CORO__T_TIMEOUT_DEFERRED;
-        s->next = L->deferred;
-        L->deferred = id;
-        L->attn = 1;
     } else {
         coro__timedout_fn(L, id); /* set: only a task wait has such a timer */
     }
 }
 
-/* A task wait's timeout, acted on (coro__expire, at the end of the
- * iteration it came due in). Reached through coro__timedout_fn. */
+/* A task wait's timeout (reached through coro__timedout_fn: the loop links
+ * none of this before the first task wait). id: its timer came due; it is
+ * acted on after this iteration's tasks ran, so a task finishing exactly at
+ * the timeout counts as done. CORO__NONE: the iteration's end (L->deferred
+ * set), act on the timeouts put off. */
 static void coro__timedout(coro_loop *L, coro_index id)
 {
-    coro__slot *s = &L->slot[id];
-    if (s->flags & CORO__T_FWD) {
+    coro__slot *s;
+    if (id == CORO__NONE) {
+        while (L->deferred != CORO__NONE) {
+            id = L->deferred;
+            L->deferred = L->slot[id].next;
+            if (L->slot[id].state == CORO__WAITTASKS && (L->slot[id].flags & CORO__T_TIMEOUT_DEFERRED))
+                coro__timedout(L, id);
+        }
+        return;
+    }
+    s = &L->slot[id];
+    if (!(s->flags & CORO__T_TIMEOUT_DEFERRED)) {
+        s->flags |= CORO__T_TIMEOUT_DEFERRED;
+        s->next = L->deferred;
+        L->deferred = id;
+        L->attn = 1;
+    } else if (s->flags & CORO__T_FWD) {
         /* A cancellation forwarded earlier in this iteration wins: it is
          * reported as such, not swallowed into a timeout (gh-86296). */
         if (!(s->flags & CORO__T_FORWARDED)) {
@@ -2814,7 +2833,7 @@ static int coro__due(const coro_loop *L, coro_tick base, coro_tick moved)
 
 /* Is a timer due? The clock is only peeked at: L->now stays the time the
  * heap is ordered around (coro__before) until coro__expire_due moves it on. */
-CORO__NOINLINE static int coro__due_now(const coro_loop *L)
+static int coro__due_now(const coro_loop *L)
 {
     return L->hlen && coro__due(L, L->now, (coro_tick)((L->reread_clock ? coro_clock() : L->now) - L->now));
 }
@@ -2940,16 +2959,12 @@ static int coro__run_once(coro_loop *L)
         L->attn = 1;
     coro__run_ready(L);
     L->current = CORO__NONE;
-    while (L->deferred != CORO__NONE) {
-        coro_index id = L->deferred;
-        L->deferred = L->slot[id].next;
-        if (L->slot[id].state == CORO__WAITTASKS && (L->slot[id].flags & CORO__T_TIMEOUT_DEFERRED))
-            coro__expire(L, id);
-    }
+    if (L->deferred != CORO__NONE)
+        coro__timedout_fn(L, CORO__NONE); /* set: only a task wait defers */
     return 1;
 }
 
-CORO__NOINLINE static coro_status coro__loop_enter(coro_loop *L)
+static coro_status coro__loop_enter(coro_loop *L)
 {
     coro__loop_touch(L);
     if ((L->state & CORO__L_MASK) == CORO__L_CLOSED)
@@ -2976,10 +2991,14 @@ static coro_status coro__loop_run(coro_loop *L, coro_task t)
     if (st)
         return st;
     if (t && !s)
-        return coro__loop_leave(L, CORO_ERR_STALE);
+        st = CORO_ERR_STALE;
     /* asyncio's run_forever: an iteration, then the stop request (so a stop
      * before the run still runs one iteration, which does not idle). */
-    while (!s || s->state != CORO__DONE) {
+    while (!st) { /* one way out (the smallest code) */
+        if (s && s->state == CORO__DONE) {
+            st = s->status;
+            break;
+        }
         if (!coro__run_once(L)) {
             unsigned i, alive = 0;
             for (i = 0; i < CORO_MAX_TASKS; i++)
@@ -2988,12 +3007,13 @@ static coro_status coro__loop_run(coro_loop *L, coro_task t)
             if (alive)
                 CORO_ON_DEADLOCK(L);
 #endif
-            return coro__loop_leave(L, alive ? CORO_ERR_DEADLOCK : CORO_OK);
+            st = alive ? CORO_ERR_DEADLOCK : CORO_OK;
+            break;
         }
         if ((L->state & CORO__L_STOP) && (!s || s->state != CORO__DONE))
-            return coro__loop_leave(L, CORO_ERR_STOPPED);
+            st = CORO_ERR_STOPPED; /* t done now: its status, at the top */
     }
-    return coro__loop_leave(L, s->status);
+    return coro__loop_leave(L, st);
 }
 
 CORO__DEF coro_status coro_loop_run_task(coro_loop *L, coro_task t)

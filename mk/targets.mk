@@ -2,7 +2,8 @@
 # tests/expected (what CPython printed), plus flash/RAM and cycle tables.
 #   make avr      every example that fits on an ATmega328P under simavr (Timer0 tick
 #                 as the clock, tools/avr/simrun); examples/avr/blink (exact period),
-#                 examples/avr/firmware (button + UART lines), the port's
+#                 examples/avr/firmware (button + UART lines), both also with the
+#                 CORO_SMALL preset, the port's
 #                 no-lost-wake-up sweep, the headers warning-free under avr-gcc
 #   make arm      every example on microbit (M0), mps2-an385 (M3), mps2-an386 (M4)
 #                 under QEMU (SysTick as the clock); the headers under arm-none-eabi-gcc
@@ -77,13 +78,26 @@ $(B)/avr/firmware.elf: examples/avr/firmware.c ports/avr/coro_port.h $(EMB_DEPS)
 	$(AVR_CC) $(AVR_CFLAGS) -c $< -o $(B)/avr/firmware.o
 	$(AVR_CC) -mmcu=atmega328p -Wl,--gc-sections $(B)/avr/firmware.o -o $@
 
+# The same two with the CORO_SMALL preset (coro.h): the smallest firmware
+# behaves the same. (-Wno-unused-function: coro_queue.h's functions that the
+# firmware does not call are static and unused under the preset's CORO_STATIC.)
+$(B)/avr/blink-small.elf: examples/avr/blink.c ports/avr/coro_port.h $(EMB_DEPS)
+	@mkdir -p $(dir $@)
+	$(AVR_CC) $(AVR_CFLAGS) -DCORO_SMALL -DBLINK_TOGGLES=14 -c $< -o $(B)/avr/blink-small.o
+	$(AVR_CC) -mmcu=atmega328p -Wl,--gc-sections $(B)/avr/blink-small.o -o $@
+$(B)/avr/firmware-small.elf: examples/avr/firmware.c ports/avr/coro_port.h $(EMB_DEPS)
+	@mkdir -p $(dir $@)
+	$(AVR_CC) $(AVR_CFLAGS) -DCORO_SMALL -Wno-unused-function -c $< -o $(B)/avr/firmware-small.o
+	$(AVR_CC) -mmcu=atmega328p -Wl,--gc-sections $(B)/avr/firmware-small.o -o $@
+
 # The port's race-freedom: 5000 interrupt edges swept over the loop's phases.
 $(B)/avr/wakeup.elf: tools/embedded/wakeup.c ports/avr/coro_port.h $(EMB_DEPS)
 	@mkdir -p $(dir $@)
 	$(AVR_CC) $(AVR_CFLAGS) -DEDGES=5000 -c $< -o $(B)/avr/wakeup.o
 	$(AVR_CC) -mmcu=atmega328p -Wl,--gc-sections $(B)/avr/wakeup.o -o $@
 
-avr-build: $(SIMRUN) $(AVR_ELFS) $(B)/avr/blink.elf $(B)/avr/firmware.elf $(B)/avr/wakeup.elf
+avr-build: $(SIMRUN) $(AVR_ELFS) $(B)/avr/blink.elf $(B)/avr/firmware.elf $(B)/avr/wakeup.elf \
+           $(B)/avr/blink-small.elf $(B)/avr/firmware-small.elf
 
 avr: avr-build
 	@pass=0; fail=0; for n in $(AVR_NAMES); do \
@@ -92,6 +106,8 @@ avr: avr-build
 	  else fail=$$((fail+1)); echo "avr: $$n failed:"; cat $(B)/avr/$$n.err $(B)/avr/$$n.diff; fi; done; \
 	if sh tools/embedded/check_blink.sh ./$(SIMRUN) $(B)/avr/blink.elf; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
 	if sh tools/embedded/check_firmware.sh ./$(SIMRUN) $(B)/avr/firmware.elf; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
+	if sh tools/embedded/check_blink.sh ./$(SIMRUN) $(B)/avr/blink-small.elf; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
+	if sh tools/embedded/check_firmware.sh ./$(SIMRUN) $(B)/avr/firmware-small.elf; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
 	if sh tools/embedded/check_wakeup.sh ./$(SIMRUN) $(B)/avr/wakeup.elf; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
 	if sh tools/embedded/compile.sh $(B)/avr/compile $(AVR_CC) $(AVR_CFLAGS); then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
 	echo "avr: $$pass passed, $$fail failed$(if $(AVR_SKIP), (skipped: $(AVR_SKIP)))"; [ $$fail = 0 ]

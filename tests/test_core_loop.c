@@ -118,6 +118,33 @@ Test(loop, loop_stop_then_resume)
     cr_assert_eq(coro_loop_time(&L), 10);
 }
 
+/* asyncio: a stop in the step where the awaited task ends does not hide its
+ * result (run_until_complete returns it); a task already done is reported
+ * at once, before any iteration (the other task does not run). */
+struct stopend { coro_frame co; };
+static CORO_FN(stopend, struct stopend, self)
+{
+    CORO_BEGIN(self);
+    tr("s@%lu ", NOW());
+    coro_loop_stop(coro_running_loop());
+    CORO_RETURN(self, CORO_ERR_USER + 5);
+    CORO_END(self);
+}
+
+Test(loop, stop_in_the_step_that_ends_the_task_returns_its_status)
+{
+    struct stopend s;
+    struct stopper other;
+    coro_task t;
+    cr_assert_eq(coro_spawn(&L, &t, stopend, &s), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, t), CORO_ERR_USER + 5);
+    cr_assert_str_eq(trace, "s@0 ");
+    cr_assert_eq(coro_spawn(&L, NULL, stopper, &other), CORO_OK);
+    cr_assert_eq(coro_loop_run_task(&L, t), CORO_ERR_USER + 5); /* done: no iteration */
+    cr_assert_str_eq(trace, "s@0 ");
+    cr_assert_null(coro_running_loop());
+}
+
 static coro_status close_ret;
 struct closer { coro_frame co; };
 static CORO_FN(closer, struct closer, self)

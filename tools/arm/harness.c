@@ -50,13 +50,19 @@ int board_puts(const char *s)
 
 #include "../embedded/format.h"
 
-void board_init(void)
+/* Called by tools/arm/startup.c once .bss is zero: paint the free RAM, up to
+ * a margin below this frame, for the stack's high-water mark (board_exit). */
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) void board_init(void)
 {
+    extern uint32_t __bss_end;
+    uint32_t *d;
+    for (d = &__bss_end; d < (uint32_t *)__builtin_frame_address(0) - 16; d++)
+        *d = 0xA5A5A5A5u;
     coro_port_init(CORO_CPU_HZ);
 }
 
 /* With `-semihosting-config ...,arg=fw,arg=stack`: print the stack's peak
- * (bytes below the top of RAM ever written, from startup.c's paint). */
+ * (bytes below the top of RAM ever written, from board_init's paint). */
 static void report_stack(void)
 {
     extern uint32_t __bss_end, __stack_top;
