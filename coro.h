@@ -87,8 +87,8 @@
  *                       reuses of its slot, not 65,535) and on AVR 16-bit
  *                       ticks (each unless you give it). Misuse checks stay
  *                       on. The sleep-only firmware of `make size`: AVR
- *                       2,402 B instead of 3,270, Cortex-M0 1,680 instead
- *                       of 2,052
+ *                       2,358 B instead of 3,126, Cortex-M0 1,668 instead
+ *                       of 2,008
  *   CORO_TRACE(loop, event, id, arg)   undefined   a hook called at every
  *                       spawn, step start/end, sleep, wait, wake, cancel,
  *                       completion and callback (CORO_TRACE_* events, id a
