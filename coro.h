@@ -3939,9 +3939,7 @@ CORO__DEF coro_status coro__tg_enter(coro_taskgroup *g)
     g->live = 0;
     g->nerrors = 0;
     g->first = CORO_OK;
-    g->st = CORO_OK;
-    g->k = 0;
-    g->state = CORO__TG_ACTIVE;
+    g->state = CORO__TG_ACTIVE; /* k and st: set by coro__tg_exit, the only way to the end */
     for (i = 0; i < sizeof g->members; i++)
         g->members[i] = 0;
     return CORO_OK;

@@ -624,3 +624,108 @@ Test(taskgroup, body_awaits_a_child)
     assert_clean();
 }
 #endif
+
+/* A child may land in any slot, slot 0 too (white box on where: the parent
+ * runs in slot 1, tasks outside the group hold slots 2 to 6, and the second
+ * child takes slot 0, freed by a task that ended first). The group treats it
+ * like the others: it is cancelled when a sibling fails, and the block's end
+ * waits for it. z: the outside tasks, ending at 500 ("z0@500" each). */
+static coro_task in_slot_0_setup(struct par *p, struct worker *z, struct once *o)
+{
+    coro_task tp;
+    int i;
+    cr_assert_eq(coro_spawn(&L, NULL, once_fn, o), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, &tp, par, p), CORO_OK);
+    for (i = 0; i < 5; i++) {
+        z[i].name = "z", z[i].d = 500;
+        cr_assert_eq(coro_spawn(&L, NULL, worker, &z[i]), CORO_OK);
+    }
+    cr_assert_eq(CORO__ID(tp), 1);
+    return tp;
+}
+
+Test(taskgroup, child_in_slot_0_is_cancelled_by_a_failing_sibling)
+{
+    static struct par p;
+    static struct worker z[5];
+    static struct once o;
+    coro_task tp;
+    memset(&p, 0, sizeof p);
+    memset(z, 0, sizeof z);
+    par_child(&p, 0, "a", 10, CORO_ERR_USER + 1);
+    par_child(&p, 1, "b", 100, 0);
+    tp = in_slot_0_setup(&p, z, &o);
+    cr_assert_eq(coro_loop_run_task(&L, tp), CORO_OK);
+    cr_assert_eq(CORO__ID(p.t[1]), 0, "b was meant to take slot 0");
+    cr_assert_str_eq(trace, "x a33@10 b1@10 end33@10 ");
+    assert_clean();
+}
+
+Test(taskgroup, block_end_waits_for_a_child_in_slot_0)
+{
+    static struct par p;
+    static struct worker z[5];
+    static struct once o;
+    coro_task tp;
+    memset(&p, 0, sizeof p);
+    memset(z, 0, sizeof z);
+    par_child(&p, 0, "a", 10, 0);
+    par_child(&p, 1, "b", 30, 0);
+    tp = in_slot_0_setup(&p, z, &o);
+    cr_assert_eq(coro_loop_run_task(&L, tp), CORO_OK);
+    cr_assert_eq(CORO__ID(p.t[1]), 0, "b was meant to take slot 0");
+    cr_assert_str_eq(trace, "x a0@10 b0@30 end0@30 ");
+    assert_clean();
+}
+
+/* A refused spawn (no task slot) changes nothing: the group's first spawn
+ * gives back the callback slot it took to hear the children, a later one
+ * keeps the one its children need. z: tasks outside the group holding
+ * slots 1 to 6 until 500; "x": the task that holds the last slot for one
+ * step. */
+struct noslot {
+    coro_frame co;
+    coro_taskgroup tg;
+    struct once o;
+    struct worker a, b;
+    coro_status st1, st2;
+    int cb1, cb2;
+};
+static CORO_FN(noslot, struct noslot, self)
+{
+    CORO_BEGIN(self);
+    CORO_CHECK(self, coro_spawn(coro_running_loop(), NULL, once_fn, &self->o));
+    CORO_WITH_TASKGROUP(self, &self->tg) {
+        self->st1 = coro_taskgroup_spawn(&self->tg, NULL, worker, &self->a);
+        self->cb1 = cb_free_count();
+        CORO_YIELD(self); /* "x" ends: its slot is free */
+        CORO_CHECK(self, coro_taskgroup_spawn(&self->tg, NULL, worker, &self->a));
+        self->st2 = coro_taskgroup_spawn(&self->tg, NULL, worker, &self->b);
+        self->cb2 = cb_free_count();
+    } CORO_END_WITH(self);
+    tr("end@%lu ", NOW());
+    CORO_END(self);
+}
+
+Test(taskgroup, refused_spawn_for_want_of_a_slot_changes_nothing)
+{
+    static struct noslot n;
+    static struct worker z[6];
+    coro_task t;
+    int i;
+    memset(&n, 0, sizeof n);
+    memset(z, 0, sizeof z);
+    n.a.name = "a", n.a.d = 10;
+    cr_assert_eq(coro_spawn(&L, &t, noslot, &n), CORO_OK);
+    for (i = 0; i < 6; i++) {
+        z[i].name = "z", z[i].d = 500;
+        cr_assert_eq(coro_spawn(&L, NULL, worker, &z[i]), CORO_OK);
+    }
+    cr_assert_eq(coro_loop_run_task(&L, t), CORO_OK);
+    cr_assert_eq(n.st1, CORO_ERR_NO_SLOT);
+    cr_assert_eq(n.cb1, CORO_MAX_CALLBACKS, "the refused first spawn kept a callback slot");
+    cr_assert_eq(n.st2, CORO_ERR_NO_SLOT);
+    cr_assert_eq(n.cb2, CORO_MAX_CALLBACKS - 1, "the refused spawn dropped the group's callback slot");
+    cr_assert_str_eq(trace, "x a0@10 end@10 ");
+    assert_clean();
+}

@@ -79,6 +79,35 @@ Test(trace, every_step_of_an_await_in_order)
                      "resume(0,0) suspend(0,1) resume(0,0) done(0,0) ");
 }
 
+/* A task group's parent at the block's end awaits the children still
+ * running: its await event counts them (2, then 1 after the first ended). */
+struct group { coro_frame co; coro_taskgroup tg; struct sleeper a, b; };
+static CORO_FN(group, struct group, self)
+{
+    CORO_BEGIN(self);
+    self->a.t = 10;
+    self->b.t = 20;
+    CORO_WITH_TASKGROUP(self, &self->tg) {
+        CORO_CHECK(self, coro_taskgroup_spawn(&self->tg, NULL, sleeper, &self->a));
+        CORO_CHECK(self, coro_taskgroup_spawn(&self->tg, NULL, sleeper, &self->b));
+    } CORO_END_WITH(self);
+    CORO_END(self);
+}
+
+Test(trace, a_group_block_end_awaits_its_live_children)
+{
+    static struct group g;
+    const char *first, *second;
+    cr_assert_eq(coro_loop_run_until_complete(&L, group, &g), CORO_OK);
+    first = strstr(log_, "await(0,");
+    cr_assert(first, "no await event: %s", log_);
+    cr_assert_eq(strncmp(first, "await(0,2)", 10), 0, "%s", log_);
+    second = strstr(first + 1, "await(0,");
+    cr_assert(second, "no second await event: %s", log_);
+    cr_assert_eq(strncmp(second, "await(0,1)", 10), 0, "%s", log_);
+    cr_assert_null(strstr(second + 1, "await(0,"), "%s", log_);
+}
+
 static struct { coro_waitq q; int hits; } shared = {CORO_WAITQ_INIT, 0};
 static void cb(void *arg) { (void)arg; shared.hits++; coro_waitq_notify(coro_running_loop(), &shared.q, CORO_OK); }
 
