@@ -302,37 +302,30 @@ CORO_API coro_status coro__queue_join_resume(void);
 #else
 #define CORO__QUEUE_HIDE(a, b) ((void)0)
 #endif
-static inline void coro__queue_copy_in(const coro_queue *q, unsigned i, const void *item)
+/* k bytes from item to p (put) or from p to item; put is a constant at each
+ * call, so one memcpy of a constant size remains. */
+static inline void coro__queue_move(void *p, void *item, size_t k, int put)
+{
+    if (put)
+        memcpy(p, item, k);
+    else
+        memcpy(item, p, k);
+}
+static inline void coro__queue_elem(const coro_queue *q, unsigned i, void *item, int put)
 {
     unsigned char *b = q->buf;
     size_t n = q->esize;
     CORO__QUEUE_HIDE(b, item);
     if (CORO__QUEUE_LIKELY(n == 4u)) /* the layout favours 4 bytes (an int, a float, a pointer on 32 bits) */
-        memcpy(b + (size_t)i * 4u, item, 4);
+        coro__queue_move(b + (size_t)i * 4u, item, 4, put);
     else if (n == 8u)
-        memcpy(b + (size_t)i * 8u, item, 8);
+        coro__queue_move(b + (size_t)i * 8u, item, 8, put);
     else if (n == 2u)
-        memcpy(b + (size_t)i * 2u, item, 2);
+        coro__queue_move(b + (size_t)i * 2u, item, 2, put);
     else if (n == 1u)
-        memcpy(b + i, item, 1);
+        coro__queue_move(b + i, item, 1, put);
     else
-        memcpy(b + (size_t)i * n, item, n);
-}
-static inline void coro__queue_copy_out(const coro_queue *q, unsigned i, void *out)
-{
-    const unsigned char *b = q->buf;
-    size_t n = q->esize;
-    CORO__QUEUE_HIDE(b, out);
-    if (CORO__QUEUE_LIKELY(n == 4u))
-        memcpy(out, b + (size_t)i * 4u, 4);
-    else if (n == 8u)
-        memcpy(out, b + (size_t)i * 8u, 8);
-    else if (n == 2u)
-        memcpy(out, b + (size_t)i * 2u, 2);
-    else if (n == 1u)
-        memcpy(out, b + i, 1);
-    else
-        memcpy(out, b + (size_t)i * n, n);
+        coro__queue_move(b + (size_t)i * n, item, n, put);
 }
 
 /* Put *item into FIFO q if that needs no wake-up and cannot fail: 1, else 0
@@ -347,7 +340,7 @@ static inline int coro__queue_put_fast(coro_queue *q, const void *item)
         i = (unsigned)q->head + n;
         if (i >= q->cap)
             i -= q->cap;
-        coro__queue_copy_in(q, i, item);
+        coro__queue_elem(q, i, (void *)item, 1); /* read only: put */
         q->count = (uint16_t)(n + 1u);
         return 1;
     }
@@ -361,7 +354,7 @@ static inline int coro__queue_get_fast(coro_queue *q, void *out)
     if (CORO__QUEUE_LIKELY(q != NULL && out != NULL && q->flags == CORO_QUEUE_FIFO && /* not shut down */
                            q->count != 0 && coro_waitq_empty(&q->putters))) {
         unsigned h = (unsigned)q->head;
-        coro__queue_copy_out(q, h, out);
+        coro__queue_elem(q, h, out, 0);
         q->head = (coro__queue_seq)(h + 1u == q->cap ? 0u : h + 1u);
         q->count--;
         return 1;

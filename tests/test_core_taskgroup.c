@@ -630,50 +630,38 @@ Test(taskgroup, body_awaits_a_child)
  * child takes slot 0, freed by a task that ended first). The group treats it
  * like the others: it is cancelled when a sibling fails, and the block's end
  * waits for it. z: the outside tasks, ending at 500 ("z0@500" each). */
-static coro_task in_slot_0_setup(struct par *p, struct worker *z, struct once *o)
-{
-    coro_task tp;
-    int i;
-    cr_assert_eq(coro_spawn(&L, NULL, once_fn, o), CORO_OK);
-    cr_assert_eq(coro_spawn(&L, &tp, par, p), CORO_OK);
-    for (i = 0; i < 5; i++) {
-        z[i].name = "z", z[i].d = 500;
-        cr_assert_eq(coro_spawn(&L, NULL, worker, &z[i]), CORO_OK);
-    }
-    cr_assert_eq(CORO__ID(tp), 1);
-    return tp;
-}
-
-Test(taskgroup, child_in_slot_0_is_cancelled_by_a_failing_sibling)
+/* The parent with children a (10 ticks, ending with a_ret) and b (b_d), run
+ * with b in slot 0. */
+static void run_with_b_in_slot_0(coro_status a_ret, coro_tick b_d)
 {
     static struct par p;
     static struct worker z[5];
     static struct once o;
     coro_task tp;
-    memset(&p, 0, sizeof p);
-    memset(z, 0, sizeof z);
-    par_child(&p, 0, "a", 10, CORO_ERR_USER + 1);
-    par_child(&p, 1, "b", 100, 0);
-    tp = in_slot_0_setup(&p, z, &o);
+    int i;
+    par_child(&p, 0, "a", 10, a_ret);
+    par_child(&p, 1, "b", b_d, 0);
+    cr_assert_eq(coro_spawn(&L, NULL, once_fn, &o), CORO_OK);
+    cr_assert_eq(coro_spawn(&L, &tp, par, &p), CORO_OK);
+    for (i = 0; i < 5; i++) {
+        z[i].name = "z", z[i].d = 500;
+        cr_assert_eq(coro_spawn(&L, NULL, worker, &z[i]), CORO_OK);
+    }
+    cr_assert_eq(CORO__ID(tp), 1);
     cr_assert_eq(coro_loop_run_task(&L, tp), CORO_OK);
     cr_assert_eq(CORO__ID(p.t[1]), 0, "b was meant to take slot 0");
+}
+
+Test(taskgroup, child_in_slot_0_is_cancelled_by_a_failing_sibling)
+{
+    run_with_b_in_slot_0(CORO_ERR_USER + 1, 100);
     cr_assert_str_eq(trace, "x a33@10 b1@10 end33@10 ");
     assert_clean();
 }
 
 Test(taskgroup, block_end_waits_for_a_child_in_slot_0)
 {
-    static struct par p;
-    static struct worker z[5];
-    static struct once o;
-    coro_task tp;
-    memset(&p, 0, sizeof p);
-    memset(z, 0, sizeof z);
-    par_child(&p, 0, "a", 10, 0);
-    par_child(&p, 1, "b", 30, 0);
-    tp = in_slot_0_setup(&p, z, &o);
-    cr_assert_eq(coro_loop_run_task(&L, tp), CORO_OK);
-    cr_assert_eq(CORO__ID(p.t[1]), 0, "b was meant to take slot 0");
+    run_with_b_in_slot_0(CORO_OK, 30);
     cr_assert_str_eq(trace, "x a0@10 b0@30 end0@30 ");
     assert_clean();
 }
