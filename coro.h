@@ -87,8 +87,8 @@
  *                       reuses of its slot, not 65,535) and on AVR 16-bit
  *                       ticks (each unless you give it). Misuse checks stay
  *                       on. The sleep-only firmware of `make size`: AVR
- *                       2,358 B instead of 3,126, Cortex-M0 1,668 instead
- *                       of 2,008
+ *                       2,020 B instead of 2,792, Cortex-M0 1,504 instead
+ *                       of 1,912
  *   CORO_TRACE(loop, event, id, arg)   undefined   a hook called at every
  *                       spawn, step start/end, sleep, wait, wake, cancel,
  *                       completion and callback (CORO_TRACE_* events, id a
@@ -1650,8 +1650,14 @@ CORO_API void coro_loop_dump(const coro_loop *loop, void (*write)(const char *te
 
 /* ---- the loop's layout ----------------------------------------------- */
 /* Timer sequence numbers widen with the index so that every pending timer
- * has its own; a slot's generation (CORO_GEN_BITS). */
-#if CORO_INDEX_BITS == 8
+ * has its own. With 8-bit indices and at most 32 slots one byte does: the
+ * renumbering (coro__reseq, at most 32 * 32 compares) comes once per 223
+ * insertions or more (AVR: 48 B of code and a byte per slot less; the
+ * tests force it on a larger loop with CORO__SEQ8). A slot's generation
+ * (CORO_GEN_BITS). */
+#if CORO_INDEX_BITS == 8 && (CORO_MAX_TASKS + CORO_MAX_CALLBACKS <= 32 || defined(CORO__SEQ8))
+typedef uint8_t coro__seq;
+#elif CORO_INDEX_BITS == 8
 typedef uint16_t coro__seq;
 #elif CORO_INDEX_BITS == 16
 typedef uint32_t coro__seq;
@@ -2122,10 +2128,16 @@ static coro_tick coro__now(coro_loop *L)
     return L->now;
 }
 
-#if defined(__OPTIMIZE_SIZE__) /* -Os: one copy of the comparison (-50 B on AVR) */
+/* Out of line where the code's size comes first (-Os: one copy of the
+ * comparison, -50 B on AVR), or where speed does (a rarely run function
+ * inlined into a hot path would take registers from it: x86-64 -O2, the
+ * timer's removal in a wake, queue 89.0 -> 92.3 instructions per item). */
+#if defined(__OPTIMIZE_SIZE__)
 #define CORO__SIZE_NOINLINE CORO__NOINLINE
+#define CORO__SPEED_NOINLINE
 #else
 #define CORO__SIZE_NOINLINE
+#define CORO__SPEED_NOINLINE CORO__NOINLINE
 #endif
 /* a before b: deadline, then sequence (FIFO). A deadline in the past and
  * one far ahead stay in order even when they lie more than half the tick
@@ -2170,7 +2182,7 @@ CORO__SIZE_NOINLINE static int coro__before(const coro_loop *L, const coro__time
  * sleep+wake; AVR: 92 B less code). */
 static void coro__timer_copy(coro__timer *to, const coro__timer *from)
 {
-    if (sizeof(coro__timer) == 6) {
+    if (sizeof(coro__timer) == 6 && sizeof(coro_tick) == 2) {
         to->off = from->off;
         to->seq = from->seq;
         to->id = from->id;
@@ -2179,7 +2191,8 @@ static void coro__timer_copy(coro__timer *to, const coro__timer *from)
     }
 }
 
-static void coro__heap_put(coro_loop *L, coro_index pos, const coro__timer *e)
+/* Out of line at -Os: the sifts' one copy of an entry's move (AVR: -68 B). */
+CORO__SIZE_NOINLINE static void coro__heap_put(coro_loop *L, coro_index pos, const coro__timer *e)
 {
     coro__timer_copy(&L->heap[pos], e);
     L->slot[e->id].hpos = pos;
@@ -2193,15 +2206,13 @@ __attribute__((always_inline)) inline
 static void coro__sift_up(coro_loop *L, coro_index at, const coro__timer *t)
 {
     coro__timer *h = L->heap;
-    coro__slot *sl = L->slot;
     unsigned p = at;
     while (p > 0) {
         unsigned q = CORO__PARENT(p);
         const coro__timer *e = &h[q];
         if (!coro__before(L, t, e))
             break;
-        coro__timer_copy(&h[p], e);
-        sl[e->id].hpos = (coro_index)p;
+        coro__heap_put(L, (coro_index)p, e);
         p = q;
     }
     coro__heap_put(L, (coro_index)p, t);
@@ -2216,10 +2227,10 @@ static void coro__sift_down(coro_loop *L, coro_index at, const coro__timer *t)
      * fewer instructions per sleep+wake than the usual sift, binary). The
      * hole moves (one copy per level), nothing is swapped. */
     coro__timer *h = L->heap;
-    coro__slot *sl = L->slot;
-    coro__timer *hole = &h[at];
     unsigned p = at, n = L->hlen;
 #if CORO__HEAP_D == 4
+    coro__slot *sl = L->slot;
+    coro__timer *hole = &h[at];
     /* Four children all there: the earlier of each pair, then of the two.
      * Positions as byte offsets (o: the hole's): the first child of entry
      * p, at 4p + 1, lies at 4 * o + one entry, with no multiplication or
@@ -2251,9 +2262,9 @@ static void coro__sift_down(coro_loop *L, coro_index at, const coro__timer *t)
     }
 #else
     /* The loop tests for a right child only: the left is there too, unless
-     * the right one would be at n. Unsigned positions and the hole as a
-     * pointer keep it in registers (x86-64: 709 -> 613 instructions per
-     * sleep+wake at 10k sleepers). */
+     * the right one would be at n. Unsigned positions keep it in registers
+     * (x86-64: 709 -> 613 instructions per sleep+wake at 10k sleepers, when
+     * this was the hosts' heap too). */
     unsigned c;
     while ((c = 2u * p + 2u) <= n) { /* c: the right child, or n when only the left is */
         coro__timer *e = &h[c];
@@ -2261,9 +2272,7 @@ static void coro__sift_down(coro_loop *L, coro_index at, const coro__timer *t)
             e--;
             c--;
         }
-        coro__timer_copy(hole, e);
-        sl[e->id].hpos = (coro_index)p;
-        hole = e;
+        coro__heap_put(L, (coro_index)p, e);
         p = c;
     }
 #endif
@@ -2271,7 +2280,7 @@ static void coro__sift_down(coro_loop *L, coro_index at, const coro__timer *t)
 }
 
 /* Renumber the pending timers' sequence numbers 0..n-1 when the counter
- * runs out (once per 2^16 - n insertions with 8-bit indices, 2^32 - n wider),
+ * runs out (once per 2^8 - n, 2^16 - n or 2^32 - n insertions: coro__seq),
  * keeping their order: each number becomes its rank. As every comparison
  * between two timers comes out as before, the heap stays as it is. Step k
  * gives k to the k-th smallest number s_k; the n distinct numbers make
@@ -2338,19 +2347,31 @@ static void coro__timer_add(coro_loop *L, coro_index id, coro_tick deadline)
     e->seq = L->seq++;
     e->id = id;
     L->attn = 1; /* a timer pending: each iteration checks for due ones */
+#if CORO__KEY64
     coro__sift_up(L, L->hlen++, e);
+#else
+    coro__sift_down(L, L->hlen++, e); /* a leaf: it only sifts up */
+#endif
 }
 
-static void coro__timer_del(coro_loop *L, coro_index id)
+/* Take slot id's timer out: the last entry fills its place. The binary
+ * heap needs only the sift down: it moves the hole to a leaf along a sorted
+ * path (the position's ancestors, then the earliest children), and the
+ * sift up from there takes the entry as high as it belongs, above the
+ * removed one's place too (AVR: one sift function, -128 B). The 4-ary heap
+ * tests first, as its sift down costs three comparisons a level. */
+CORO__SPEED_NOINLINE static void coro__timer_del(coro_loop *L, coro_index id)
 {
     coro_index pos = L->slot[id].hpos, n;
     L->slot[id].hpos = CORO__NONE;
     n = --L->hlen;
     if (pos == n)
         return;
+#if CORO__KEY64
     if (pos > 0 && coro__before(L, &L->heap[n], &L->heap[CORO__PARENT(pos)]))
         coro__sift_up(L, pos, &L->heap[n]);
     else
+#endif
         coro__sift_down(L, pos, &L->heap[n]);
 }
 
@@ -2473,6 +2494,15 @@ static void (*coro__told_fn)(coro_loop *L, coro_index w, coro_status st);
 static void (*coro__timedout_fn)(coro_loop *L, coro_index id);
 /* Likewise the poll hooks' walk: set by the first coro_loop_poll_add. */
 static void (*coro__poll_fn)(coro_loop *L);
+/* Whether such a hook may be set. With CORO_STATIC the compiler sees every
+ * store to it, so in a program that never sets it the test folds, and with
+ * it the code it guards (the sleep-only firmware, AVR: -48 B); otherwise
+ * the test would cost a load, so it is 1. */
+#if defined(CORO_STATIC)
+#define CORO__HOOKED(fn) ((fn) != 0)
+#else
+#define CORO__HOOKED(fn) 1
+#endif
 static void coro__clock_sleep(coro_loop *L, int has, coro_tick when);
 /* An all-zero loop (never initialised: a static in .bss) is a valid empty
  * loop: the first spawn, call, stop, close or run initialises it. */
@@ -2757,7 +2787,7 @@ CORO__DEF void coro_loop_arm(coro_loop *L, int delta)
 static void coro__expire(coro_loop *L, coro_index id)
 {
     coro__slot *s = &L->slot[id];
-    if ((CORO_MAX_CALLBACKS && id >= CORO_MAX_TASKS) || s->state == CORO__SLEEP) {
+    if ((CORO_MAX_CALLBACKS && id >= CORO_MAX_TASKS) || !CORO__HOOKED(coro__timedout_fn) || s->state == CORO__SLEEP) {
         s->state = CORO__READY;
         coro__ready(L, id);
         CORO__TRACE(L, CORO_TRACE_WAKE, id, CORO__NONE);
@@ -2959,8 +2989,8 @@ static int coro__run_once(coro_loop *L)
         L->attn = 1;
     coro__run_ready(L);
     L->current = CORO__NONE;
-    if (L->deferred != CORO__NONE)
-        coro__timedout_fn(L, CORO__NONE); /* set: only a task wait defers */
+    if (CORO__HOOKED(coro__timedout_fn) && L->deferred != CORO__NONE) /* only a task wait defers */
+        coro__timedout_fn(L, CORO__NONE);
     return 1;
 }
 
@@ -3078,10 +3108,9 @@ static coro_status coro__never_started(coro_frame *f)
     return CORO_ERR_CANCELLED;
 }
 
-CORO__DEF coro_status coro__take_cancel(void)
+CORO__SPEED_NOINLINE CORO__DEF coro_status coro__take_cancel(void)
 {
-    coro_loop *L = coro__running;
-    L->slot[L->current].flags &= (uint8_t)~CORO__T_CANCEL;
+    coro__cur->flags &= (uint8_t)~CORO__T_CANCEL;
     return CORO_ERR_CANCELLED;
 }
 
@@ -3336,7 +3365,8 @@ CORO__NOINLINE static void coro__tell_shared(coro_loop *L, coro_index id, coro_i
 CORO__SIZE_NOINLINE static void coro__finish(coro_loop *L, coro_index id, coro_status st)
 {
     coro__slot *s = coro__cur; /* &L->slot[id], at hand */
-    coro_index w = s->awaiter;
+    /* Only a task wait sets an awaiter, and it sets coro__told_fn too. */
+    coro_index w = CORO__HOOKED(coro__told_fn) ? s->awaiter : (coro_index)CORO__NONE;
     if (st == CORO_OK && (s->flags & CORO__T_CANCEL))
         st = CORO_ERR_CANCELLED;
     CORO__TRACE(L, CORO_TRACE_DONE, id, st);
@@ -3350,7 +3380,7 @@ CORO__SIZE_NOINLINE static void coro__finish(coro_loop *L, coro_index id, coro_s
         return;
     }
     if (w != CORO__NONE)
-        coro__told_fn(L, w, st); /* set: only a task wait sets an awaiter */
+        coro__told_fn(L, w, st);
 #if CORO_MAX_SHARED_AWAITS
     if (L->nshared)
         coro__tell_shared(L, id, w, st);
@@ -3362,7 +3392,7 @@ CORO__SIZE_NOINLINE static void coro__finish(coro_loop *L, coro_index id, coro_s
 CORO__DEF coro_status coro__sleep(coro_tick t, int absolute)
 {
     coro_loop *L = coro__running;
-    coro__slot *s = &L->slot[L->current];
+    coro__slot *s = coro__cur;
     if (s->flags & CORO__T_CANCEL)
         return coro__take_cancel();
     if (absolute)
