@@ -3013,11 +3013,23 @@ static coro_status coro__loop_leave(coro_loop *L, coro_status st)
     return st;
 }
 
+/* Has the task in slot s, of generation g, ended? Its slot is DONE; or, awaited by nobody,
+ * it went to the free list at its end and a spawn later in that same
+ * iteration took it (a new generation). Its status is then still the one it
+ * ended with: a spawn leaves the status as it is, and the new task has not
+ * run, as the end set attn and coro__run_ready returns after the pass (the
+ * loop checks between iterations). */
+static int coro__ended(const coro__slot *s, coro__gen g)
+{
+    return s->state == CORO__DONE || s->gen != g;
+}
+
 /* Run until task t is done (t == 0: until stop or nothing is left). */
 static coro_status coro__loop_run(coro_loop *L, coro_task t)
 {
     coro_status st = coro__loop_enter(L);
     const coro__slot *s = coro__task(L, t);
+    coro__gen g = CORO__GEN(t);
     if (st)
         return st;
     if (t && !s)
@@ -3025,7 +3037,7 @@ static coro_status coro__loop_run(coro_loop *L, coro_task t)
     /* asyncio's run_forever: an iteration, then the stop request (so a stop
      * before the run still runs one iteration, which does not idle). */
     while (!st) { /* one way out (the smallest code) */
-        if (s && s->state == CORO__DONE) {
+        if (s && coro__ended(s, g)) {
             st = s->status;
             break;
         }
@@ -3040,7 +3052,7 @@ static coro_status coro__loop_run(coro_loop *L, coro_task t)
             st = alive ? CORO_ERR_DEADLOCK : CORO_OK;
             break;
         }
-        if ((L->state & CORO__L_STOP) && (!s || s->state != CORO__DONE))
+        if ((L->state & CORO__L_STOP) && (!s || !coro__ended(s, g)))
             st = CORO_ERR_STOPPED; /* t done now: its status, at the top */
     }
     return coro__loop_leave(L, st);

@@ -72,6 +72,67 @@ Test(loop, coro_run_waits_for_every_task_left_to_finish_its_cleanup)
     cr_assert_eq(coro_virtual_now, 15);
 }
 
+/* The run watches a handle, not a slot. Every slot is taken (main, six
+ * fillers, the latecomer); main and the latecomer wake in the same pass
+ * (equal deadlines, main's first). Main ends, nobody awaits it, its slot
+ * goes to the free list, and the latecomer's spawn takes it in that same
+ * pass: the run still ends with main's status, before the new task runs. */
+struct latecomer { coro_frame co; struct worker *c; coro_task *ct; };
+static CORO_FN(latecomer, struct latecomer, self)
+{
+    CORO_BEGIN(self);
+    CORO_SLEEP(self, 1);
+    cr_assert_eq(coro_spawn(coro_running_loop(), self->ct, worker, self->c), CORO_OK);
+    cr_assert_eq(CORO__ID(*self->ct), 0); /* main's slot, freed in this pass */
+    CORO_END(self);
+}
+struct fullmain { coro_frame co; struct worker fill[CORO_MAX_TASKS - 2], c; struct latecomer b; coro_task ct; int i; };
+static CORO_FN(fullmain, struct fullmain, self)
+{
+    CORO_BEGIN(self);
+    for (self->i = 0; self->i < CORO_MAX_TASKS - 2; self->i++) {
+        self->fill[self->i].name = "f";
+        self->fill[self->i].d = 1000;
+        cr_assert_eq(coro_spawn(coro_running_loop(), NULL, worker, &self->fill[self->i]), CORO_OK);
+    }
+    self->c.name = "c";
+    self->c.d = 100;
+    self->c.ret = CORO_ERR_USER + 2;
+    self->b.c = &self->c;
+    self->b.ct = &self->ct;
+    cr_assert_eq(coro_spawn(coro_running_loop(), NULL, latecomer, &self->b), CORO_OK);
+    CORO_SLEEP(self, 1); /* its timer before the latecomer's: it wakes first */
+    CORO_RETURN(self, CORO_ERR_USER + 4);
+    CORO_END(self);
+}
+
+Test(loop, run_until_complete_ends_when_main_ends_though_its_slot_is_reused_at_once)
+{
+    static struct fullmain m;
+    memset(&m, 0, sizeof m);
+    cr_assert_eq(coro_loop_run_until_complete(&L, fullmain, &m), CORO_ERR_USER + 4);
+    cr_assert_eq(coro_loop_time(&L), 1);
+    cr_assert_eq(m.c.ran, 0);
+    cr_assert_eq(coro_task_done(&L, m.ct), 0);
+    /* nothing lost: the new task runs on in the next run */
+    cr_assert_eq(coro_loop_run_task(&L, m.ct), CORO_ERR_USER + 2);
+    cr_assert_eq(coro_loop_time(&L), 101);
+    cr_assert_str_eq(trace, "c34@101 ");
+}
+
+/* coro_run then cancels the task in main's old slot too, with the others;
+ * it never started, so it ends cancelled without running. */
+Test(loop, coro_run_cancels_a_task_that_took_mains_slot)
+{
+    static struct fullmain m;
+    memset(&m, 0, sizeof m);
+    cr_assert_eq(coro_run(fullmain, &m), CORO_ERR_USER + 4);
+    cr_assert_eq(coro_virtual_now, 1);
+    cr_assert_eq(m.c.ran, 0);
+    cr_assert_eq(m.c.co.err, CORO_ERR_CANCELLED);
+    cr_assert_str_eq(trace, "f1@1 f1@1 f1@1 f1@1 f1@1 f1@1 ");
+}
+
 /* A lone task in the first slot waiting for something nobody will do is a
  * deadlock, not the end of the run. */
 struct lone { coro_frame co; coro_waitq q; int chosen; };
