@@ -87,8 +87,8 @@
  *                       reuses of its slot, not 65,535) and on AVR 16-bit
  *                       ticks (each unless you give it). Misuse checks stay
  *                       on. The sleep-only firmware of `make size`: AVR
- *                       2,020 B instead of 2,792, Cortex-M0 1,504 instead
- *                       of 1,912
+ *                       2,020 B instead of 2,818, Cortex-M0 1,504 instead
+ *                       of 1,948
  *   CORO_TRACE(loop, event, id, arg)   undefined   a hook called at every
  *                       spawn, step start/end, sleep, wait, wake, cancel,
  *                       completion and callback (CORO_TRACE_* events, id a
