@@ -3013,12 +3013,12 @@ static coro_status coro__loop_leave(coro_loop *L, coro_status st)
     return st;
 }
 
-/* Has the task in slot s, of generation g, ended? Its slot is DONE; or, awaited by nobody,
- * it went to the free list at its end and a spawn later in that same
- * iteration took it (a new generation). Its status is then still the one it
- * ended with: a spawn leaves the status as it is, and the new task has not
- * run, as the end set attn and coro__run_ready returns after the pass (the
- * loop checks between iterations). */
+/* Has the task in slot s, of generation g, ended? Its slot is DONE; or,
+ * awaited by nobody, it went to the free list at its end and a spawn later
+ * in that same iteration took it (a new generation). Its status is still
+ * the one it ended with: a spawn leaves the status alone, and the new task
+ * has not run, as the end set attn and coro__run_ready returns after the
+ * pass (the loop checks between iterations). */
 static int coro__ended(const coro__slot *s, coro__gen g)
 {
     return s->state == CORO__DONE || s->gen != g;
